@@ -1,0 +1,127 @@
+"""What the risk engine reads and what it returns. Pure data: no I/O, no database.
+
+The flows layer gathers the facts (card, customer, counters, browser) into a :class:`RiskInput`;
+:func:`acs.risk.decide` turns them into a :class:`Decision`; the flows layer stores the decision
+(with ``rules_fired``, so an advisor can later see why) and builds the ARes from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+__all__ = [
+    "CardFacts",
+    "CardStatus",
+    "ChallengeMethod",
+    "CustomerFacts",
+    "Decision",
+    "Opposition",
+    "RiskInput",
+    "RiskThresholds",
+]
+
+
+class CardStatus(StrEnum):
+    ACTIVE = "active"
+    OPPOSED = "opposed"
+    CANCELLED = "cancelled"
+
+
+class Opposition(StrEnum):
+    """Why an opposed card is opposed (decides transStatusReason 10 or 11)."""
+
+    LOST_STOLEN = "lost_stolen"
+    FRAUD = "fraud"
+
+
+class ChallengeMethod(StrEnum):
+    """How the cardholder will be challenged, decided with the risk decision."""
+
+    SECURPASS_OOB = "securpass_oob"
+    SMS_OTP = "sms_otp"
+    DECOUPLED = "decoupled"
+
+
+@dataclass(frozen=True)
+class RiskThresholds:
+    """Every number the rules use. Loaded from the ``[risk]`` table of the config file.
+
+    Amounts are in minor units of ``currency`` (EUR cents by default).
+    """
+
+    currency: str = "978"
+    low_value_max_minor: int = 3000  # RTS Art. 16: at most 30 EUR per transaction
+    low_value_max_count: int = 5  # ... and at most 5 exempted in a row since the last SCA
+    low_value_max_cumulative_minor: int = 10000  # ... or 100 EUR cumulated since the last SCA
+    low_value_limit: str = "count"  # "count" or "cumulative": the issuer applies one of them
+    issuer_tra_enabled: bool = True
+    issuer_fraud_rate_bps: float = 5.0  # the issuer's own measured card-not-present fraud rate
+    tra_band_limits_minor: tuple[int, ...] = (10000, 25000, 50000)  # ETV bands, RTS annex
+    tra_band_reference_bps: tuple[float, ...] = (13.0, 6.0, 1.0)  # reference fraud rates
+    acquirer_tra_max_minor: int = 50000  # above the top ETV band no TRA exemption exists
+    trust_list_enabled: bool = True
+    decoupled_max_time_cap_minutes: int = 10  # a cap on threeDSRequestorDecMaxTime
+    decoupled_min_time_minutes: int = 1  # less time than this: reason 25
+    new_browser_challenges: bool = True  # an unknown browser on a risky amount needs SCA
+
+
+@dataclass(frozen=True)
+class CardFacts:
+    """What the issuer knows of the card. ``known=False`` means: in a served range, no record."""
+
+    known: bool
+    status: CardStatus = CardStatus.ACTIVE
+    opposition: Opposition | None = None
+    expired: bool = False
+    # Low-value exemption counters since the last SCA on this card (RTS Art. 16).
+    low_value_count: int = 0
+    low_value_cumulative_minor: int = 0
+
+
+@dataclass(frozen=True)
+class CustomerFacts:
+    """What the issuer knows of the cardholder's authenticators and habits."""
+
+    has_active_device: bool = False  # an active Sécur'Pass device
+    has_secure_mobile: bool = False  # SMS OTP fallback possible
+    trusted_device: bool = False  # SP-42
+    browser_known: bool | None = None  # 3DS Method data: seen before (True), new (False), none
+
+
+@dataclass(frozen=True)
+class RiskInput:
+    """The AReq facts the rules read, already validated and normalised.
+
+    ``challenge_inds`` is a tuple in every version (2.1/2.2 give one code, 2.3.1 up to two).
+    ``amount_minor`` is converted to the thresholds' currency exponent by the caller only when
+    the currency matches; otherwise it is ``None`` and no amount-based exemption applies.
+    """
+
+    version: str
+    device_channel: str  # "01" APP, "02" BRW, "03" 3RI
+    message_category: str  # "01" PA, "02" NPA
+    card: CardFacts
+    customer: CustomerFacts = field(default_factory=CustomerFacts)
+    amount_minor: int | None = None
+    currency: str | None = None
+    challenge_inds: tuple[str, ...] = ()
+    authentication_ind: str | None = None  # threeDSRequestorAuthenticationInd
+    three_ri_ind: str | None = None
+    dec_req_ind: str | None = None  # threeDSRequestorDecReqInd (absent = N)
+    dec_max_time_minutes: int | None = None
+    trust_listed: bool = False  # whiteListStatus / trustListStatus "Y"
+    prior_sca_ref: bool = False  # threeDSRequestorPriorAuthenticationInfo with a prior challenge
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The outcome. ``rules_fired`` lists, in order, the rules that shaped it."""
+
+    trans_status: str
+    reason: str | None = None  # transStatusReason
+    exemption: str | None = None  # 2.3.1 transChallengeExemption
+    challenge_method: ChallengeMethod | None = None
+    challenge_mandated: bool = False
+    counts_as_low_value: bool = False  # the flows layer bumps the card's counters
+    rules_fired: tuple[str, ...] = ()
