@@ -1,0 +1,187 @@
+"""Settings: one frozen object built from defaults, a TOML file and the environment.
+
+Precedence, lowest first: built-in dev defaults, the TOML file (``--config`` or ``ACS_CONFIG``),
+then ``ACS_DATABASE_URL`` and ``ACS_KEYS_DIR``. A wrong key or value stops start-up with a
+:class:`ConfigError` that names it (``risk.low_value_max_minor: expected an integer``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from acs.risk.model import RiskThresholds
+
+__all__ = ["CardRange", "ConfigError", "Scheme", "Settings", "load_settings"]
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/acs.db"
+DEFAULT_KEYS_DIR = "./var/keys"
+
+
+class ConfigError(Exception):
+    """A config key is unknown or has a bad value; ``key`` names it as ``table.key``."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"{key}: {problem}")
+        self.key = key
+        self.problem = problem
+
+
+class Scheme(StrEnum):
+    """The card scheme of a range: decides the authentication value algorithm and the ECI."""
+
+    VISA = "visa"
+    MASTERCARD = "mastercard"
+
+
+@dataclass(frozen=True)
+class CardRange:
+    """A BIN range this ACS serves, inclusive, compared on 16-digit left-justified PANs."""
+
+    start: str
+    end: str
+    scheme: Scheme
+    method_url: bool = True  # advertise the 3DS Method URL for this range
+
+    def contains(self, pan: str) -> bool:
+        key = pan[:16].ljust(16, "0")
+        return self.start <= key <= self.end
+
+
+DEV_RANGES = (
+    CardRange("4970100000000000", "4970109999999999", Scheme.VISA),
+    CardRange("5132850000000000", "5132859999999999", Scheme.MASTERCARD),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_base_url: str = ""  # what acsURL is built on; default http://{host}:{port}
+    database_url: str = DEFAULT_DATABASE_URL
+    keys_dir: str = DEFAULT_KEYS_DIR
+    acs_reference_number: str = "3DS_LOA_ACS_SECP_020300_00001"
+    acs_operator_id: str = "ACS-SECURPASS-01"
+    max_body_bytes: int = 64 * 1024
+    log_level: str = "INFO"
+    card_ranges: tuple[CardRange, ...] = DEV_RANGES
+    risk: RiskThresholds = field(default_factory=RiskThresholds)
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_base_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    def range_for(self, pan: str) -> CardRange | None:
+        return next((r for r in self.card_ranges if r.contains(pan)), None)
+
+
+def load_settings(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    environ: Mapping[str, str] = os.environ,
+    **overrides: Any,
+) -> Settings:
+    """Build the settings; ``overrides`` (e.g. ``port=0`` from the CLI) win over everything."""
+    path = path or environ.get("ACS_CONFIG")
+    table = _read_toml(Path(path)) if path else {}
+    values = _top_level(table)
+    if "ACS_DATABASE_URL" in environ:
+        values["database_url"] = environ["ACS_DATABASE_URL"]
+    if "ACS_KEYS_DIR" in environ:
+        values["keys_dir"] = environ["ACS_KEYS_DIR"]
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings(**values)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError("config", f"file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("config", f"{path} is not valid TOML: {exc}") from None
+
+
+_SCALARS = {
+    f.name: f
+    for f in dataclasses.fields(Settings)
+    if f.name not in ("card_ranges", "risk")
+}
+
+
+def _top_level(table: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key == "card_ranges":
+            values["card_ranges"] = _card_ranges(value)
+        elif key == "risk":
+            values["risk"] = _dataclass_from(RiskThresholds, value, "risk")
+        elif key in _SCALARS:
+            values[key] = _typed(key, value, type(getattr(Settings(), key)))
+        else:
+            raise ConfigError(key, "unknown key")
+    return values
+
+
+def _card_ranges(items: Any) -> tuple[CardRange, ...]:
+    if not isinstance(items, list) or not items:
+        raise ConfigError("card_ranges", "expected a non-empty array of tables")
+    ranges = []
+    for i, item in enumerate(items):
+        where = f"card_ranges[{i}]"
+        if not isinstance(item, dict):
+            raise ConfigError(where, "expected a table")
+        ranges.append(_card_range(item, where))
+    return tuple(ranges)
+
+
+def _card_range(item: dict[str, Any], where: str) -> CardRange:
+    for key in item:
+        if key not in ("start", "end", "scheme", "method_url"):
+            raise ConfigError(f"{where}.{key}", "unknown key")
+    for key in ("start", "end"):
+        bound = item.get(key)
+        if not (isinstance(bound, str) and bound.isdigit() and len(bound) == 16):
+            raise ConfigError(f"{where}.{key}", "expected a 16-digit string")
+    if item["start"] > item["end"]:
+        raise ConfigError(f"{where}.end", "is below start")
+    try:
+        scheme = Scheme(item.get("scheme"))
+    except ValueError:
+        raise ConfigError(f"{where}.scheme", "expected one of: visa, mastercard") from None
+    method_url = _typed(f"{where}.method_url", item.get("method_url", True), bool)
+    return CardRange(item["start"], item["end"], scheme, method_url)
+
+
+def _dataclass_from(cls: type, table: Any, prefix: str) -> Any:
+    if not isinstance(table, dict):
+        raise ConfigError(prefix, "expected a table")
+    defaults = cls()
+    values = {}
+    for key, value in table.items():
+        if not hasattr(defaults, key):
+            raise ConfigError(f"{prefix}.{key}", "unknown key")
+        values[key] = _typed(f"{prefix}.{key}", value, type(getattr(defaults, key)))
+    return dataclasses.replace(defaults, **values)
+
+
+def _typed(key: str, value: Any, kind: type) -> Any:
+    if kind is tuple:
+        if not isinstance(value, list):
+            raise ConfigError(key, "expected an array")
+        return tuple(value)
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+        raise ConfigError(key, f"expected {_NAMES.get(kind, kind.__name__)}")
+    return value
+
+
+_NAMES = {int: "an integer", str: "a string", bool: "true or false", float: "a number"}
