@@ -1,0 +1,1 @@
+"""The only home of cryptography and jwcrypto: PAN protection, keys, authentication values."""

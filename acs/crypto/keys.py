@@ -1,0 +1,138 @@
+"""The key ring: every secret the ACS uses, loaded once at start-up and passed down.
+
+Dev keys live in ``keys_dir`` (default ``./var/keys``) as ``secrets.json`` (mode 0600) and PEM
+files; ``acs keys init`` creates what is missing and never overwrites. A bank replaces the files
+with keys from its HSM or KMS ceremony; the layout is documented in ``docs/operator-guide.md``.
+
+``secrets.json``::
+
+    {"pan_hmac": b64, "pan_keys": {"k1": b64}, "pan_active_kid": "k1", "pepper": b64,
+     "ranges": {"<range start>": {"cvk_a": hex16, "cvk_b": hex16, "aav_key": b64,
+                                  "key_indicator": "01"}}}
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from acs.config import CardRange
+
+__all__ = ["KeyError_", "KeyRing", "RangeKeys", "init_keys"]
+
+SECRETS_FILE = "secrets.json"
+
+
+class KeyError_(Exception):  # noqa: N801 - not the builtin KeyError
+    """The key files are missing or malformed."""
+
+
+@dataclass(frozen=True)
+class RangeKeys:
+    """Authentication-value keys of one card range (CVK pair for CAVV, HMAC key for AAV)."""
+
+    cvk_a: bytes
+    cvk_b: bytes
+    aav_key: bytes
+    key_indicator: str = "01"
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    pan_hmac: bytes
+    pan_keys: dict[str, bytes]
+    pan_active_kid: str
+    pepper: bytes
+    ranges: dict[str, RangeKeys]
+    directory: Path
+
+    @classmethod
+    def load(cls, directory: str | os.PathLike[str]) -> KeyRing:
+        path = Path(directory) / SECRETS_FILE
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            return cls(
+                pan_hmac=_b64(raw["pan_hmac"]),
+                pan_keys={kid: _b64(k) for kid, k in raw["pan_keys"].items()},
+                pan_active_kid=raw["pan_active_kid"],
+                pepper=_b64(raw["pepper"]),
+                ranges={start: _range_keys(v) for start, v in raw["ranges"].items()},
+                directory=Path(directory),
+            )
+        except FileNotFoundError:
+            raise KeyError_(f"no key file at {path}: run `acs keys init`") from None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise KeyError_(f"{path} is malformed ({exc.__class__.__name__}: {exc})") from None
+
+    def for_range(self, card_range: CardRange) -> RangeKeys:
+        try:
+            return self.ranges[card_range.start]
+        except KeyError:
+            raise KeyError_(f"no keys for card range {card_range.start}") from None
+
+
+def init_keys(directory: str | os.PathLike[str], ranges: Iterable[CardRange]) -> list[str]:
+    """Create the missing dev keys; return the names created. Existing keys are kept."""
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / SECRETS_FILE
+    raw = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    created = _fill_missing(raw, ranges)
+    if created:
+        _write_private(path, json.dumps(raw, indent=2, sort_keys=True))
+    return created
+
+
+def _fill_missing(raw: dict, ranges: Iterable[CardRange]) -> list[str]:
+    created = []
+    defaults = {
+        "pan_hmac": lambda: _rand_b64(32),
+        "pan_keys": lambda: {"k1": _rand_b64(32)},
+        "pan_active_kid": lambda: "k1",
+        "pepper": lambda: _rand_b64(32),
+        "ranges": dict,
+    }
+    for name, make in defaults.items():
+        if name not in raw:
+            raw[name] = make()
+            created.append(name)
+    for card_range in ranges:
+        if card_range.start not in raw["ranges"]:
+            raw["ranges"][card_range.start] = {
+                "cvk_a": secrets.token_hex(8),
+                "cvk_b": secrets.token_hex(8),
+                "aav_key": _rand_b64(32),
+                "key_indicator": "01",
+            }
+            created.append(f"ranges.{card_range.start}")
+    return created
+
+
+def _write_private(path: Path, text: str) -> None:
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+def _range_keys(raw: dict) -> RangeKeys:
+    return RangeKeys(
+        cvk_a=bytes.fromhex(raw["cvk_a"]),
+        cvk_b=bytes.fromhex(raw["cvk_b"]),
+        aav_key=_b64(raw["aav_key"]),
+        key_indicator=raw.get("key_indicator", "01"),
+    )
+
+
+def _b64(text: str) -> bytes:
+    return base64.b64decode(text, validate=True)
+
+
+def _rand_b64(size: int) -> str:
+    return base64.b64encode(secrets.token_bytes(size)).decode()
