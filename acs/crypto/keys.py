@@ -23,12 +23,12 @@ from pathlib import Path
 
 from acs.config import CardRange
 
-__all__ = ["KeyError_", "KeyRing", "RangeKeys", "init_keys"]
+__all__ = ["KeyFileError", "KeyRing", "RangeKeys", "init_keys"]
 
 SECRETS_FILE = "secrets.json"
 
 
-class KeyError_(Exception):  # noqa: N801 - not the builtin KeyError
+class KeyFileError(Exception):
     """The key files are missing or malformed."""
 
 
@@ -65,15 +65,15 @@ class KeyRing:
                 directory=Path(directory),
             )
         except FileNotFoundError:
-            raise KeyError_(f"no key file at {path}: run `acs keys init`") from None
+            raise KeyFileError(f"no key file at {path}: run `acs keys init`") from None
         except (ValueError, KeyError, TypeError) as exc:
-            raise KeyError_(f"{path} is malformed ({exc.__class__.__name__}: {exc})") from None
+            raise KeyFileError(f"{path} is malformed ({exc.__class__.__name__}: {exc})") from None
 
     def for_range(self, card_range: CardRange) -> RangeKeys:
         try:
             return self.ranges[card_range.start]
         except KeyError:
-            raise KeyError_(f"no keys for card range {card_range.start}") from None
+            raise KeyFileError(f"no keys for card range {card_range.start}") from None
 
 
 def init_keys(directory: str | os.PathLike[str], ranges: Iterable[CardRange]) -> list[str]:

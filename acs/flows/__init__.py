@@ -1,0 +1,1 @@
+"""Use cases: the only layer that combines protocol, risk, crypto, storage and notify."""

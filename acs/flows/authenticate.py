@@ -1,0 +1,237 @@
+"""Authenticate an AReq: find the card, ask the risk engine, compute the proof, store, answer.
+
+The message has been validated against its version's schema by the caller. This function runs
+inside one database transaction (the caller's ``session.begin()``): the transaction row and the
+card's exemption counters are written together or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from acs.clock import Clock
+from acs.config import CardRange, Settings
+from acs.crypto import authvalue
+from acs.crypto.eci import eci as eci_for
+from acs.crypto.keys import KeyRing
+from acs.crypto.pan import PanVault
+from acs.flows.ares import AResContext, build_ares
+from acs.flows.areq_facts import AReqFacts, amount_in, read_areq
+from acs.logs import bind_more
+from acs.protocol import ProtocolError
+from acs.risk import (
+    CardFacts,
+    CardStatus,
+    ChallengeMethod,
+    CustomerFacts,
+    Decision,
+    Opposition,
+    RiskInput,
+    decide,
+)
+from acs.storage import cards, transactions
+from acs.storage.models import Card
+
+__all__ = ["authenticate"]
+
+log = logging.getLogger("acs.flows.authenticate")
+
+# Visa "second factor authentication code" (CAVV byte 2) per way the cardholder was verified.
+_SECOND_FACTOR = {
+    ChallengeMethod.SECURPASS_OOB: "09",
+    ChallengeMethod.SMS_OTP: "02",
+    ChallengeMethod.DECOUPLED: "09",
+    None: "99",  # frictionless, risk-based
+}
+
+
+async def authenticate(
+    message: dict[str, Any],
+    version: str,
+    *,
+    session: AsyncSession,
+    settings: Settings,
+    keys: KeyRing,
+    vault: PanVault,
+    clock: Clock,
+) -> dict[str, Any]:
+    """Answer a validated AReq with an ARes; raise ProtocolError 305 for a PAN we don't serve."""
+    facts = read_areq(message, version)
+    card_range = settings.range_for(facts.pan)
+    if card_range is None:
+        raise ProtocolError.transaction_data("acctNumber")
+    acs_trans_id = str(uuid.uuid4())
+    bind_more(acsTransID=acs_trans_id, pan=vault.mask(facts.pan))
+    card = await cards.get_by_hmac(session, vault.lookup_key(facts.pan))
+    now = clock.now()
+    inp = await _risk_input(session, facts, card, settings, now)
+    decision = decide(inp, settings.risk)
+    proof = _proof(facts, decision, card_range, keys, acs_trans_id)
+    ares = build_ares(facts, decision, _context(settings, acs_trans_id, proof))
+    await _record(session, facts, decision, card, ares, inp, now)
+    log.info("AReq answered %s%s", decision.trans_status, f"/{decision.reason or ''}")
+    return ares
+
+
+async def _risk_input(
+    session: AsyncSession, facts: AReqFacts, card: Card | None, settings: Settings, now: datetime
+) -> RiskInput:
+    return RiskInput(
+        version=facts.version,
+        device_channel=facts.device_channel,
+        message_category=facts.message_category,
+        card=_card_facts(card, now),
+        customer=_customer_facts(card),
+        amount_minor=amount_in(facts, settings.risk.currency),
+        currency=facts.purchase_currency,
+        challenge_inds=facts.challenge_inds,
+        authentication_ind=facts.authentication_ind,
+        three_ri_ind=facts.three_ri_ind,
+        dec_req_ind=facts.dec_req_ind,
+        dec_max_time_minutes=facts.dec_max_time_minutes,
+        trust_listed=facts.trust_listed,
+        prior_sca_ref=await _prior_sca(session, facts, card),
+    )
+
+
+def _card_facts(card: Card | None, now: datetime) -> CardFacts:
+    if card is None:
+        return CardFacts(known=False)
+    return CardFacts(
+        known=True,
+        status=CardStatus(card.status),
+        opposition=Opposition(card.opposition_reason) if card.opposition_reason else None,
+        expired=_expired(card.expiry_yymm, now),
+        low_value_count=card.low_value_count,
+        low_value_cumulative_minor=card.low_value_cumulative_minor,
+    )
+
+
+def _expired(expiry_yymm: str, now: datetime) -> bool:
+    """A card is valid through the last day of its expiry month."""
+    return (2000 + int(expiry_yymm[:2]), int(expiry_yymm[2:])) < (now.year, now.month)
+
+
+def _customer_facts(card: Card | None) -> CustomerFacts:
+    if card is None or card.customer is None:
+        return CustomerFacts()
+    return CustomerFacts(
+        has_active_device=False,  # Sécur'Pass devices are wired in with the device API
+        has_secure_mobile=bool(card.customer.secure_mobile),
+    )
+
+
+async def _prior_sca(session: AsyncSession, facts: AReqFacts, card: Card | None) -> bool:
+    """A prior challenge on this card that this ACS itself authenticated (3RI after SCA)."""
+    if card is None:
+        return False
+    for ref, method in facts.prior_refs:
+        if method != "02":
+            continue
+        prior = await transactions.get(session, ref)
+        if prior is not None and prior.card_id == card.id and prior.trans_status == "Y":
+            return True
+    return False
+
+
+def _proof(
+    facts: AReqFacts,
+    decision: Decision,
+    card_range: CardRange,
+    keys: KeyRing,
+    acs_trans_id: str,
+) -> tuple[str, str | None] | None:
+    """authenticationValue and ECI for Y/A; the ECI alone for I (data only); nothing else."""
+    if decision.trans_status not in ("Y", "A", "I"):
+        return None
+    eci = eci_for(
+        card_range.scheme,
+        decision.trans_status,
+        message_category=facts.message_category,
+        exemption=decision.exemption,
+        three_ri=facts.device_channel == "03",
+        data_only="06" in facts.challenge_inds,
+    )
+    if decision.trans_status not in ("Y", "A"):
+        return None if eci is None else ("", eci)
+    inp = authvalue.AuthInput(
+        pan=facts.pan,
+        trans_status=decision.trans_status,
+        method=_SECOND_FACTOR[decision.challenge_method],
+        amount_minor=facts.purchase_amount,
+        currency=facts.purchase_currency,
+        merchant_name=facts.merchant_name,
+        acs_trans_id=acs_trans_id,
+    )
+    value = authvalue.generate(
+        card_range.scheme, _scheme_keys(keys, card_range), inp, atn=secrets.randbelow(10**16)
+    )
+    return value, eci
+
+
+def _scheme_keys(keys: KeyRing, card_range: CardRange) -> authvalue.SchemeKeys:
+    rk = keys.for_range(card_range)
+    return authvalue.SchemeKeys(rk.cvk_a, rk.cvk_b, rk.aav_key, rk.key_indicator)
+
+
+def _context(
+    settings: Settings, acs_trans_id: str, proof: tuple[str, str | None] | None
+) -> AResContext:
+    value, eci = proof or (None, None)
+    return AResContext(
+        acs_trans_id=acs_trans_id,
+        acs_reference_number=settings.acs_reference_number,
+        acs_operator_id=settings.acs_operator_id,
+        acs_url=f"{settings.base_url}/3ds/challenge",
+        authentication_value=value or None,
+        eci=eci,
+    )
+
+
+async def _record(
+    session: AsyncSession,
+    facts: AReqFacts,
+    decision: Decision,
+    card: Card | None,
+    ares: dict[str, Any],
+    inp: RiskInput,
+    now: datetime,
+) -> None:
+    if card is not None and decision.counts_as_low_value and inp.amount_minor is not None:
+        cards.bump_low_value(card, inp.amount_minor)
+    await transactions.add(
+        session,
+        acs_trans_id=ares["acsTransID"],
+        three_ds_server_trans_id=facts.three_ds_server_trans_id,
+        ds_trans_id=facts.ds_trans_id,
+        sdk_trans_id=facts.sdk_trans_id,
+        message_version=facts.version,
+        device_channel=facts.device_channel,
+        message_category=facts.message_category,
+        card_id=card.id if card else None,
+        customer_id=card.customer_id if card else None,
+        amount_minor=facts.purchase_amount,
+        currency=facts.purchase_currency,
+        exponent=facts.purchase_exponent,
+        merchant_name=facts.merchant_name,
+        trans_status=decision.trans_status,
+        trans_status_reason=decision.reason,
+        exemption=decision.exemption,
+        eci=ares.get("eci"),
+        authentication_value=ares.get("authenticationValue"),
+        challenge_method=decision.challenge_method,
+        challenge_mandated=decision.challenge_mandated,
+        risk_rules=list(decision.rules_fired),
+        notification_url=facts.notification_url,
+        ds_url=facts.ds_url,
+        ds_reference_number=facts.ds_reference_number,
+        three_ds_requestor_id=facts.requestor_id,
+        created_at=now,
+        updated_at=now,
+    )

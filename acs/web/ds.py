@@ -1,0 +1,30 @@
+"""Routes the Directory Server calls: ``POST /3ds/areq``."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from acs.flows.authenticate import authenticate
+from acs.protocol import MessageType, parse_json, validate_incoming
+from acs.web.keys import CLOCK, KEYRING, SESSIONS, SETTINGS, VAULT
+
+routes = web.RouteTableDef()
+
+
+@routes.post("/3ds/areq")
+async def areq(request: web.Request) -> web.Response:
+    message = parse_json(await request.read())  # 101 / 204
+    request["message"] = message  # lets the error middleware quote the ids it knows
+    version = validate_incoming(message, expected=MessageType.AREQ)  # 101 / 102 / 201 / 202 / 203
+    async with request.app[SESSIONS].begin() as session:
+        ares = await authenticate(
+            message,
+            version,
+            session=session,
+            settings=request.app[SETTINGS],
+            keys=request.app[KEYRING],
+            vault=request.app[VAULT],
+            clock=request.app[CLOCK],
+        )
+    request["outcome"] = ares["transStatus"]
+    return web.json_response(ares)

@@ -1,0 +1,20 @@
+"""Typed keys for what the app holds (settings, clock, database, keys, metrics)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from acs.clock import Clock
+from acs.config import Settings
+from acs.crypto.keys import KeyRing
+from acs.crypto.pan import PanVault
+from acs.web.metrics import Metrics
+
+SETTINGS = web.AppKey("settings", Settings)
+CLOCK = web.AppKey("clock", Clock)
+KEYRING = web.AppKey("keyring", KeyRing)
+VAULT = web.AppKey("vault", PanVault)
+ENGINE = web.AppKey("engine", AsyncEngine)
+SESSIONS = web.AppKey("sessions", async_sessionmaker)
+METRICS = web.AppKey("metrics", Metrics)

@@ -1,0 +1,85 @@
+"""The one place that turns exceptions into answers.
+
+- :class:`~acs.protocol.ProtocolError` → an Erro message (errorComponent ``A``) carrying every
+  transaction id already known;
+- a body over the size limit → HTTP 413 with an Erro (on the 3DS routes) or a JSON message;
+- anything unexpected → a generic system-failure Erro (3DS routes) or a JSON 500 with an incident
+  id; the traceback goes to the log only, under that id.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from acs.logs import bind
+from acs.protocol import ErrorCode, ProtocolError, known_ids
+from acs.web.keys import METRICS
+
+log = logging.getLogger("acs.web")
+
+# The message each 3DS route expects: it names errorMessageType in an Erro.
+PROTOCOL_ROUTES = {"/3ds/areq": "AReq"}
+
+
+@web.middleware
+async def protocol_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    message_type = PROTOCOL_ROUTES.get(request.path)
+    if message_type is None:
+        return await _plain(request, handler)
+    started = time.perf_counter()
+    with bind(path=request.path):
+        response = await _protocol(request, handler, message_type)
+    outcome = request.get("outcome", f"http_{response.status}")
+    request.app[METRICS].observe(message_type, outcome, time.perf_counter() - started)
+    return response
+
+
+async def _protocol(
+    request: web.Request, handler: Handler, message_type: str
+) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except ProtocolError as exc:
+        log.info("%s refused with Erro %s: %s", message_type, exc.code, exc.detail)
+        return _erro(request, exc, message_type)
+    except web.HTTPRequestEntityTooLarge:
+        exc = ProtocolError.invalid_message("message too large")
+        return _erro(request, exc, message_type, status=413)
+    except web.HTTPException:
+        raise
+    except Exception:
+        incident = str(uuid.uuid4())
+        log.exception("unexpected failure on %s, incident %s", message_type, incident)
+        return _erro(request, ProtocolError.system_failure(), message_type)
+
+
+def _erro(
+    request: web.Request, exc: ProtocolError, message_type: str, *, status: int = 200
+) -> web.Response:
+    message = request.get("message") or {}
+    version = message.get("messageVersion") if isinstance(message, dict) else None
+    erro = exc.to_erro(version=version, ids=known_ids(message), message_type=message_type)
+    request["outcome"] = f"erro_{exc.code}"
+    return web.json_response(erro, status=status)
+
+
+async def _plain(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception:
+        incident = str(uuid.uuid4())
+        log.exception("unexpected failure on %s, incident %s", request.path, incident)
+        return web.json_response(
+            {"error": "internal_error", "message": "unexpected failure", "incident": incident},
+            status=500,
+        )
+
+
+__all__ = ["PROTOCOL_ROUTES", "ErrorCode", "protocol_errors"]

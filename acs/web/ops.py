@@ -1,0 +1,29 @@
+"""Operator endpoints: liveness, readiness (database reachable) and Prometheus metrics."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from acs.storage.engine import ping
+from acs.web.keys import ENGINE, METRICS
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/healthz")
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+@routes.get("/readyz")
+async def readyz(request: web.Request) -> web.Response:
+    if await ping(request.app[ENGINE]):
+        return web.json_response({"status": "ready", "database": "ok"})
+    return web.json_response({"status": "not ready", "database": "unreachable"}, status=503)
+
+
+@routes.get("/metrics")
+async def metrics(request: web.Request) -> web.Response:
+    return web.Response(
+        text=request.app[METRICS].render(), content_type="text/plain", charset="utf-8"
+    )
