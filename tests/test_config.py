@@ -1,0 +1,76 @@
+"""Settings: defaults that run on a fresh checkout, TOML and environment, errors naming the key."""
+
+from pathlib import Path
+
+import pytest
+
+from acs.config import ConfigError, Scheme, load_settings
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "acs.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_use_embedded_sqlite_and_dev_ranges():
+    """With no file and no environment, the ACS uses ./var/acs.db and the two dev ranges."""
+    settings = load_settings(environ={})
+    assert settings.database_url == "sqlite+aiosqlite:///./var/acs.db"
+    assert settings.keys_dir == "./var/keys"
+    assert (settings.host, settings.port) == ("127.0.0.1", 8000)
+    assert settings.range_for("4970101234567890").scheme is Scheme.VISA
+    assert settings.range_for("5132851234567890").scheme is Scheme.MASTERCARD
+    assert settings.range_for("4000000000000002") is None
+
+
+def test_file_then_environment_then_overrides(tmp_path):
+    """The file sets values, ACS_DATABASE_URL wins over it, CLI overrides win over both."""
+    path = write(
+        tmp_path,
+        'database_url = "sqlite+aiosqlite:///a.db"\nport = 9000\nacs_operator_id = "OP-7"\n'
+        "[risk]\nlow_value_max_count = 3\n"
+        '[[card_ranges]]\nstart = "4970100000000000"\nend = "4970100999999999"\n'
+        'scheme = "visa"\n',
+    )
+    env = {"ACS_DATABASE_URL": "postgresql+asyncpg://u@h/db"}
+    settings = load_settings(path, environ=env, port=9100)
+    assert settings.database_url == "postgresql+asyncpg://u@h/db"
+    assert settings.port == 9100
+    assert settings.acs_operator_id == "OP-7"
+    assert settings.risk.low_value_max_count == 3
+    assert len(settings.card_ranges) == 1
+
+
+def test_acs_config_environment_variable_names_the_file(tmp_path):
+    """ACS_CONFIG is read when --config is not given."""
+    path = write(tmp_path, "port = 8123\n")
+    assert load_settings(environ={"ACS_CONFIG": str(path)}).port == 8123
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("prot = 80\n", "prot"),
+        ('port = "eighty"\n', "port"),
+        ("[risk]\nlow_value_max_minor = 30.5\n", "risk.low_value_max_minor"),
+        ("[risk]\nlow_valu = 1\n", "risk.low_valu"),
+        ('[[card_ranges]]\nstart = "49701"\nend = "4970109999999999"\nscheme = "visa"\n',
+         "card_ranges[0].start"),
+        ('[[card_ranges]]\nstart = "4970100000000000"\nend = "4970109999999999"\n'
+         'scheme = "amex"\n', "card_ranges[0].scheme"),
+        ("port = \n", "config"),
+    ],
+)
+def test_a_wrong_config_names_the_bad_key(tmp_path, text, key):
+    """Every bad key or value stops loading with a ConfigError naming it."""
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, text), environ={})
+    assert caught.value.key == key
+    assert key in str(caught.value)
+
+
+def test_missing_config_file_is_a_clear_error(tmp_path):
+    """A --config path that does not exist is reported, not a traceback."""
+    with pytest.raises(ConfigError, match="file not found"):
+        load_settings(tmp_path / "nope.toml", environ={})
