@@ -1,5 +1,6 @@
 """Pure risk decisions: no I/O, one small function per rule, the order visible in one list."""
 
+from acs.risk.engine import decide
 from acs.risk.model import (
     CardFacts,
     CardStatus,
@@ -20,4 +21,5 @@ __all__ = [
     "Opposition",
     "RiskInput",
     "RiskThresholds",
+    "decide",
 ]

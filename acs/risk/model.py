@@ -64,6 +64,7 @@ class RiskThresholds:
     decoupled_max_time_cap_minutes: int = 10  # a cap on threeDSRequestorDecMaxTime
     decoupled_min_time_minutes: int = 1  # less time than this: reason 25
     new_browser_challenges: bool = True  # an unknown browser on a risky amount needs SCA
+    secure_corporate_enabled: bool = False  # RTS Art. 17: only once the authority agreed
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class CustomerFacts:
     has_secure_mobile: bool = False  # SMS OTP fallback possible
     trusted_device: bool = False  # SP-42
     browser_known: bool | None = None  # 3DS Method data: seen before (True), new (False), none
+    corporate: bool = False  # card used in a dedicated corporate payment process (RTS Art. 17)
 
 
 @dataclass(frozen=True)
