@@ -7,6 +7,7 @@ with keys from its HSM or KMS ceremony; the layout is documented in ``docs/opera
 ``secrets.json``::
 
     {"pan_hmac": b64, "pan_keys": {"k1": b64}, "pan_active_kid": "k1", "pepper": b64,
+     "session_wrap": b64,
      "ranges": {"<range start>": {"cvk_a": hex16, "cvk_b": hex16, "aav_key": b64,
                                   "key_indicator": "01"}}}
 """
@@ -22,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from acs.config import CardRange
+from acs.crypto.appchannel import Signer, load_signer
+from acs.crypto.devpki import SIGNING_CHAIN, SIGNING_KEY, init_dev_pki
 
 __all__ = ["KeyFileError", "KeyRing", "RangeKeys", "init_keys"]
 
@@ -49,6 +52,8 @@ class KeyRing:
     pan_active_kid: str
     pepper: bytes
     ranges: dict[str, RangeKeys]
+    session_wrap: bytes  # encrypts app-channel content keys at rest
+    signer: Signer | None
     directory: Path
 
     @classmethod
@@ -62,6 +67,8 @@ class KeyRing:
                 pan_active_kid=raw["pan_active_kid"],
                 pepper=_b64(raw["pepper"]),
                 ranges={start: _range_keys(v) for start, v in raw["ranges"].items()},
+                session_wrap=_b64(raw["session_wrap"]),
+                signer=_signer(Path(directory)),
                 directory=Path(directory),
             )
         except FileNotFoundError:
@@ -85,7 +92,7 @@ def init_keys(directory: str | os.PathLike[str], ranges: Iterable[CardRange]) ->
     created = _fill_missing(raw, ranges)
     if created:
         _write_private(path, json.dumps(raw, indent=2, sort_keys=True))
-    return created
+    return created + init_dev_pki(folder, _write_private)
 
 
 def _fill_missing(raw: dict, ranges: Iterable[CardRange]) -> list[str]:
@@ -95,6 +102,7 @@ def _fill_missing(raw: dict, ranges: Iterable[CardRange]) -> list[str]:
         "pan_keys": lambda: {"k1": _rand_b64(32)},
         "pan_active_kid": lambda: "k1",
         "pepper": lambda: _rand_b64(32),
+        "session_wrap": lambda: _rand_b64(32),
         "ranges": dict,
     }
     for name, make in defaults.items():
@@ -114,11 +122,19 @@ def _fill_missing(raw: dict, ranges: Iterable[CardRange]) -> list[str]:
 
 
 def _write_private(path: Path, text: str) -> None:
+    """Write a secret file readable by its owner only, atomically."""
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
     os.replace(tmp, path)
+
+
+def _signer(folder: Path) -> Signer | None:
+    key, chain = folder / SIGNING_KEY, folder / SIGNING_CHAIN
+    if not (key.exists() and chain.exists()):
+        return None
+    return load_signer(key.read_bytes(), chain.read_bytes())
 
 
 def _range_keys(raw: dict) -> RangeKeys:
