@@ -97,7 +97,11 @@ def _run_worker(settings: Settings, *, reuse_port: bool) -> None:
     app = create_app(settings, keys=KeyRing.load(settings.keys_dir), clock=SystemClock())
     print(f"acs: serving on http://{settings.host}:{settings.port}", flush=True)
     web.run_app(
-        app, host=settings.host, port=settings.port, reuse_port=reuse_port, print=None,
+        app,
+        host=settings.host,
+        port=settings.port,
+        reuse_port=reuse_port,
+        print=None,
         access_log=None,
     )
 

@@ -38,7 +38,7 @@ async def run_import(kind: str, file: str, settings: Settings, skip_invalid: boo
     return _report(kind, file, summary, skip_invalid)
 
 
-def _report(kind: str, file: str, summary, skip_invalid: bool) -> int:  # noqa: ANN001
+def _report(kind: str, file: str, summary, skip_invalid: bool) -> int:
     for error in summary.errors:
         print(f"{file}:{error.line_no}: {error.field}: {error.message}", file=sys.stderr)
     if summary.errors and not skip_invalid:
@@ -55,7 +55,7 @@ def _report(kind: str, file: str, summary, skip_invalid: bool) -> int:  # noqa: 
     return 0
 
 
-def _progress_bar():  # noqa: ANN202
+def _progress_bar():
     """Draw a bar on stderr when it is a terminal; stay quiet in pipes and CI logs."""
     if not sys.stderr.isatty():
         return None

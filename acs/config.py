@@ -110,9 +110,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 _SCALARS = {
-    f.name: f
-    for f in dataclasses.fields(Settings)
-    if f.name not in ("card_ranges", "risk")
+    f.name: f for f in dataclasses.fields(Settings) if f.name not in ("card_ranges", "risk")
 }
 
 
@@ -179,7 +177,7 @@ def _typed(key: str, value: Any, kind: type) -> Any:
         return tuple(value)
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
-    if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+    if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
         raise ConfigError(key, f"expected {_NAMES.get(kind, kind.__name__)}")
     return value
 

@@ -16,15 +16,35 @@ from acs.config import Settings
 __all__ = ["DEMO_CARDS", "DEMO_CUSTOMERS", "DemoCard", "run_demo", "write_demo_csv"]
 
 CUSTOMER_FIELDS = (
-    "customer_id", "kind", "full_name", "remote_banking", "secure_mobile", "personal_email",
-    "email_recorded_at", "has_app",
+    "customer_id",
+    "kind",
+    "full_name",
+    "remote_banking",
+    "secure_mobile",
+    "personal_email",
+    "email_recorded_at",
+    "has_app",
 )
-CARD_FIELDS = ("pan", "expiry_yymm", "customer_id", "status", "used_at_terminal",
-               "opposition_reason")
+CARD_FIELDS = (
+    "pan",
+    "expiry_yymm",
+    "customer_id",
+    "status",
+    "used_at_terminal",
+    "opposition_reason",
+)
 
 DEMO_CUSTOMERS = (
-    ("C0001", "individual", "Camille Martin", "true", "+33612345678", "camille@example.test",
-     "2025-01-15T10:00:00Z", "true"),
+    (
+        "C0001",
+        "individual",
+        "Camille Martin",
+        "true",
+        "+33612345678",
+        "camille@example.test",
+        "2025-01-15T10:00:00Z",
+        "true",
+    ),
     ("C0002", "individual", "Louis Bernard", "true", "+33698765432", "", "", "false"),
     ("C0003", "individual", "Chloé Petit", "true", "+33611112222", "", "", "true"),
     ("C0004", "individual", "Hugo Moreau", "false", "", "", "", "false"),
@@ -44,23 +64,66 @@ class DemoCard:
 
 
 DEMO_CARDS = (
-    DemoCard("4970100000000014", "2912", "C0001", "active", "true", "",
-             "challenge (Sécur'Pass in the app once enrolled, SMS code before); "
-             "≤ 30 € is frictionless"),
-    DemoCard("5132850000000016", "2912", "C0001", "active", "true", "",
-             "same customer, Mastercard-style range (AAV, ECI 02)"),
-    DemoCard("4970100000000022", "2912", "C0002", "active", "true", "",
-             "SMS OTP challenge (no app)"),
-    DemoCard("4970100000000030", "2912", "C0003", "opposed", "true", "fraud",
-             "refused: N, reason 11 (opposed for fraud)"),
-    DemoCard("4970100000000048", "2912", "C0004", "active", "true", "",
-             "refused: N, reason 13 (no Sécur'Pass, no secure mobile)"),
-    DemoCard("4970100000000055", "2401", "C0002", "active", "true", "",
-             "refused: N, reason 05 (expired)"),
-    DemoCard("4970100000000063", "2912", "C0002", "opposed", "true", "lost_stolen",
-             "refused: N, reason 10 (lost or stolen)"),
-    DemoCard("4970100000000071", "2912", "C0002", "cancelled", "true", "",
-             "refused: N, reason 12 (cancelled)"),
+    DemoCard(
+        "4970100000000014",
+        "2912",
+        "C0001",
+        "active",
+        "true",
+        "",
+        "challenge (Sécur'Pass in the app once enrolled, SMS code before); ≤ 30 € is frictionless",
+    ),
+    DemoCard(
+        "5132850000000016",
+        "2912",
+        "C0001",
+        "active",
+        "true",
+        "",
+        "same customer, Mastercard-style range (AAV, ECI 02)",
+    ),
+    DemoCard(
+        "4970100000000022", "2912", "C0002", "active", "true", "", "SMS OTP challenge (no app)"
+    ),
+    DemoCard(
+        "4970100000000030",
+        "2912",
+        "C0003",
+        "opposed",
+        "true",
+        "fraud",
+        "refused: N, reason 11 (opposed for fraud)",
+    ),
+    DemoCard(
+        "4970100000000048",
+        "2912",
+        "C0004",
+        "active",
+        "true",
+        "",
+        "refused: N, reason 13 (no Sécur'Pass, no secure mobile)",
+    ),
+    DemoCard(
+        "4970100000000055", "2401", "C0002", "active", "true", "", "refused: N, reason 05 (expired)"
+    ),
+    DemoCard(
+        "4970100000000063",
+        "2912",
+        "C0002",
+        "opposed",
+        "true",
+        "lost_stolen",
+        "refused: N, reason 10 (lost or stolen)",
+    ),
+    DemoCard(
+        "4970100000000071",
+        "2912",
+        "C0002",
+        "cancelled",
+        "true",
+        "",
+        "refused: N, reason 12 (cancelled)",
+    ),
 )
 
 

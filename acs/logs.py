@@ -13,13 +13,16 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from types import MappingProxyType
 
 __all__ = ["RedactingFilter", "bind", "configure_logging", "mask_pan"]
 
-_ids: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("acs_log_ids", default={})
+_ids: contextvars.ContextVar[Mapping[str, str]] = contextvars.ContextVar(
+    "acs_log_ids", default=MappingProxyType({})
+)
 _PAN_LIKE = re.compile(r"(?<!\d)(\d{6})(\d{3,9})(\d{4})(?!\d)")
 
 

@@ -66,8 +66,13 @@ async def load(settings: Settings, app_vault: PanVault, clock, tmp_path: Path) -
             writer.writerow(CUSTOMER_FIELDS if kind == "customers" else CARD_FIELDS)
             writer.writerows(rows)
         summary = await import_csv(
-            kind, path, sessions=sessions, vault=app_vault, skip_invalid=False,
-            progress=None, now=clock.now(),
+            kind,
+            path,
+            sessions=sessions,
+            vault=app_vault,
+            skip_invalid=False,
+            progress=None,
+            now=clock.now(),
         )
         assert not summary.errors, summary.errors
         return summary

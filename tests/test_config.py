@@ -55,10 +55,15 @@ def test_acs_config_environment_variable_names_the_file(tmp_path):
         ('port = "eighty"\n', "port"),
         ("[risk]\nlow_value_max_minor = 30.5\n", "risk.low_value_max_minor"),
         ("[risk]\nlow_valu = 1\n", "risk.low_valu"),
-        ('[[card_ranges]]\nstart = "49701"\nend = "4970109999999999"\nscheme = "visa"\n',
-         "card_ranges[0].start"),
-        ('[[card_ranges]]\nstart = "4970100000000000"\nend = "4970109999999999"\n'
-         'scheme = "amex"\n', "card_ranges[0].scheme"),
+        (
+            '[[card_ranges]]\nstart = "49701"\nend = "4970109999999999"\nscheme = "visa"\n',
+            "card_ranges[0].start",
+        ),
+        (
+            '[[card_ranges]]\nstart = "4970100000000000"\nend = "4970109999999999"\n'
+            'scheme = "amex"\n',
+            "card_ranges[0].scheme",
+        ),
         ("port = \n", "config"),
     ],
 )

@@ -21,8 +21,8 @@ from acs.crypto import authvalue
 from acs.crypto.eci import eci as eci_for
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
-from acs.flows.ares import AResContext, build_ares
 from acs.flows.areq_facts import AReqFacts, amount_in, read_areq
+from acs.flows.ares import AResContext, build_ares
 from acs.logs import bind_more
 from acs.protocol import ProtocolError
 from acs.risk import (
