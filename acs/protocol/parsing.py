@@ -1,0 +1,66 @@
+"""Strict JSON reading for 3DS bodies (RFC 7159 UTF-8, §1.2) and transaction-id extraction."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from acs.protocol.errors import ID_FIELDS, ProtocolError
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+
+
+class _Object(dict):
+    """A decoded JSON object remembering duplicate keys found in it or below it."""
+
+    __slots__ = ("duplicates",)
+
+
+def _object_hook(pairs: list[tuple[str, Any]]) -> _Object:
+    obj = _Object()
+    duplicates: list[str] = []
+    for key, value in pairs:
+        if key in obj:
+            duplicates.append(key)
+        obj[key] = value
+        duplicates += (f"{key}.{path}" for path in _nested_duplicates(value))
+    obj.duplicates = duplicates
+    return obj
+
+
+def _nested_duplicates(value: Any) -> Iterator[str]:
+    if isinstance(value, _Object):
+        yield from value.duplicates
+    elif isinstance(value, list):
+        for item in value:
+            yield from _nested_duplicates(item)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_json(body: bytes) -> dict[str, Any]:
+    """Decode a message body: not UTF-8 JSON or not an object → 101; a repeated key → 204."""
+    try:
+        value = json.loads(
+            body.decode("utf-8"), object_pairs_hook=_object_hook, parse_constant=_reject_constant
+        )
+    except (UnicodeDecodeError, ValueError, RecursionError, TypeError) as exc:
+        raise ProtocolError.invalid_message("message is not UTF-8 JSON") from exc
+    if not isinstance(value, _Object):
+        raise ProtocolError.invalid_message("message is not a JSON object")
+    if value.duplicates:
+        raise ProtocolError.duplicate(dict.fromkeys(value.duplicates))
+    return value
+
+
+def known_ids(message: Mapping[str, Any]) -> dict[str, str]:
+    """The transaction ids present in ``message`` as well-formed UUIDs (to fill an Erro)."""
+    return {
+        name: value
+        for name in ID_FIELDS
+        if isinstance(value := message.get(name), str) and _UUID.fullmatch(value)
+    }

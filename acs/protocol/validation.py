@@ -1,0 +1,191 @@
+"""Schema validation of 3DS messages, mapped onto Erro codes (§1.2, §3.3).
+
+Incoming messages are lenient (unknown fields ignored); what the ACS sends is checked strictly by
+:func:`validate_outgoing`.  One compiled validator per (version, message), built on first use.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+from acs.protocol.codes import SUPPORTED_VERSIONS, MessageType
+from acs.protocol.errors import OutgoingMessageInvalid, ProtocolError
+
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+SCHEMA_MESSAGES = frozenset({"AReq", "ARes", "CReq", "CRes", "RReq", "RRes", "Erro"})
+EXTENSION_KEYS = ("messageExtension", "messageExtensions")  # the Stripe SDK uses the plural
+FORMAT_CHECKER = FormatChecker()
+
+
+def _strptime_check(name: str, pattern: str) -> None:
+    @FORMAT_CHECKER.checks(name, raises=ValueError)
+    def check(value: object) -> bool:
+        return not isinstance(value, str) or bool(datetime.strptime(value, pattern))
+
+
+for _name, _pattern in (
+    ("emv-datetime", "%Y%m%d%H%M%S"),
+    ("emv-datetime-minutes", "%Y%m%d%H%M"),
+    ("emv-date", "%Y%m%d"),
+    ("emv-yymm", "%y%m"),
+):
+    _strptime_check(_name, _pattern)
+
+
+@FORMAT_CHECKER.checks("emv-ip", raises=ValueError)
+def _is_ip(value: object) -> bool:
+    return not isinstance(value, str) or bool(ipaddress.ip_address(value))
+
+
+@FORMAT_CHECKER.checks("emv-url", raises=ValueError)
+def _is_url(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+@cache
+def schema(version: str, message: str) -> dict[str, Any]:
+    """The JSON Schema of ``message`` in ``version`` from ``schemas/``."""
+    return json.loads((SCHEMA_DIR / version / f"{message}.json").read_text(encoding="utf-8"))
+
+
+@cache
+def validator(version: str, message: str) -> Draft202012Validator:
+    """The compiled validator (schema checked once) for ``message`` in ``version``."""
+    document = schema(version, message)
+    Draft202012Validator.check_schema(document)
+    return Draft202012Validator(document, format_checker=FORMAT_CHECKER)
+
+
+def preload() -> None:
+    """Compile every validator now (call at startup to keep the first AReq fast)."""
+    for version in SUPPORTED_VERSIONS:
+        for message in SCHEMA_MESSAGES:
+            validator(version, message)
+
+
+def validate_incoming(
+    message: Mapping[str, Any],
+    *,
+    expected: MessageType,
+    recognised_extensions: frozenset[str] = frozenset(),
+) -> str:
+    """Check a received message and return its messageVersion, or raise ProtocolError.
+
+    Order: messageType (101), messageVersion (201 missing, 102 unsupported), schema (201 beats
+    203, all offending paths listed), then critical unknown extensions (202).
+    """
+    kind = message.get("messageType")
+    if not isinstance(kind, str) or kind != expected.value:
+        raise ProtocolError.invalid_message("messageType", message_type=_known_type(kind))
+    version = message.get("messageVersion")
+    if version is None or version == "":
+        raise ProtocolError.missing(["messageVersion"], message_type=kind)
+    if version not in SUPPORTED_VERSIONS:
+        raise ProtocolError.unsupported_version(message_type=kind)
+    present, empties = _strip(message, "")
+    missing, invalid = _schema_problems(validator(version, kind), present)
+    known = schema(version, kind)["properties"]
+    invalid += [p for p in empties if p.split(".")[0] in known and p not in missing]
+    if missing:
+        raise ProtocolError.missing(dict.fromkeys(missing), message_type=kind)
+    if invalid:
+        raise ProtocolError.invalid(dict.fromkeys(invalid), message_type=kind)
+    _check_extensions(message, recognised_extensions, kind)
+    return version
+
+
+def validate_outgoing(message: Mapping[str, Any]) -> None:
+    """Raise OutgoingMessageInvalid listing every problem of a message the ACS is sending."""
+    kind, version = message.get("messageType"), message.get("messageVersion")
+    if kind not in SCHEMA_MESSAGES or version not in SUPPORTED_VERSIONS:
+        raise OutgoingMessageInvalid([f"no schema for {kind!r} {version!r}"])
+    _, empties = _strip(message, "")
+    problems = [f"{p}: empty or null" for p in empties]
+    for error in validator(version, kind).iter_errors(message):
+        problems.append(f"{_path(error.absolute_path) or '(message)'}: {error.message}")
+    if problems:
+        raise OutgoingMessageInvalid(problems)
+
+
+def _schema_problems(check: Draft202012Validator, message: dict) -> tuple[list[str], list[str]]:
+    missing: list[str] = []
+    invalid: list[str] = []
+    for error in check.iter_errors(message):
+        where = _path(error.absolute_path)
+        if error.validator == "required":
+            names = [n for n in error.validator_value if n not in error.instance]
+            missing += (f"{where}.{n}" if where else n for n in names)
+        else:
+            invalid.append(where or str(error.validator))
+    return missing, invalid
+
+
+def _strip(value: Mapping[str, Any], prefix: str) -> tuple[dict[str, Any], list[str]]:
+    """A copy without empty values (None, "", [], {}), plus the dotted paths removed."""
+    kept: dict[str, Any] = {}
+    empties: list[str] = []
+    for key, item in value.items():
+        path = f"{prefix}{key}"
+        if isinstance(item, Mapping):
+            item, below = _strip(item, f"{path}.")
+            empties += below
+        elif isinstance(item, list):
+            item, below = _strip_list(item, f"{path}.")
+            empties += below
+        if item is None or (isinstance(item, str | list | dict) and not item):
+            empties.append(path)
+        else:
+            kept[key] = item
+    return kept, empties
+
+
+def _strip_list(items: list[Any], prefix: str) -> tuple[list[Any], list[str]]:
+    kept: list[Any] = []
+    empties: list[str] = []
+    for item in items:
+        if isinstance(item, Mapping):
+            item, below = _strip(item, prefix)
+            empties += below
+        if item is None or (isinstance(item, str | dict) and not item):
+            empties.append(prefix.rstrip("."))
+        else:
+            kept.append(item)
+    return kept, empties
+
+
+def _check_extensions(message: Mapping[str, Any], recognised: frozenset[str], kind: str) -> None:
+    unknown = [
+        str(item.get("id"))
+        for key in EXTENSION_KEYS
+        for item in _as_list(message.get(key))
+        if isinstance(item, Mapping)
+        and item.get("criticalityIndicator") is True
+        and item.get("id") not in recognised
+    ]
+    if unknown:
+        raise ProtocolError.critical_extension(dict.fromkeys(unknown), message_type=kind)
+
+
+def _as_list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _path(parts: Iterable[str | int]) -> str:
+    # errorDetail names elements as parent.child; array positions are not element names.
+    return ".".join(p for p in parts if isinstance(p, str))
+
+
+def _known_type(kind: object) -> str | None:
+    return kind if kind in MessageType._value2member_map_ else None
