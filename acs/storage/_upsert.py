@@ -1,0 +1,60 @@
+"""Dialect-specific ``INSERT ... ON CONFLICT DO UPDATE`` in batches (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+__all__ = ["BATCH", "batches", "existing_keys", "upsert_rows"]
+
+BATCH = 1000
+
+
+def batches(rows: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
+    """``rows`` in slices of at most ``size``."""
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+async def existing_keys(session: AsyncSession, column: sa.Column, keys: Sequence[Any]) -> set:
+    """Which of ``keys`` are already present in ``column``."""
+    found: set = set()
+    for chunk in batches(keys):
+        found.update(await session.scalars(sa.select(column).where(column.in_(chunk))))
+    return found
+
+
+async def upsert_rows(
+    session: AsyncSession,
+    table: sa.Table,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    key: str,
+    columns: Sequence[str],
+) -> None:
+    """Insert ``rows``; on a ``key`` conflict copy ``columns`` from the new row.
+
+    The update runs only when a copied column (``updated_at`` aside) really changes, so that a
+    repeated import leaves rows, and their ``updated_at``, as they were.
+    """
+    insert = _dialect_insert(session, table)
+    new = insert.excluded
+    changed = sa.or_(*(table.c[c].is_distinct_from(new[c]) for c in columns if c != "updated_at"))
+    statement = insert.on_conflict_do_update(
+        index_elements=[table.c[key]], set_={c: new[c] for c in columns}, where=changed
+    )
+    for chunk in batches(rows):
+        await session.execute(statement, list(chunk))
+
+
+def _dialect_insert(session: AsyncSession, table: sa.Table) -> Any:
+    name = session.get_bind().dialect.name
+    if name == "sqlite":
+        return sqlite.insert(table)
+    if name == "postgresql":
+        return postgresql.insert(table)
+    raise ValueError(f"no upsert for dialect {name!r}")

@@ -1,0 +1,104 @@
+"""Cards: find by PAN HMAC, upsert many, change status, PSD2 low-value counters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from acs.risk.model import CardStatus, Opposition
+from acs.storage._upsert import existing_keys, upsert_rows
+from acs.storage.customers import UpsertCounts
+from acs.storage.models import Card
+
+__all__ = [
+    "CardRecord",
+    "bump_low_value",
+    "get_by_hmac",
+    "reset_low_value",
+    "set_status",
+    "upsert_many",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class CardRecord:
+    """One card as imported, its PAN already protected (HMAC + sealed blob + bin6/last4)."""
+
+    pan_hmac: bytes
+    pan_kid: str
+    pan_ciphertext: bytes
+    bin6: str
+    last4: str
+    expiry_yymm: str
+    customer_id: str
+    status: CardStatus
+    opposition_reason: Opposition | None
+    used_at_terminal: bool
+
+    def to_row(self, now: datetime) -> dict[str, Any]:
+        row = {name: getattr(self, name) for name in self.__slots__}
+        row["status"] = self.status.value
+        row["opposition_reason"] = self.opposition_reason and self.opposition_reason.value
+        counters = {"low_value_count": 0, "low_value_cumulative_minor": 0}
+        return {**row, **counters, "created_at": now, "updated_at": now}
+
+
+# The sealed PAN is kept on update: the old blob still opens under its key id, and a changed
+# ciphertext (new nonce) for the same PAN would make every re-import a write.
+_UPDATED = (
+    "expiry_yymm",
+    "customer_id",
+    "status",
+    "opposition_reason",
+    "used_at_terminal",
+    "updated_at",
+)
+
+
+async def get_by_hmac(session: AsyncSession, pan_hmac: bytes) -> Card | None:
+    """The card with this PAN lookup key, its customer loaded, or ``None``."""
+    statement = select(Card).where(Card.pan_hmac == pan_hmac).options(selectinload(Card.customer))
+    return (await session.scalars(statement)).one_or_none()
+
+
+async def upsert_many(
+    session: AsyncSession, records: Sequence[CardRecord], *, now: datetime
+) -> UpsertCounts:
+    """Insert or update cards by PAN HMAC; the last record wins for a repeated PAN.
+
+    The low-value counters of an existing card are left alone.
+    """
+    unique = list({r.pan_hmac: r for r in records}.values())
+    present = await existing_keys(session, Card.__table__.c.pan_hmac, [r.pan_hmac for r in unique])
+    rows = [r.to_row(now) for r in unique]
+    await upsert_rows(session, Card.__table__, rows, key="pan_hmac", columns=_UPDATED)
+    return UpsertCounts(inserted=len(unique) - len(present), updated=len(present))
+
+
+def set_status(
+    card: Card, status: CardStatus, *, reason: Opposition | None = None, at: datetime
+) -> None:
+    """Change the status; an opposition reason is kept only for an opposed card."""
+    card.status = status
+    card.opposition_reason = reason if status is CardStatus.OPPOSED else None
+    card.updated_at = at
+
+
+def bump_low_value(card: Card, amount_minor: int) -> None:
+    """Count one more low-value exempted transaction since the last SCA (RTS Art. 16)."""
+    card.low_value_count += 1
+    card.low_value_cumulative_minor += amount_minor
+
+
+def reset_low_value(card: Card, at: datetime) -> None:
+    """A strong authentication happened: the low-value counters start again from zero."""
+    card.low_value_count = 0
+    card.low_value_cumulative_minor = 0
+    card.last_sca_at = at
+    card.updated_at = at

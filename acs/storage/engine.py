@@ -1,0 +1,104 @@
+"""Engines, sessions and migrations for an ``ACS_DATABASE_URL``.
+
+SQLite (the embedded default): the folder of the file is created, and every connection turns on
+foreign keys, WAL journaling and a busy timeout. PostgreSQL: a bounded pool with pre-ping. A
+PostgreSQL URL may end in ``?schema=NAME``: the schema becomes the connection's ``search_path``
+(tests use it to get a database of their own).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+__all__ = ["alembic_config", "downgrade", "make_engine", "make_sessionmaker", "ping", "upgrade"]
+
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+    """An async engine for a SQLite (aiosqlite) or PostgreSQL (asyncpg) URL."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(parsed, echo)
+    if backend == "postgresql":
+        return _postgres_engine(parsed, echo)
+    raise ValueError(f"unsupported database backend {backend!r}: use sqlite or postgresql")
+
+
+def _sqlite_engine(url: URL, echo: bool) -> AsyncEngine:
+    if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(url, echo=echo)
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def _postgres_engine(url: URL, echo: bool) -> AsyncEngine:
+    schema = url.query.get("schema")
+    url = url.difference_update_query(["schema"])
+    settings = {"jit": "off"}
+    if schema:
+        settings["search_path"] = str(schema)
+    return create_async_engine(
+        url,
+        echo=echo,
+        pool_size=10,
+        max_overflow=10,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args={"server_settings": settings},
+    )
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
+    """Sessions whose objects stay readable after commit (``expire_on_commit=False``)."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def ping(engine: AsyncEngine) -> bool:
+    """True when the database answers ``SELECT 1``."""
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except (SQLAlchemyError, OSError):
+        return False
+    return True
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic config for ``url`` that needs no ``alembic.ini`` (and leaves logging alone)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["url"] = url
+    return config
+
+
+async def upgrade(url: str, revision: str = "head") -> None:
+    """Migrate ``url`` to ``revision``; safe to await from inside a running event loop."""
+    # env.py runs its own event loop, so Alembic gets a thread of its own.
+    await asyncio.to_thread(command.upgrade, alembic_config(url), revision)
+
+
+async def downgrade(url: str, revision: str) -> None:
+    """Migrate ``url`` down to ``revision`` (``"base"`` drops every table)."""
+    await asyncio.to_thread(command.downgrade, alembic_config(url), revision)

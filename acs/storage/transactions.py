@@ -1,0 +1,38 @@
+"""Transactions: one row per acsTransID."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from acs.storage.errors import Conflict
+from acs.storage.models import Transaction
+
+__all__ = ["add", "count", "get"]
+
+
+async def add(session: AsyncSession, **fields: Any) -> Transaction:
+    """Store a new transaction (columns of :class:`Transaction` as keywords) and flush it.
+
+    Raises :class:`~acs.storage.errors.Conflict` for a repeated acsTransID or a dangling key.
+    """
+    transaction = Transaction(**fields)
+    session.add(transaction)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"transaction {fields.get('acs_trans_id')} not stored") from exc
+    return transaction
+
+
+async def get(session: AsyncSession, acs_trans_id: str) -> Transaction | None:
+    """The transaction with this acsTransID, or ``None``."""
+    return await session.get(Transaction, acs_trans_id)
+
+
+async def count(session: AsyncSession) -> int:
+    """How many transactions are stored."""
+    return await session.scalar(select(func.count()).select_from(Transaction)) or 0
