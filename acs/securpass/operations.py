@@ -106,6 +106,7 @@ class OperationSummary:
     extra: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "type", OperationType(self.type))
         if isinstance(self.amount_minor, bool) or not 0 <= self.amount_minor < 10**15:
             raise ValueError("amount_minor must be a non-negative integer")
         if not _CURRENCY.fullmatch(self.currency) or not 0 <= self.exponent <= 4:
