@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 import uuid
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from acs.clock import Clock
 from acs.config import CardRange, Settings
 from acs.crypto import authvalue
+from acs.crypto.appchannel import BadSdkKey, begin_app_session
 from acs.crypto.eci import eci as eci_for
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
@@ -67,15 +69,25 @@ async def authenticate(
     if card_range is None:
         raise ProtocolError.transaction_data("acctNumber")
     acs_trans_id = str(uuid.uuid4())
-    bind_more(acsTransID=acs_trans_id, pan=vault.mask(facts.pan))
+    masked = vault.mask(facts.pan)
+    bind_more(acsTransID=acs_trans_id, pan=masked)
     card = await cards.get_by_hmac(session, vault.lookup_key(facts.pan))
     now = clock.now()
     inp = await _risk_input(session, facts, card, settings, now)
     decision = decide(inp, settings.risk)
     proof = _proof(facts, decision, card_range, keys, acs_trans_id)
-    ares = build_ares(facts, decision, _context(settings, acs_trans_id, proof))
+    ctx = _context(settings, acs_trans_id, proof)
+    if facts.device_channel == "01" and decision.trans_status == "C":
+        ctx = replace(ctx, app_challenge=_app_challenge(message, facts, decision, settings, keys))
+    ares = build_ares(facts, decision, ctx)
     await _record(session, facts, decision, card, ares, inp, now)
-    log.info("AReq answered %s%s", decision.trans_status, f"/{decision.reason or ''}")
+    log.info(
+        "AReq %s on %s: %s%s",
+        acs_trans_id,
+        masked,
+        decision.trans_status,
+        f"/{decision.reason}" if decision.reason else "",
+    )
     return ares
 
 
@@ -173,6 +185,35 @@ def _proof(
         card_range.scheme, _scheme_keys(keys, card_range), inp, atn=secrets.randbelow(10**16)
     )
     return value, eci
+
+
+# acsRenderingType per method: Sécur'Pass is a native out-of-band screen, SMS OTP a text screen.
+_UI_TEMPLATE = {ChallengeMethod.SECURPASS_OOB: "04", ChallengeMethod.SMS_OTP: "01"}
+
+
+def _app_challenge(
+    message: dict[str, Any],
+    facts: AReqFacts,
+    decision: Decision,
+    settings: Settings,
+    keys: KeyRing,
+) -> dict[str, Any]:
+    """acsSignedContent (ephemeral ECDH with the SDK's key, signed) and acsRenderingType."""
+    if keys.signer is None:
+        raise ProtocolError.system_failure()
+    try:
+        session = begin_app_session(
+            sdk_ephem_pub_key=message["sdkEphemPubKey"],
+            sdk_reference_number=message["sdkReferenceNumber"],
+            acs_url=f"{settings.base_url}/3ds/app-challenge",
+            signer=keys.signer,
+        )
+    except BadSdkKey as exc:
+        raise ProtocolError.invalid(["sdkEphemPubKey"]) from exc
+    rendering = {"acsInterface": "01", "acsUiTemplate": _UI_TEMPLATE[decision.challenge_method]}
+    if facts.version == "2.3.1":
+        rendering["deviceUserInterfaceMode"] = "01"
+    return {"acsSignedContent": session.acs_signed_content, "acsRenderingType": rendering}
 
 
 def _scheme_keys(keys: KeyRing, card_range: CardRange) -> authvalue.SchemeKeys:
