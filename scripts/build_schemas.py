@@ -225,7 +225,7 @@ def channel_forbids(code: str, rows: list[dict]) -> dict:
         if r.get("channels") in ("APP", "BRW") and CHANNELS[r["channels"]] != code
     )
     test = {"properties": {"deviceChannel": {"const": code}}, "required": ["deviceChannel"]}
-    return {"if": test, "then": {"properties": dict.fromkeys(names, False)}}
+    return {"if": test, "then": {"properties": {n: {"not": {}} for n in names}}}
 
 
 URL_SCHEMA = {"type": "string", "format": "emv-url", "maxLength": 2048, "minLength": 1}
@@ -368,12 +368,33 @@ def clause(text: str, names: set[str]) -> dict | None:
     return parts[0] if len(parts) == 1 else {"allOf": parts}
 
 
+def condition_text(text: str, names: set[str]) -> list[dict | None]:
+    """The alternatives of one ``conditions`` entry.
+
+    ``Required if messageCategory is "01" ; Required if transStatus is …`` means both at once
+    (PA *and* that status): the tables give NPA as Optional for those rows.  Otherwise the
+    ``;``-separated clauses are alternatives.
+    """
+    pieces = re.findall(r"Required if (.*?) ;", text)
+    payment = 'messageCategory is "01"'
+    others = [p for p in pieces if p != payment]
+    if payment in pieces and others and not any("messageCategory" in p for p in others):
+        parts = [clause(payment, names), *(clause(p, names) for p in others)]
+        if parts[0] is None:
+            return parts[1:]
+        rest = [p for p in parts[1:] if p is not None]
+        either = rest[0] if len(rest) == 1 else {"anyOf": rest}
+        return [{"allOf": [parts[0], either]}] if rest else []
+    return [clause(p, names) for p in pieces]
+
+
 def conditions(row: dict, names: set[str]) -> list[dict]:
     """Every ``if`` under which this row is required."""
-    found = []
+    found: list[dict | None] = []
+    if "deviceChannel" not in names and channel_test(row):
+        return []  # a one-channel rule in a message that does not say its channel
     for text in row.get("conditions", []):
-        for piece in re.findall(r"Required if (.*?) ;", text):
-            found.append(clause(piece, names))
+        found += condition_text(text, names)
     by_key = row.get("inclusion_by_channel/category", {})
     for key, inclusion in by_key.items():
         channel, category = key.split("/")
