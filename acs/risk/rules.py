@@ -37,6 +37,7 @@ __all__ = [
     "Rule",
     "ScaNeeded",
     "at_least",
+    "tra_ceiling",
 ]
 
 APP, BRW, THREE_RI = "01", "02", "03"
