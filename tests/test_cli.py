@@ -1,0 +1,143 @@
+"""The ``acs`` command as a newcomer and an operator use it, run as a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from acs.demo import write_demo_csv
+from tests.areqs import areq
+
+ACS = [sys.executable, "-m", "acs.cli"]
+
+
+def run(args: list[str], env: dict[str, str], cwd: Path, timeout: float = 120):
+    return subprocess.run(
+        [*ACS, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout
+    )
+
+
+@pytest.fixture
+def env(tmp_path: Path, database_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "ACS_DATABASE_URL": database_url,
+        "ACS_KEYS_DIR": str(tmp_path / "keys"),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+    }
+
+
+def test_keys_init_creates_once_and_never_overwrites(env, tmp_path):
+    """The first `acs keys init` creates the dev keys; the second changes nothing."""
+    first = run(["keys", "init"], env, tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "pan_hmac" in first.stdout
+    secrets = (tmp_path / "keys" / "secrets.json").read_bytes()
+    second = run(["keys", "init"], env, tmp_path)
+    assert "created nothing" in second.stdout
+    assert (tmp_path / "keys" / "secrets.json").read_bytes() == secrets
+    assert (tmp_path / "keys" / "secrets.json").stat().st_mode & 0o077 == 0
+
+
+def test_bad_config_stops_with_the_key_named(env, tmp_path):
+    """A wrong config key stops the command with exit status 2 and names the key."""
+    config = tmp_path / "acs.toml"
+    config.write_text('[risk]\nlow_value_max_minor = "lots"\n', encoding="utf-8")
+    result = run(["--config", str(config), "serve"], env, tmp_path)
+    assert result.returncode == 2
+    assert "risk.low_value_max_minor" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_db_upgrade(env, tmp_path):
+    """`acs db upgrade` brings the configured database to head."""
+    result = run(["db", "upgrade"], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "at head" in result.stdout
+
+
+def test_import_reports_every_bad_line_and_imports_nothing(env, tmp_path):
+    """A file with errors imports nothing and lists each bad line by number and field."""
+    customers, _ = write_demo_csv(tmp_path / "demo")
+    assert run(["import", "customers", str(customers)], env, tmp_path).returncode == 0
+    cards = tmp_path / "cards.csv"
+    cards.write_text(
+        "pan,expiry_yymm,customer_id,status,used_at_terminal\n"
+        "4970100000000014,2912,C0001,active,true\n"
+        "4970100000000015,2912,C0001,active,true\n"
+        "4970100000000022,1399,C0002,active,maybe\n",
+        encoding="utf-8",
+    )
+    result = run(["import", "cards", str(cards)], env, tmp_path)
+    assert result.returncode == 1
+    assert f"{cards}:3: pan" in result.stderr
+    assert f"{cards}:4: expiry_yymm" in result.stderr
+    assert f"{cards}:4: used_at_terminal" in result.stderr
+    assert "4970100000000015" not in result.stderr  # the PAN is masked even in errors
+    assert "nothing imported" in result.stderr
+    skipped = run(["import", "cards", str(cards), "--skip-invalid"], env, tmp_path)
+    assert skipped.returncode == 0, skipped.stderr
+    assert "1 upserted" in skipped.stdout and "2 skipped" in skipped.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_serve_answers_an_areq_like_the_readme_says(env, tmp_path):
+    """`acs serve` on a fresh folder migrates, makes keys and answers the README's curl."""
+    customers, cards = write_demo_csv(tmp_path / "demo")
+    for kind, path in (("customers", customers), ("cards", cards)):
+        assert run(["import", kind, str(path)], env, tmp_path).returncode == 0
+    port = free_port()
+    server = subprocess.Popen(
+        [*ACS, "serve", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_ready(base, server)
+        message = areq(acctNumber="4970100000000030")
+        request = urllib.request.Request(
+            f"{base}/3ds/areq",
+            data=json.dumps(message).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            ares = json.load(response)
+        assert (ares["messageType"], ares["transStatus"], ares["transStatusReason"]) == (
+            "ARes",
+            "N",
+            "11",
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _wait_ready(base: str, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"acs serve exited: {server.stderr.read()}")
+        try:
+            with urllib.request.urlopen(f"{base}/readyz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError("acs serve did not become ready in 60 s")
