@@ -1,0 +1,1 @@
+"""Benchmark harness for the ACS: one entry point, ``python -m benchmarks.run`` (see README.md)."""
