@@ -95,3 +95,40 @@ def test_unknown_message_type_fails() -> None:
     """A message with no schema cannot pass."""
     with pytest.raises(OutgoingMessageInvalid):
         validate_outgoing({"messageType": "PRes", "messageVersion": "2.2.0"})
+
+
+def test_browser_and_app_creq_share_one_schema() -> None:
+    """The browser CReq needs challengeWindowSize, the app CReq sdkCounterStoA (§6.3 c, e)."""
+    from acs.protocol import MessageType, validate_incoming
+
+    browser = {
+        "messageType": "CReq",
+        "messageVersion": "2.2.0",
+        "threeDSServerTransID": IDS["threeDSServerTransID"],
+        "acsTransID": IDS["acsTransID"],
+        "challengeWindowSize": "05",
+    }
+    app = {k: v for k, v in browser.items() if k != "challengeWindowSize"}
+    app |= {"sdkTransID": "2f5b0c4e-7c1f-4a1e-8a7e-0f4d9f1d2c33", "sdkCounterStoA": "000"}
+    assert validate_incoming(browser, expected=MessageType.CREQ) == "2.2.0"
+    assert validate_incoming(app | {"oobContinue": True}, expected=MessageType.CREQ) == "2.2.0"
+    v231 = app | {"messageVersion": "2.3.1", "oobContinue": "01"}
+    assert validate_incoming(v231, expected=MessageType.CREQ) == "2.3.1"
+    with pytest.raises(ProtocolError) as caught:
+        validate_incoming(app | {"oobContinue": "01"}, expected=MessageType.CREQ)
+    assert caught.value.detail == "oobContinue"
+    with pytest.raises(ProtocolError) as caught:
+        validate_incoming({**app, "sdkCounterStoA": None}, expected=MessageType.CREQ)
+    assert caught.value.detail == "sdkCounterStoA"
+
+
+def test_rres_validates() -> None:
+    """An RRes with resultsStatus 01 passes; 04 only exists in 2.3.1."""
+    from acs.protocol import MessageType, validate_incoming
+
+    rres = {"messageType": "RRes", "messageVersion": "2.2.0", **IDS, "resultsStatus": "01"}
+    assert validate_incoming(rres, expected=MessageType.RRES) == "2.2.0"
+    with pytest.raises(ProtocolError):
+        validate_incoming(rres | {"resultsStatus": "04"}, expected=MessageType.RRES)
+    rres_231 = rres | {"messageVersion": "2.3.1", "resultsStatus": "04"}
+    assert validate_incoming(rres_231, expected=MessageType.RRES) == "2.3.1"
