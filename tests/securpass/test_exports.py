@@ -136,3 +136,13 @@ def test_error_family_is_one_tree() -> None:
         value = getattr(errors, name)
         if isinstance(value, type) and issubclass(value, Exception):
             assert issubclass(value, errors.SecurPassError)
+
+
+def test_every_reason_is_documented() -> None:
+    """Each wire reason appears in the protocol document's error tree."""
+    from pathlib import Path
+
+    from acs.securpass.errors import Reason
+
+    doc = (Path(__file__).parents[2] / "docs" / "securpass-protocol.md").read_text("utf-8")
+    assert [r.value for r in Reason if r.value not in doc] == []

@@ -323,3 +323,8 @@ def test_summary_validation() -> None:
     for bad in ({"payee": ""}, {"currency": "EUR"}, {"amount_minor": -1}, {"card_last4": "12"}):
         with pytest.raises(ValueError):
             OperationSummary(**(base | bad))
+
+
+def test_summary_hash_vector(summary) -> None:
+    """The SP-50 example hashes to the value printed in docs/securpass-protocol.md."""
+    assert summary.summary_hash() == "FmnHXhpv5V15nSNTRB3X5c99l7dh9cn-tGkyqKgpEmI"
