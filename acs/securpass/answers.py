@@ -132,6 +132,8 @@ def answer_from_wire(data: Mapping[str, Any]) -> Answer:
         return Refusal(reason=_enum(RefusalReason, data.get("reason"), "reason"), **common)
     code_jwe = _text(data, "code_jwe") if "code_jwe" in data else None
     method = _enum(ApprovalMethod, data.get("method"), "method")
+    if code_jwe is not None and method != ApprovalMethod.CODE:
+        raise AnswerRejected(Reason.MALFORMED_ANSWER, "only a code approval carries a code")
     return Approval(method=method, code_jwe=code_jwe, **common)
 
 

@@ -111,6 +111,7 @@ class Enrolment:
     sms_otp_subscribed: bool = False  # SP-22: the SOL/SMS fallback comes with enrolment
     biometrics: Biometrics = Biometrics()
     ended_at: datetime | None = None  # when it became expired, closed or locked
+    generation: int = 0  # activations so far; a ticket serves the generation it was issued for
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ class ActivationTicket:
     enrolment_id: str
     code_hash: str
     expires_at: datetime
+    generation: int = 0
     attempts: int = 0
     max_attempts: int = ACTIVATION_MAX_ATTEMPTS
     used_at: datetime | None = None
@@ -193,6 +195,7 @@ def issue_activation_code(
         enrolment.enrolment_id,
         _code_hash(key, enrolment.enrolment_id, code),
         expires_at=now + ACTIVATION_CODE_TTL,
+        generation=enrolment.generation,
     )
     return code, ticket
 
@@ -237,6 +240,9 @@ def activate(
     _require_open_window(enrolment, now)
     if ticket.enrolment_id != enrolment.enrolment_id or ticket.used_at is None:
         raise InvalidTransition(Reason.WRONG_STATE, "activation needs this enrolment's used code")
+    if ticket.generation != enrolment.generation:
+        # One checked code, one activation: replaying it cannot move the service to a 3rd phone.
+        raise InvalidTransition(Reason.WRONG_STATE, "this code already served an activation")
     old = enrolment.device_id
     subscribed = replace(
         enrolment,
@@ -247,6 +253,7 @@ def activate(
         sms_otp_subscribed=True,
         biometrics=biometrics,
         ended_at=None,
+        generation=enrolment.generation + 1,
     )
     revoke = (old,) if old is not None and old != device_id else ()
     return EnrolmentChange(subscribed, revoke)

@@ -290,3 +290,12 @@ def test_selfcare_window_is_ten_minutes(clock) -> None:
     enrolment = selfcare(clock)
     clock.advance(minutes=10)
     assert expire(enrolment, now=clock.now()).state == EnrolmentState.EXPIRED
+
+
+def test_sp40_one_checked_code_serves_one_activation(clock) -> None:
+    """SP-40: a used activation code cannot be replayed to move the service to another phone."""
+    enrolment = selfcare(clock)
+    ticket = used_ticket(enrolment, clock)
+    first = activate(enrolment, ticket=ticket, device_id="dev-1", now=clock.now()).enrolment
+    call = lambda: activate(first, ticket=ticket, device_id="dev-x", now=clock.now())  # noqa: E731
+    assert reason_of(call) == Reason.WRONG_STATE

@@ -328,3 +328,13 @@ def test_summary_validation() -> None:
 def test_summary_hash_vector(summary) -> None:
     """The SP-50 example hashes to the value printed in docs/securpass-protocol.md."""
     assert summary.summary_hash() == "FmnHXhpv5V15nSNTRB3X5c99l7dh9cn-tGkyqKgpEmI"
+
+
+def test_biometric_approval_carrying_a_code_is_malformed(issued, phone, server_code_jwk) -> None:
+    """Only a code approval carries an encrypted code."""
+    challenge = issued[0].to_wire()
+    wire = approve_with_biometrics(phone, challenge)
+    wire["code_jwe"] = approve_with_code(phone, challenge, "4821", server_code_jwk)["code_jwe"]
+    with pytest.raises(AnswerRejected) as info:
+        answer_from_wire(wire)
+    assert info.value.reason == Reason.MALFORMED_ANSWER
