@@ -161,6 +161,18 @@ EXTRA: dict[str, list[dict]] = {
             )
         ),
     ],
+    "ARes": [
+        # The table merges the RReq rule (Y/N) into the ARes row; in an ARes the method is only
+        # named for a challenge or decoupled outcome (emv3ds.md §2.2): a frictionless Y has none.
+        row(
+            "authenticationMethod",
+            "Min length: 1 Max length: 99 Regexp: ^[0-9]{2}$ One of: 01-16",
+            "Conditional",
+            type="Array of string",
+            conditions=["Required if transStatus is one of [C, D] ;"],
+            versions=("2.3.1",),
+        ),
+    ],
     "RReq": [row("transStatus", "One of: Y N U A R D", versions=("2.3.1",))],
     "Erro": [
         row("threeDSServerTransID", UUID),

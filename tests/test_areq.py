@@ -274,3 +274,16 @@ async def test_broken_input_never_gives_a_500(client, body):
     """However broken, an input gets an Erro, never a stack trace."""
     answer = await erro(client, body)
     assert answer["errorCode"] in {"101", "201", "203"}
+
+
+async def test_acquirer_tra_on_mastercard_gets_eci_06(client):
+    """challengeInd 05 (acquirer TRA) is frictionless and, on Mastercard, ECI 06 (exempt)."""
+    message = areq(acctNumber=MASTERCARD, purchaseAmount="8000", threeDSRequestorChallengeInd="05")
+    ares = await post(client, message)
+    assert (ares["transStatus"], ares["eci"]) == ("Y", "06")
+
+
+async def test_issuer_exemption_on_mastercard_keeps_eci_02(client):
+    """The issuer's own low-value exemption keeps the authenticated ECI 02."""
+    ares = await post(client, areq("2.3.1", acctNumber=MASTERCARD, purchaseAmount="1000"))
+    assert (ares["transStatus"], ares["transChallengeExemption"], ares["eci"]) == ("Y", "10", "02")

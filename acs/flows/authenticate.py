@@ -166,7 +166,9 @@ def _proof(
         card_range.scheme,
         decision.trans_status,
         message_category=facts.message_category,
-        exemption=decision.exemption,
+        # Only the acquirer's TRA (challengeInd 05) moves a Mastercard ECI to 06; the issuer's
+        # own exemptions keep the authenticated ECI, whatever the version reports.
+        exemption="05" if "acquirer_tra" in decision.rules_fired else None,
         three_ri=facts.device_channel == "03",
         data_only="06" in facts.challenge_inds,
     )

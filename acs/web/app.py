@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from acs import protocol
 from acs.clock import Clock, SystemClock
 from acs.config import Settings
 from acs.crypto.keys import KeyRing
@@ -24,6 +25,7 @@ def create_app(
     settings: Settings, *, keys: KeyRing | None = None, clock: Clock | None = None
 ) -> web.Application:
     """Build the ACS. The database must already be migrated (``acs db upgrade`` or serve)."""
+    protocol.preload()  # compile every validator now, not on the first AReq
     app = web.Application(middlewares=[protocol_errors], client_max_size=settings.max_body_bytes)
     keys = keys or KeyRing.load(settings.keys_dir)
     app[SETTINGS], app[CLOCK], app[KEYRING] = settings, clock or SystemClock(), keys
