@@ -20,7 +20,9 @@ from pathlib import Path
 
 __all__ = ["KINDS", "Mix", "load_template", "render", "write_template"]
 
-VECTOR = Path(__file__).resolve().parents[1] / "tests" / "vectors" / "areq" / "2.2.0-browser-pa.json"
+VECTOR = (
+    Path(__file__).resolve().parents[1] / "tests" / "vectors" / "areq" / "2.2.0-browser-pa.json"
+)
 PLACEHOLDERS = {
     "threeDSServerTransID": "@TSID@",
     "dsTransID": "@DSID@",

@@ -58,7 +58,9 @@ def _proc_tree(pid: int) -> list[int]:
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                parents.setdefault(int(_stat_fields(int(entry.name))[1]), []).append(int(entry.name))
+                parents.setdefault(int(_stat_fields(int(entry.name))[1]), []).append(
+                    int(entry.name)
+                )
             except OSError:
                 continue
     tree, todo = [], [pid]

@@ -12,11 +12,24 @@ from pathlib import Path
 __all__ = ["luhn_digit", "pan_for", "write_cards", "write_customers", "write_pans"]
 
 PAN_PREFIX = "497010"  # dev range, 9 account digits + 1 check digit after it
-CUSTOMER_HEADER = (
-    "customer_id,kind,full_name,remote_banking,secure_mobile,personal_email,"
-    "email_recorded_at,has_app"
-).split(",")
-CARD_HEADER = "pan,expiry_yymm,customer_id,status,used_at_terminal,opposition_reason".split(",")
+CUSTOMER_HEADER = [
+    "customer_id",
+    "kind",
+    "full_name",
+    "remote_banking",
+    "secure_mobile",
+    "personal_email",
+    "email_recorded_at",
+    "has_app",
+]
+CARD_HEADER = [
+    "pan",
+    "expiry_yymm",
+    "customer_id",
+    "status",
+    "used_at_terminal",
+    "opposition_reason",
+]
 
 
 def luhn_digit(partial: str) -> str:

@@ -43,7 +43,7 @@ def wrk_available() -> bool:
 
 def fixed_rate(server: Server, files: LoadFiles, *, rate: float, duration_s: float) -> dict:
     """Open-loop load at ``rate`` requests/s for ``duration_s``."""
-    argv = _loadgen_argv(server, files, duration_s) + ["--rate", str(rate)]
+    argv = [*_loadgen_argv(server, files, duration_s), "--rate", str(rate)]
     return _measured(server, lambda: _loadgen(argv, duration_s), kind="fixed")
 
 
@@ -54,7 +54,7 @@ def saturation(
     if use_wrk and wrk_available():
         run = lambda: _wrk(server, files, duration_s, connections)  # noqa: E731
     else:
-        argv = _loadgen_argv(server, files, duration_s) + ["--concurrency", str(connections)]
+        argv = [*_loadgen_argv(server, files, duration_s), "--concurrency", str(connections)]
         run = lambda: _loadgen(argv, duration_s)  # noqa: E731
     return _measured(server, run, kind="saturation")
 

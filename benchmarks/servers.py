@@ -68,7 +68,9 @@ class Server:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited ({self.process.returncode}); see {self.log}")
+                raise RuntimeError(
+                    f"{self.name} exited ({self.process.returncode}); see {self.log}"
+                )
             if _answers(f"{self.base_url}/healthz"):
                 return
             time.sleep(0.2)

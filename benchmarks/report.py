@@ -1,0 +1,117 @@
+"""The Markdown of ``docs/performance.md``, built from one results document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from benchmarks.render import goal_lines, is_smoke, ratio_lines, steps_table
+from benchmarks.servers import REPO
+
+__all__ = ["report_markdown"]
+
+METHOD = """\
+- **Open loop** (`benchmarks/loadgen.py`, a separate process): request *i* is due at
+  *t0 + i/rate* whatever the server does, and latency runs from that due time, so a stalled
+  server shows up as latency (wrk2's constant-throughput idea; plain wrk has no rate option).
+  More than 256 requests in flight → the due request is counted as dropped.
+- **Saturation**: wrk (Debian package, one thread, 32 connections) with
+  `benchmarks/areq_mix.lua`, or loadgen in closed loop with `--no-wrk`.
+- **The mix** (`benchmarks/areqs.py`, the same in Lua): 2.2.0 browser payment AReqs from
+  `tests/vectors/areq`, fresh `threeDSServerTransID`/`dsTransID`, a random loaded PAN; weights
+  frictionless (1–30 €) / TRA band (30–250 €) / challenge amount (> 500 €) / invalid (bad
+  `purchaseDate` → Erro 203). "outcomes" counts what came back (transStatus, or Erro).
+- **CPU**: user + system time of the server process and its children (psutil, else
+  `/proc/<pid>/stat`) over the load window; 100 % = one core busy.
+- **Baseline** (`benchmarks/baseline.py`): aiohttp reading and parsing the same AReq JSON and
+  answering a fixed ARes — the floor of the stack, none of the ACS's work.
+- **Data growth**: the same low open-loop rate at 10 000 cards / 10 000 transactions, then with
+  all cards, then with the large transaction table (bulk-loaded with SQL, `benchmarks/txload.py`).
+- Load generator and server share the machine's cores: on 2 cores, saturation figures include
+  the generator's cost."""
+
+
+def _machine(m: dict) -> list[str]:
+    packages = ", ".join(f"{k} {v}" for k, v in m["packages"].items() if v)
+    return [
+        "| | |", "|---|---|",
+        f"| date (UTC) | {m['date']} |", f"| CPU | {m['cpu']} |", f"| nproc | {m['nproc']} |",
+        f"| memory | {m['memory_gib']} GiB |", f"| OS | {m['os']} |",
+        f"| Python | {m['python']} |", f"| libraries | {packages} |",
+        f"| wrk | {m.get('wrk') or 'not installed'} |",
+        f"| load average at start | {', '.join(f'{x:.2f}' for x in m['load_average_at_start'])} |",
+    ]  # fmt: skip
+
+
+def _growth(results: dict) -> list[str]:
+    lines = ["| ACS | cards | transactions | offered req/s | p50 ms | p95 ms | p99 ms |",
+             "|---|--:|--:|--:|--:|--:|--:|"]  # fmt: skip
+    for name, outcome in results["servers"].items():
+        for p in outcome.get("growth", []):
+            lines.append(f"| {name} | {p['cards']:,} | {p['transactions']:,} | "
+                         f"{p['offered_rps']:.0f} | {p['p50_ms']:.1f} | {p['p95_ms']:.1f} | "
+                         f"{p['p99_ms']:.1f} |")  # fmt: skip
+    return lines
+
+
+def _imports(results: dict) -> list[str]:
+    lines = ["| ACS | what | rows | seconds | rows/s |", "|---|---|--:|--:|--:|"]
+    for name, outcome in results["servers"].items():
+        for batch in outcome.get("imports", []):
+            for kind in ("customers", "cards"):
+                r = batch[kind]
+                lines.append(f"| {name} | acs import {kind} | {r['rows']:,} | "
+                             f"{r.get('seconds', '—')} | {r.get('rows_per_s', '—')} |")  # fmt: skip
+        for load in outcome.get("tx_loads", []):
+            if load["rows"]:
+                lines.append(f"| {name} | SQL bulk load of transactions | {load['rows']:,} | "
+                             f"{load['seconds']} | {load['rows_per_s']} |")  # fmt: skip
+    return lines
+
+
+def _challenge(results: dict) -> str:
+    c = results.get("challenge")
+    if not c:
+        return "Not run."
+    return (
+        f"{c['message']} (K = {c['concurrent']}; routes probed: "
+        + ", ".join(f"`{route}` → {status}" for route, status in c["routes"].items())
+        + ")."
+    )
+
+
+def _banner(results: dict) -> list[str]:
+    plan = results["plan"]
+    kind = "**Short smoke run — not the reference numbers.**" if is_smoke(results) else (
+        "Reference run.")  # fmt: skip
+    sizes = (f"{plan['cards']:,} cards, transactions grown to {plan['tx_large']:,}, "
+             f"{plan['duration_s']:g} s per fixed-rate step, {plan['saturation_s']:g} s per "
+             f"saturation step.")  # fmt: skip
+    note = f" Note: {results['note']}" if results.get("note") else ""
+    return [f"{kind} {sizes}{note}"]
+
+
+def report_markdown(results: dict, *, source: Path, plot: str | None) -> str:
+    """The whole page; ``plot`` is the PNG's file name beside it, or None when not drawn."""
+    rel = source.relative_to(REPO) if source.is_relative_to(REPO) else source
+    figure = (
+        f"![latency against offered load]({plot})"
+        if plot
+        else ("_No plot: matplotlib is not installed (`bash benchmarks/install.sh --optional`)._")
+    )
+    parts = [
+        "# Performance", "",
+        "Generated by `python -m benchmarks.render` from "
+        f"`{rel}` — do not edit by hand. How to run: "
+        "[benchmarks/README.md](../benchmarks/README.md).",
+        "", *_banner(results), "",
+        f"Reproduce: `{results.get('command', 'python -m benchmarks.run')}`", "",
+        "## Machine", "", *_machine(results["machine"]), "",
+        "## Goals (reported, not asserted)", "", *goal_lines(results), "",
+        "## Throughput and latency", "", *steps_table(results), "",
+        "ACS / baseline:", "", *ratio_lines(results), "", figure, "",
+        "## Cost as data grows", "", *_growth(results), "",
+        "Import and bulk-load speed:", "", *_imports(results), "",
+        "## Challenge path (Sécur'Pass approvals)", "", _challenge(results), "",
+        "## Method", "", METHOD, "",
+    ]  # fmt: skip
+    return "\n".join(parts)
