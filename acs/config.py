@@ -71,6 +71,14 @@ class Settings:
     acs_operator_id: str = "ACS-SECURPASS-01"
     max_body_bytes: int = 64 * 1024
     log_level: str = "INFO"
+    sms_gateway: str = (
+        "outbox"  # "outbox" (dev: in memory, read by the simulated phone) | "webhook"
+    )
+    sms_webhook_url: str = ""
+    sms_webhook_token: str = ""
+    push_gateway: str = "log"  # "log" | "webhook"
+    push_webhook_url: str = ""
+    push_webhook_token: str = ""
     card_ranges: tuple[CardRange, ...] = DEV_RANGES
     risk: RiskThresholds = field(default_factory=RiskThresholds)
 
@@ -97,7 +105,22 @@ def load_settings(
     if "ACS_KEYS_DIR" in environ:
         values["keys_dir"] = environ["ACS_KEYS_DIR"]
     values.update({k: v for k, v in overrides.items() if v is not None})
-    return Settings(**values)
+    settings = Settings(**values)
+    _check_choices(settings)
+    return settings
+
+
+_CHOICES = {"sms_gateway": ("outbox", "webhook"), "push_gateway": ("log", "webhook")}
+
+
+def _check_choices(settings: Settings) -> None:
+    for key, allowed in _CHOICES.items():
+        value = getattr(settings, key)
+        if value not in allowed:
+            raise ConfigError(key, f"expected one of: {', '.join(allowed)}")
+        url_key = key.replace("gateway", "webhook_url")
+        if value == "webhook" and not getattr(settings, url_key):
+            raise ConfigError(url_key, f"required when {key} is webhook")
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -11,10 +11,24 @@ from acs.clock import Clock, SystemClock
 from acs.config import Settings
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
+from acs.notify.hub import Hub
+from acs.notify.push import LogPush, PushGateway, WebhookPush
+from acs.notify.sms import OutboxSms, SmsGateway, WebhookSms
 from acs.storage.engine import make_engine, make_sessionmaker
 from acs.storage.ranges import sync_card_ranges
-from acs.web import ds, ops
-from acs.web.keys import CLOCK, ENGINE, KEYRING, METRICS, SESSIONS, SETTINGS, VAULT
+from acs.web import dev, ds, ops
+from acs.web.keys import (
+    CLOCK,
+    ENGINE,
+    HUB,
+    KEYRING,
+    METRICS,
+    PUSH,
+    SESSIONS,
+    SETTINGS,
+    SMS,
+    VAULT,
+)
 from acs.web.metrics import Metrics
 from acs.web.middlewares import protocol_errors
 
@@ -31,9 +45,12 @@ def create_app(
     app[SETTINGS], app[CLOCK], app[KEYRING] = settings, clock or SystemClock(), keys
     app[VAULT] = PanVault(keys.pan_hmac, keys.pan_keys, keys.pan_active_kid)
     app[METRICS] = Metrics()
-    app.cleanup_ctx.append(_database)
+    app[SMS], app[PUSH] = sms_gateway(settings), push_gateway(settings)
+    app.cleanup_ctx.extend([_database, _gateways])
     app.add_routes(ds.routes)
     app.add_routes(ops.routes)
+    if isinstance(app[SMS], OutboxSms):
+        app.add_routes(dev.routes)
     return app
 
 
@@ -42,5 +59,28 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     app[ENGINE], app[SESSIONS] = engine, make_sessionmaker(engine)
     async with app[SESSIONS].begin() as session:
         await sync_card_ranges(session, app[SETTINGS].card_ranges)
+    app[HUB] = Hub(engine)
+    await app[HUB].start()
     yield
+    await app[HUB].stop()
     await engine.dispose()
+
+
+async def _gateways(app: web.Application) -> AsyncIterator[None]:
+    yield
+    for gateway in (app[SMS], app[PUSH]):
+        close = getattr(gateway, "close", None)
+        if close is not None:
+            await close()
+
+
+def sms_gateway(settings: Settings) -> SmsGateway:
+    if settings.sms_gateway == "webhook":
+        return WebhookSms(settings.sms_webhook_url, token=settings.sms_webhook_token)
+    return OutboxSms()
+
+
+def push_gateway(settings: Settings) -> PushGateway:
+    if settings.push_gateway == "webhook":
+        return WebhookPush(settings.push_webhook_url, token=settings.push_webhook_token)
+    return LogPush()

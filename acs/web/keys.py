@@ -9,6 +9,9 @@ from acs.clock import Clock
 from acs.config import Settings
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
+from acs.notify.hub import Hub
+from acs.notify.push import PushGateway
+from acs.notify.sms import SmsGateway
 from acs.web.metrics import Metrics
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -18,3 +21,6 @@ VAULT = web.AppKey("vault", PanVault)
 ENGINE = web.AppKey("engine", AsyncEngine)
 SESSIONS = web.AppKey("sessions", async_sessionmaker)
 METRICS = web.AppKey("metrics", Metrics)
+HUB = web.AppKey("hub", Hub)
+SMS = web.AppKey("sms", SmsGateway)
+PUSH = web.AppKey("push", PushGateway)

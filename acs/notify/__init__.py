@@ -1,0 +1,1 @@
+"""Reaching outside: wake-ups between requests and processes, SMS, push, the DS client."""

@@ -1,0 +1,97 @@
+"""Wake-ups between requests, processes and nodes: "something changed for key K, look again".
+
+A waiter (a challenge page waiting for the phone's decision, a phone's event stream waiting for
+a new operation) calls :meth:`Hub.wait`; whoever changed the state calls :meth:`Hub.publish`
+**after committing**. In one process an ``asyncio.Event`` per key does it. On PostgreSQL every
+process also LISTENs on one channel and publishes with ``pg_notify``, so a decision taken on
+node A releases the browser waiting on node B within milliseconds.
+
+A wake-up carries no data: the waiter re-reads the database, which stays the only truth. On
+SQLite (one machine, possibly several workers) there is no cross-process signal, so waiters
+also wake every ``poll_interval`` seconds and re-read; a missed wake-up costs at most that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+__all__ = ["CHANNEL", "Hub"]
+
+CHANNEL = "acs_wakeups"
+log = logging.getLogger("acs.notify.hub")
+
+
+class Hub:
+    def __init__(self, engine: AsyncEngine | None = None, *, poll_interval: float = 1.0) -> None:
+        self._events: dict[str, set[asyncio.Event]] = defaultdict(set)
+        self._engine = engine
+        self._listener: AsyncConnection | None = None
+        self.poll_interval = poll_interval
+
+    @property
+    def cross_process(self) -> bool:
+        return self._listener is not None
+
+    async def start(self) -> None:
+        """On PostgreSQL, LISTEN on the wake-up channel with a dedicated connection."""
+        if self._engine is None or self._engine.dialect.name != "postgresql":
+            return
+        self._listener = await self._engine.connect()
+        raw = await self._listener.get_raw_connection()
+        await raw.driver_connection.add_listener(CHANNEL, self._on_notify)  # asyncpg
+
+    async def stop(self) -> None:
+        if self._listener is not None:
+            with contextlib.suppress(Exception):
+                raw = await self._listener.get_raw_connection()
+                await raw.driver_connection.remove_listener(CHANNEL, self._on_notify)
+            await self._listener.close()
+            self._listener = None
+
+    async def publish(self, key: str) -> None:
+        """Wake every waiter on ``key``, here and (on PostgreSQL) in every other process."""
+        self._wake_local(key)
+        if self._listener is not None and self._engine is not None:
+            async with self._engine.connect() as conn:
+                await conn.execute(
+                    text("SELECT pg_notify(:channel, :key)"), {"channel": CHANNEL, "key": key}
+                )
+                await conn.commit()
+
+    async def wait(self, key: str, timeout: float) -> bool:
+        """Sleep until ``key`` is published or ``timeout`` passes; True when woken.
+
+        Without a cross-process signal the sleep is capped at ``poll_interval`` so that the
+        caller re-reads the database regularly.
+        """
+        if not self.cross_process:
+            timeout = min(timeout, self.poll_interval)
+        event = asyncio.Event()
+        self._events[key].add(event)
+        try:
+            async with asyncio.timeout(max(timeout, 0)):
+                await event.wait()
+            return True
+        except TimeoutError:
+            return False
+        finally:
+            self._events[key].discard(event)
+            if not self._events[key]:
+                del self._events[key]
+
+    def waiting(self, key: str) -> int:
+        return len(self._events.get(key, ()))
+
+    def _wake_local(self, key: str) -> None:
+        for event in self._events.get(key, ()):
+            event.set()
+
+    def _on_notify(self, _conn: Any, _pid: int, _channel: str, key: str) -> None:
+        self._wake_local(key)
