@@ -22,12 +22,13 @@ def plot_latency(results: dict, path: Path) -> bool:
     except ImportError:
         return False
     figure, axes = plt.subplots(figsize=(8, 4.5), dpi=110)
-    for name, outcome in results["servers"].items():
+    for index, (name, outcome) in enumerate(results["servers"].items()):
         steps = outcome.get("steps") or {}
         for key, style in (("p99_ms", "-o"), ("p50_ms", "--.")):
             xs, ys = _series(steps, key)
             if xs:
-                axes.plot(xs, ys, style, label=f"{name} {key.removesuffix('_ms')}")
+                label = f"{name} {key.removesuffix('_ms')}"
+                axes.plot(xs, ys, style, color=f"C{index}", label=label)
     axes.set(xlabel="offered load (AReq/s, open loop)", ylabel="latency (ms)", yscale="log")
     axes.set_title(f"AReq latency against offered load — {results['started']}")
     axes.grid(True, which="both", alpha=0.3)
