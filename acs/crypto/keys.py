@@ -7,7 +7,7 @@ with keys from its HSM or KMS ceremony; the layout is documented in ``docs/opera
 ``secrets.json``::
 
     {"pan_hmac": b64, "pan_keys": {"k1": b64}, "pan_active_kid": "k1", "pepper": b64,
-     "session_wrap": b64,
+     "session_wrap": b64, "activation_key": b64, "otp_key": b64, "code_kid": str,
      "ranges": {"<range start>": {"cvk_a": hex16, "cvk_b": hex16, "aav_key": b64,
                                   "key_indicator": "01"}}}
 """
@@ -22,6 +22,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
 from acs.config import CardRange
 from acs.crypto.appchannel import Signer, load_signer
 from acs.crypto.devpki import SIGNING_CHAIN, SIGNING_KEY, init_dev_pki
@@ -29,6 +32,7 @@ from acs.crypto.devpki import SIGNING_CHAIN, SIGNING_KEY, init_dev_pki
 __all__ = ["KeyFileError", "KeyRing", "RangeKeys", "init_keys"]
 
 SECRETS_FILE = "secrets.json"
+CODE_KEY = "securpass-code-key.pem"
 
 
 class KeyFileError(Exception):
@@ -53,6 +57,10 @@ class KeyRing:
     pepper: bytes
     ranges: dict[str, RangeKeys]
     session_wrap: bytes  # encrypts app-channel content keys at rest
+    activation_key: bytes  # HMAC key for Sécur'Pass activation codes
+    otp_key: bytes  # HMAC key for SMS OTPs
+    code_key: ec.EllipticCurvePrivateKey  # the phone encrypts Sécur'Pass codes to it
+    code_kid: str
     signer: Signer | None
     directory: Path
 
@@ -68,6 +76,10 @@ class KeyRing:
                 pepper=_b64(raw["pepper"]),
                 ranges={start: _range_keys(v) for start, v in raw["ranges"].items()},
                 session_wrap=_b64(raw["session_wrap"]),
+                activation_key=_b64(raw["activation_key"]),
+                otp_key=_b64(raw["otp_key"]),
+                code_key=_code_key(Path(directory)),
+                code_kid=raw["code_kid"],
                 signer=_signer(Path(directory)),
                 directory=Path(directory),
             )
@@ -92,7 +104,28 @@ def init_keys(directory: str | os.PathLike[str], ranges: Iterable[CardRange]) ->
     created = _fill_missing(raw, ranges)
     if created:
         _write_private(path, json.dumps(raw, indent=2, sort_keys=True))
-    return created + init_dev_pki(folder, _write_private)
+    return created + _init_code_key(folder) + init_dev_pki(folder, _write_private)
+
+
+def _init_code_key(folder: Path) -> list[str]:
+    path = folder / CODE_KEY
+    if path.exists():
+        return []
+    key = ec.generate_private_key(ec.SECP256R1())
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    _write_private(path, pem.decode())
+    return [CODE_KEY]
+
+
+def _code_key(folder: Path) -> ec.EllipticCurvePrivateKey:
+    key = serialization.load_pem_private_key((folder / CODE_KEY).read_bytes(), password=None)
+    if not isinstance(key, ec.EllipticCurvePrivateKey):
+        raise ValueError(f"{CODE_KEY} is not an EC key")
+    return key
 
 
 def _fill_missing(raw: dict, ranges: Iterable[CardRange]) -> list[str]:
@@ -103,6 +136,9 @@ def _fill_missing(raw: dict, ranges: Iterable[CardRange]) -> list[str]:
         "pan_active_kid": lambda: "k1",
         "pepper": lambda: _rand_b64(32),
         "session_wrap": lambda: _rand_b64(32),
+        "activation_key": lambda: _rand_b64(32),
+        "otp_key": lambda: _rand_b64(32),
+        "code_kid": lambda: "code-" + secrets.token_hex(4),
         "ranges": dict,
     }
     for name, make in defaults.items():
