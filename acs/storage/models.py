@@ -180,3 +180,8 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any]]
     prev_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)  # hex
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)  # hex
+
+
+# The feature tables live in their own modules but share Base.metadata: importing them here
+# makes every table known wherever the models are (migrations, tests, the app).
+from acs.storage import challenge_models, securpass_models  # noqa: E402, F401
