@@ -23,6 +23,7 @@ from acs.web.keys import (
     HUB,
     KEYRING,
     METRICS,
+    OPERATION_HOOKS,
     PUSH,
     SESSIONS,
     SETTINGS,
@@ -46,6 +47,7 @@ def create_app(
     app[VAULT] = PanVault(keys.pan_hmac, keys.pan_keys, keys.pan_active_kid)
     app[METRICS] = Metrics()
     app[SMS], app[PUSH] = sms_gateway(settings), push_gateway(settings)
+    app[OPERATION_HOOKS] = {}  # filled by the flows that own operations (e.g. "3ds")
     app.cleanup_ctx.extend([_database, _gateways])
     app.add_routes(ds.routes)
     app.add_routes(ops.routes)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
@@ -24,3 +27,8 @@ METRICS = web.AppKey("metrics", Metrics)
 HUB = web.AppKey("hub", Hub)
 SMS = web.AppKey("sms", SmsGateway)
 PUSH = web.AppKey("push", PushGateway)
+
+# Called inside the deciding transaction when a Sécur'Pass operation with ``ref_type`` K is
+# decided (approved, refused, cancelled, expired); returns hub keys to publish after commit.
+OperationHook = Callable[[Any, Any], Awaitable[Sequence[str]]]
+OPERATION_HOOKS = web.AppKey("operation_hooks", Mapping[str, OperationHook])
