@@ -70,6 +70,9 @@ class Transactions:
         self._items[transaction.trans_id] = transaction
         return transaction
 
+    def all(self) -> list[Transaction]:
+        return list(self._items.values())
+
     def get(self, trans_id: object) -> Transaction | None:
         return self._items.get(trans_id) if isinstance(trans_id, str) else None
 

@@ -21,6 +21,8 @@ from merchant_simulator.ds import DsConfig, create_ds_app
 from merchant_simulator.run import dev_ranges
 from merchant_simulator.shop import ShopConfig, create_shop_app
 from merchant_simulator.threeds_server import ThreeDSServerConfig, create_threeds_server_app
+from merchant_simulator.threeds_server.keys import TRANSACTIONS
+from merchant_simulator.threeds_server.state import Transactions
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -40,6 +42,7 @@ class Merchant:
     ds_url: str
     threeds_server_url: str
     shop_url: str
+    transactions: Transactions  # the 3DS Server's store, to read the messages it exchanged
 
 
 async def serve(app: web.Application, servers: list[TestServer]) -> str:
@@ -61,9 +64,10 @@ async def merchant(acs_url: str, clock) -> AsyncIterator[Merchant]:
     servers: list[TestServer] = []
     ds_url = await serve(create_ds_app(DsConfig(ranges=dev_ranges(acs_url))), servers)
     threeds = ThreeDSServerConfig(ds_url=ds_url, method_timeout_s=2.0)
-    threeds_url = await serve(create_threeds_server_app(threeds, now=clock.now), servers)
+    threeds_app = create_threeds_server_app(threeds, now=clock.now)
+    threeds_url = await serve(threeds_app, servers)
     shop_url = await serve(create_shop_app(ShopConfig(threeds_server_url=threeds_url)), servers)
-    yield Merchant(acs_url, ds_url, threeds_url, shop_url)
+    yield Merchant(acs_url, ds_url, threeds_url, shop_url, threeds_app[TRANSACTIONS])
     for server in reversed(servers):
         await server.close()
 

@@ -21,5 +21,16 @@ async def test_frictionless_low_value_purchase_in_chromium(merchant, browser, ar
     await page.wait_for_url(f"{merchant.shop_url}/commande/*", timeout=TIMEOUT_MS)
     title = await page.text_content("#verdict")
     await page.screenshot(path=str(artifacts / "frictionless-20-eur.png"), full_page=True)
+    user_agent = await page.evaluate("navigator.userAgent")
     await context.close()
     assert title == "Paiement accepté"
+    [transaction] = merchant.transactions.all()
+    areq = transaction.areq
+    assert areq["browserUserAgent"] == user_agent
+    assert areq["browserAcceptHeader"].startswith("text/html")
+    assert (areq["browserScreenWidth"], areq["browserScreenHeight"]) == ("1280", "900")
+    assert areq["browserLanguage"] == "fr-FR"
+    assert areq["browserJavascriptEnabled"] is True
+    assert areq["browserIP"] == "127.0.0.1"
+    # The ACS's 3DS Method page answers within the limit once it exists; until then: N.
+    assert areq["threeDSCompInd"] in ("Y", "N")

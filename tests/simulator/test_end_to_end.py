@@ -165,3 +165,39 @@ async def test_without_method_notification_comp_ind_is_n(merchant, web_browser) 
     api = f"{merchant.threeds_server_url}/api/transactions/{trans_id}"
     async with web_browser.get(api) as response:
         assert (await response.json())["threeDSCompInd"] == "N"
+
+
+async def test_rreq_through_the_ds_decides_the_outcome(merchant, web_browser) -> None:
+    """After a challenge, the RReq relayed by the DS is answered RRes 01 and carries the proof."""
+    _, page = await pay(web_browser, merchant, "4970100000000014", "baskets-cuir")
+    creq = decode_json(re.search(r'name="creq" value="([^"]*)"', page).group(1))
+    ares = merchant.transactions.get(creq["threeDSServerTransID"]).ares
+    rreq = {
+        "messageType": "RReq",
+        "messageVersion": ares["messageVersion"],
+        "messageCategory": "01",
+        "threeDSServerTransID": ares["threeDSServerTransID"],
+        "dsTransID": ares["dsTransID"],
+        "acsTransID": ares["acsTransID"],
+        "transStatus": "Y",
+        "authenticationType": "03",
+        "interactionCounter": "01",
+        "eci": "05",
+        "authenticationValue": "QUJDREVGR0hJSktMTU5PUFFSU1Q=",
+    }
+    async with web_browser.post(f"{merchant.ds_url}/rreq", json=rreq) as response:
+        rres = await response.json()
+    assert rres == {
+        "messageType": "RRes",
+        "messageVersion": ares["messageVersion"],
+        "threeDSServerTransID": ares["threeDSServerTransID"],
+        "acsTransID": ares["acsTransID"],
+        "dsTransID": ares["dsTransID"],
+        "resultsStatus": "01",
+    }
+    protocol = pytest.importorskip("acs.protocol")
+    protocol.validate_incoming(rres, expected=protocol.MessageType.RRES)
+    api = f"{merchant.threeds_server_url}/api/transactions/{ares['threeDSServerTransID']}"
+    async with web_browser.get(api) as response:
+        outcome = await response.json()
+    assert (outcome["status"], outcome["transStatus"], outcome["eci"]) == ("done", "Y", "05")
