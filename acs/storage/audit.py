@@ -3,7 +3,7 @@
 ``hash = sha256(prev_hash || canonical(event))`` where ``canonical`` is the JSON of ``at`` (ISO
 8601 UTC), ``actor``, ``action``, ``subject`` and ``detail`` with sorted keys and no spaces. The
 first event chains from 64 zeros. ``prev_hash`` is unique, so two writers chaining from the same
-row cannot both commit: the second gets :class:`~acs.storage.errors.Conflict` and may retry.
+row cannot both commit: :func:`append_audit` retries the loser inside a SAVEPOINT.
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from acs.storage.errors import Conflict
 from acs.storage.models import AuditEvent
 
-__all__ = ["GENESIS", "append_audit", "event_hash", "verify_chain"]
+__all__ = ["APPEND_ATTEMPTS", "GENESIS", "append_audit", "event_hash", "verify_chain"]
 
 GENESIS = "0" * 64
+APPEND_ATTEMPTS = 20
 
 
 def event_hash(
@@ -54,9 +55,14 @@ async def append_audit(
     subject: str,
     detail: Mapping[str, Any],
 ) -> AuditEvent:
-    """Append one event chained from the latest one; ``detail`` must be JSON-serialisable."""
-    latest = await session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
-    prev = latest or GENESIS
+    """Append one event chained from the latest one; ``detail`` must be JSON-serialisable.
+
+    Concurrent writers chaining from the same event collide on the unique ``prev_hash``: the
+    loser's insert is rolled back to a SAVEPOINT and retried from the new latest event (on
+    PostgreSQL the loser waits for the winner's commit, then reads it). After
+    :data:`APPEND_ATTEMPTS` collisions :class:`~acs.storage.errors.Conflict` is raised.
+    Append as late as possible in a unit of work: a pending event holds the chain's tip.
+    """
     fields = {
         "at": at,
         "actor": actor,
@@ -64,13 +70,20 @@ async def append_audit(
         "subject": subject,
         "detail": dict(detail),
     }
-    event = AuditEvent(**fields, prev_hash=prev, hash=event_hash(prev, **fields))
-    session.add(event)
-    try:
-        await session.flush()
-    except IntegrityError as exc:
-        raise Conflict("the audit chain moved on: retry the unit of work") from exc
-    return event
+    for _ in range(APPEND_ATTEMPTS):
+        latest = await session.scalar(
+            select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+        )
+        prev = latest or GENESIS
+        event = AuditEvent(**fields, prev_hash=prev, hash=event_hash(prev, **fields))
+        try:
+            async with session.begin_nested():
+                session.add(event)
+                await session.flush()
+        except IntegrityError:
+            continue
+        return event
+    raise Conflict("the audit chain kept moving on: retry the unit of work")
 
 
 async def verify_chain(session: AsyncSession) -> int | None:

@@ -61,7 +61,9 @@ class EnrolmentRow(Base):
     """One Sécur'Pass enrolment of a customer (``acs.securpass.enrolment.Enrolment``)."""
 
     __tablename__ = "securpass_enrolments"
-    __table_args__ = (sa.Index("ix_securpass_enrolments_customer_id_state", "customer_id", "state"),)
+    __table_args__ = (
+        sa.Index("ix_securpass_enrolments_customer_id_state", "customer_id", "state"),
+    )
 
     id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     customer_id: Mapped[str] = mapped_column(sa.ForeignKey("customers.id"))
@@ -174,9 +176,7 @@ class FraudDeclarationRow(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     customer_id: Mapped[str] = mapped_column(sa.ForeignKey("customers.id"), index=True)
     card_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cards.id"))
-    operation_id: Mapped[str] = mapped_column(
-        sa.ForeignKey("securpass_operations.id"), unique=True
-    )
+    operation_id: Mapped[str] = mapped_column(sa.ForeignKey("securpass_operations.id"), unique=True)
     amount_minor: Mapped[int] = mapped_column(sa.BigInteger)
     currency: Mapped[str] = mapped_column(sa.String(3))
     exponent: Mapped[int] = mapped_column(sa.SmallInteger)

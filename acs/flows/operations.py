@@ -1,0 +1,218 @@
+"""Operations the phone approves or refuses: the internal API other flows build on (SP-4, SP-6).
+
+Contract (used by the 3-D Secure challenge flows)::
+
+    op_id = await create_operation(session, customer_id=…, summary=…, ttl=…, now=…,
+                                   ref_type="3ds", ref_id=acs_trans_id, card_id=card.id)
+    # caller commits, then:
+    await announce(op_id, sessions=…, hub=…, push=…)
+    # the phone decides through the device API; in that same transaction the hook registered in
+    # app[OPERATION_HOOKS][ref_type] is awaited with (session, OperationOutcome) and returns hub
+    # keys published after commit, with f"operation:{op_id}".
+    outcome = await get_outcome(session, op_id)            # None while pending
+    outcome = await cancel_operation(session, op_id, now=…, status="expired")  # once; no hook
+
+Statuses: ``pending`` → ``approved`` | ``refused`` (the phone), ``cancelled`` | ``expired`` (the
+caller, or a new phone / closure for ``cancelled``), ``failed`` (the device was blocked after five
+wrong codes, SP-45). Every move out of ``pending`` is a conditional UPDATE: it happens once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from acs.notify.hub import Hub
+from acs.notify.push import Push, PushGateway
+from acs.securpass.operations import OperationSummary, begin_operation
+from acs.storage import securpass as store
+from acs.storage.securpass_models import OperationRow, OperationRowStatus
+
+__all__ = [
+    "TRUSTED_MIN_SPAN",
+    "TRUSTED_MIN_USES",
+    "NoActiveDevice",
+    "OperationHook",
+    "OperationOutcome",
+    "active_device_facts",
+    "announce",
+    "call_hook",
+    "cancel_operation",
+    "create_operation",
+    "device_key",
+    "finish_pending",
+    "get_outcome",
+    "operation_key",
+    "outcome_of",
+]
+
+log = logging.getLogger("acs.flows.operations")
+
+# SP-42: a device becomes trusted after this many approvals spread over at least this span.
+TRUSTED_MIN_USES = 5
+TRUSTED_MIN_SPAN = timedelta(days=30)
+
+OperationHook = Callable[[AsyncSession, "OperationOutcome"], Awaitable[Sequence[str]]]
+
+
+@dataclass(frozen=True)
+class OperationOutcome:
+    operation_id: str
+    customer_id: str
+    status: str  # "approved" | "refused" | "cancelled" | "expired" | "failed"
+    method: str | None  # "code" | "biometric" (approved only)
+    refusal_reason: str | None  # "not_me" | "cancelled" (refused only)
+    decided_at: datetime
+    ref_type: str | None  # e.g. "3ds"
+    ref_id: str | None  # e.g. the acsTransID
+
+
+class NoActiveDevice(Exception):
+    """The customer has no active Sécur'Pass device: fall back to SMS OTP (SP-43)."""
+
+
+def operation_key(operation_id: str) -> str:
+    return f"operation:{operation_id}"
+
+
+def device_key(device_id: str) -> str:
+    return f"device:{device_id}"
+
+
+async def create_operation(
+    session: AsyncSession,
+    *,
+    customer_id: str,
+    summary: OperationSummary,
+    ttl: timedelta,
+    now: datetime,
+    ref_type: str | None = None,
+    ref_id: str | None = None,
+    card_id: int | None = None,
+) -> str:
+    """Store a pending operation for the customer's active device; its id.
+
+    ``card_id`` names the card a ``card_payment`` is made with: a ``not_me`` refusal opposes it.
+    """
+    device = await store.active_device(session, customer_id)
+    if device is None:
+        raise NoActiveDevice(customer_id)
+    challenge, state = begin_operation(summary, ttl=ttl, now=now)
+    row = OperationRow(
+        id=challenge.operation_id,
+        customer_id=customer_id,
+        device_id=device.id,
+        card_id=card_id,
+        summary=summary.to_dict(),
+        summary_hash=state.summary_hash,
+        nonce=state.nonce,
+        status=OperationRowStatus.PENDING,
+        created_at=now,
+        expires_at=state.expires_at,
+        ref_type=ref_type,
+        ref_id=ref_id,
+    )
+    await store.add(session, row)
+    return row.id
+
+
+async def announce(
+    operation_id: str, *, sessions: async_sessionmaker, hub: Hub, push: PushGateway
+) -> None:
+    """After the caller's commit: wake the device's event stream / long poll, and push (SP-51)."""
+    async with sessions() as session:
+        operation = await store.get_operation(session, operation_id)
+        device = None if operation is None else await store.get_device(session, operation.device_id)
+    if operation is None or device is None:
+        return
+    await hub.publish(device_key(device.id))
+    if device.push_token:
+        try:
+            await push.send(Push(device.id, device.push_token, operation_id))
+        except Exception:  # a push is only a hint: the phone also polls
+            log.warning("push for operation %s failed", operation_id, exc_info=True)
+
+
+async def cancel_operation(
+    session: AsyncSession, operation_id: str, *, now: datetime, status: str = "cancelled"
+) -> OperationOutcome | None:
+    """``pending`` → ``cancelled`` / ``expired`` exactly once; ``None`` if no longer pending.
+
+    Hooks are not called: the caller is the one who decided.
+    """
+    if status not in (OperationRowStatus.CANCELLED, OperationRowStatus.EXPIRED):
+        raise ValueError(f"cancel_operation sets cancelled or expired, not {status!r}")
+    if not await store.decide_operation(session, operation_id, status=status, at=now):
+        return None
+    return await get_outcome(session, operation_id)
+
+
+async def get_outcome(session: AsyncSession, operation_id: str) -> OperationOutcome | None:
+    """The decision, or ``None`` while pending (or unknown)."""
+    row = await store.get_operation(session, operation_id)
+    if row is None or row.status == OperationRowStatus.PENDING:
+        return None
+    return outcome_of(row)
+
+
+def outcome_of(row: OperationRow) -> OperationOutcome:
+    assert row.decided_at is not None
+    return OperationOutcome(
+        operation_id=row.id,
+        customer_id=row.customer_id,
+        status=str(row.status),
+        method=row.method,
+        refusal_reason=row.refusal_reason,
+        decided_at=row.decided_at,
+        ref_type=row.ref_type,
+        ref_id=row.ref_id,
+    )
+
+
+async def active_device_facts(session: AsyncSession, customer_id: str) -> tuple[bool, bool]:
+    """``(has_active_device, trusted_device)`` for the risk engine (SP-42)."""
+    device = await store.active_device(session, customer_id)
+    if device is None:
+        return False, False
+    span = (
+        device.last_used_at - device.first_used_at
+        if device.first_used_at and device.last_used_at
+        else timedelta(0)
+    )
+    return True, device.successful_uses >= TRUSTED_MIN_USES and span >= TRUSTED_MIN_SPAN
+
+
+async def finish_pending(
+    session: AsyncSession,
+    rows: Sequence[OperationRow],
+    *,
+    status: str,
+    now: datetime,
+    hooks: Mapping[str, Any],
+) -> list[str]:
+    """Move these operations out of ``pending`` (those still pending), calling their hooks;
+    the hub keys to publish after commit."""
+    keys: list[str] = []
+    for row in rows:
+        if not await store.decide_operation(session, row.id, status=status, at=now):
+            continue
+        decided = await store.get_operation(session, row.id)
+        assert decided is not None
+        keys += await call_hook(session, outcome_of(decided), hooks)
+    return keys
+
+
+async def call_hook(
+    session: AsyncSession, outcome: OperationOutcome, hooks: Mapping[str, Any]
+) -> list[str]:
+    """The operation's hook (if its ``ref_type`` has one), in the deciding transaction."""
+    keys = [operation_key(outcome.operation_id)]
+    hook = hooks.get(outcome.ref_type) if outcome.ref_type else None
+    if hook is not None:
+        keys += list(await hook(session, outcome))
+    return keys
