@@ -14,6 +14,8 @@ def _series(steps: dict, key: str) -> tuple[list[float], list[float]]:
 
 def plot_latency(results: dict, path: Path) -> bool:
     """Draw p50 and p99 against offered load for every server; False without matplotlib."""
+    from benchmarks.render import servers_in_order
+
     try:
         import matplotlib
 
@@ -22,7 +24,7 @@ def plot_latency(results: dict, path: Path) -> bool:
     except ImportError:
         return False
     figure, axes = plt.subplots(figsize=(8, 4.5), dpi=110)
-    for index, (name, outcome) in enumerate(results["servers"].items()):
+    for index, (name, outcome) in enumerate(servers_in_order(results)):
         steps = outcome.get("steps") or {}
         for key, style in (("p99_ms", "-o"), ("p50_ms", "--.")):
             xs, ys = _series(steps, key)

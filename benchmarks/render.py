@@ -31,6 +31,15 @@ def _outcomes(step: dict) -> str:
     return " ".join(f"{k}:{v}" for k, v in sorted(step.get("outcomes", {}).items())) or "—"
 
 
+ORDER = ("acs-sqlite", "acs-postgres", "acs-postgres-workers", "baseline")
+
+
+def servers_in_order(results: dict) -> list[tuple[str, dict]]:
+    """The servers of a run, ACS on SQLite first and the baseline last."""
+    rank = {name: i for i, name in enumerate(ORDER)}
+    return sorted(results["servers"].items(), key=lambda item: rank.get(item[0], len(ORDER)))
+
+
 def _step_row(server: str, name: str, step: dict) -> str:
     cells = [
         server, name, step["tool"], _rps(step["offered_rps"]), f"{step['throughput_rps']:.0f}",
@@ -53,12 +62,18 @@ def steps_table(results: dict) -> list[str]:
         "| max ms | server CPU % | errors+dropped | outcomes |",
         "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|",
     ]
-    for server, outcome in results["servers"].items():
+    for server, outcome in servers_in_order(results):
         if "error" in outcome:
             lines.append(f"| {server} | failed: {outcome['error']} |" + " |" * 10)
             continue
         lines += [_step_row(server, n, s) for n, s in _named_steps(outcome.get("steps", {}))]
     return lines
+
+
+def _ratio(steps: dict, base: dict, key: str) -> str:
+    if key not in steps or key not in base or not base[key]["throughput_rps"]:
+        return "—"
+    return f"{steps[key]['throughput_rps'] / base[key]['throughput_rps']:.2f} ×"
 
 
 def ratio_lines(results: dict) -> list[str]:
@@ -70,15 +85,12 @@ def ratio_lines(results: dict) -> list[str]:
         "| ACS | frictionless sat. ACS / baseline | mix sat. ACS / baseline |",
         "|---|--:|--:|",
     ]
-    for name, outcome in results["servers"].items():
+    for name, outcome in servers_in_order(results):
         steps = outcome.get("steps")
         if name == "baseline" or not steps:
             continue
-        ratios = [
-            steps[k]["throughput_rps"] / base[k]["throughput_rps"]
-            for k in ("saturation_frictionless", "saturation_mix") if k in steps
-        ]  # fmt: skip
-        lines.append(f"| {name} | " + " | ".join(f"{r:.2f} ×" for r in ratios) + " |")
+        cells = [_ratio(steps, base, k) for k in ("saturation_frictionless", "saturation_mix")]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return lines
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.render import goal_lines, is_smoke, ratio_lines, steps_table
+from benchmarks.render import goal_lines, is_smoke, ratio_lines, servers_in_order, steps_table
 from benchmarks.servers import REPO
 
 __all__ = ["report_markdown"]
@@ -45,7 +45,7 @@ def _machine(m: dict) -> list[str]:
 def _growth(results: dict) -> list[str]:
     lines = ["| ACS | cards | transactions | offered req/s | p50 ms | p95 ms | p99 ms |",
              "|---|--:|--:|--:|--:|--:|--:|"]  # fmt: skip
-    for name, outcome in results["servers"].items():
+    for name, outcome in servers_in_order(results):
         for p in outcome.get("growth", []):
             lines.append(f"| {name} | {p['cards']:,} | {p['transactions']:,} | "
                          f"{p['offered_rps']:.0f} | {p['p50_ms']:.1f} | {p['p95_ms']:.1f} | "
@@ -55,7 +55,7 @@ def _growth(results: dict) -> list[str]:
 
 def _imports(results: dict) -> list[str]:
     lines = ["| ACS | what | rows | seconds | rows/s |", "|---|---|--:|--:|--:|"]
-    for name, outcome in results["servers"].items():
+    for name, outcome in servers_in_order(results):
         for batch in outcome.get("imports", []):
             for kind in ("customers", "cards"):
                 r = batch[kind]
@@ -65,6 +65,23 @@ def _imports(results: dict) -> list[str]:
             if load["rows"]:
                 lines.append(f"| {name} | SQL bulk load of transactions | {load['rows']:,} | "
                              f"{load['seconds']} | {load['rows_per_s']} |")  # fmt: skip
+    return lines
+
+
+def _workers(results: dict) -> list[str]:
+    one = (results["servers"].get("acs-postgres") or {}).get("steps")
+    many = results["servers"].get("acs-postgres-workers") or {}
+    if not one or not many.get("steps"):
+        return ["Not run (needs `--postgres-url`)."]
+    rows = [("1", one), (str(many["workers"]), many["steps"])]
+    lines = [
+        "| workers | mix saturation req/s | server CPU % | p99 ms at sat. |",
+        "|--:|--:|--:|--:|",
+    ]
+    for workers, steps in rows:
+        sat = steps["saturation_mix"]
+        lines.append(f"| {workers} | {sat['throughput_rps']:.0f} | "
+                     f"{sat['server_cpu_percent']:.0f} | {sat['p99_ms']:.1f} |")  # fmt: skip
     return lines
 
 
@@ -111,6 +128,7 @@ def report_markdown(results: dict, *, source: Path, plot: str | None) -> str:
         "ACS / baseline:", "", *ratio_lines(results), "", figure, "",
         "## Cost as data grows", "", *_growth(results), "",
         "Import and bulk-load speed:", "", *_imports(results), "",
+        "## Several processes (PostgreSQL)", "", *_workers(results), "",
         "## Challenge path (Sécur'Pass approvals)", "", _challenge(results), "",
         "## Method", "", METHOD, "",
     ]  # fmt: skip
