@@ -287,3 +287,13 @@ async def test_issuer_exemption_on_mastercard_keeps_eci_02(client):
     """The issuer's own low-value exemption keeps the authenticated ECI 02."""
     ares = await post(client, areq("2.3.1", acctNumber=MASTERCARD, purchaseAmount="1000"))
     assert (ares["transStatus"], ares["transChallengeExemption"], ares["eci"]) == ("Y", "10", "02")
+
+
+async def test_concurrent_low_value_areqs_never_exceed_the_limit(client):
+    """Eight simultaneous 5 EUR AReqs on one card: exactly five are exempted (RTS Art. 16)."""
+    import asyncio
+
+    messages = [areq(acctNumber=SMS_CARD, purchaseAmount="500") for _ in range(8)]
+    answers = await asyncio.gather(*(post(client, m) for m in messages))
+    statuses = sorted(a["transStatus"] for a in answers)
+    assert statuses == ["C"] * 3 + ["Y"] * 5

@@ -21,10 +21,13 @@ from acs.config import CardRange, Settings
 from acs.crypto import authvalue
 from acs.crypto.appchannel import BadSdkKey, begin_app_session
 from acs.crypto.eci import eci as eci_for
+from acs.crypto.jose import seal_cek
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
 from acs.flows.areq_facts import AReqFacts, amount_in, read_areq
 from acs.flows.ares import AResContext, build_ares
+from acs.flows.challenge_start import open_challenge
+from acs.flows.method import browser_facts
 from acs.logs import bind_more
 from acs.protocol import ProtocolError
 from acs.risk import (
@@ -73,14 +76,27 @@ async def authenticate(
     bind_more(acsTransID=acs_trans_id, pan=masked)
     card = await cards.get_by_hmac(session, vault.lookup_key(facts.pan))
     now = clock.now()
+    browser = await browser_facts(session, message, card and card.customer_id, now)
     inp = await _risk_input(session, facts, card, settings, now)
+    inp = replace(inp, customer=replace(inp.customer, browser_known=browser.known))
     decision = decide(inp, settings.risk)
+    if decision.counts_as_low_value and not await _claim_low_value(session, card, inp, settings):
+        inp = _low_value_spent(inp, settings)  # a concurrent AReq took the last slot
+        decision = decide(inp, settings.risk)
     proof = _proof(facts, decision, card_range, keys, acs_trans_id)
     ctx = _context(settings, acs_trans_id, proof)
+    cek = None
     if facts.device_channel == "01" and decision.trans_status == "C":
-        ctx = replace(ctx, app_challenge=_app_challenge(message, facts, decision, settings, keys))
+        app_fields, cek = _app_challenge(message, facts, decision, settings, keys)
+        ctx = replace(ctx, app_challenge=app_fields)
     ares = build_ares(facts, decision, ctx)
     await _record(session, facts, decision, card, ares, inp, now)
+    if decision.trans_status in ("C", "D"):
+        await open_challenge(
+            session, acs_trans_id=acs_trans_id, facts=facts, decision=decision, card=card,
+            settings=settings, now=now, browser_fingerprint=browser.fingerprint,
+            cek_sealed=seal_cek(keys.session_wrap, cek, acs_trans_id) if cek else None,
+        )  # fmt: skip
     log.info(
         "AReq %s on %s: %s%s",
         acs_trans_id,
@@ -110,6 +126,31 @@ async def _risk_input(
         trust_listed=facts.trust_listed,
         prior_sca_ref=await _prior_sca(session, facts, card),
     )
+
+
+async def _claim_low_value(
+    session: AsyncSession, card: Card | None, inp: RiskInput, settings: Settings
+) -> bool:
+    if card is None or inp.amount_minor is None:
+        return False
+    thr = settings.risk
+    return await cards.claim_low_value(
+        session,
+        card.id,
+        inp.amount_minor,
+        max_count=thr.low_value_max_count,
+        max_cumulative_minor=thr.low_value_max_cumulative_minor,
+        limit=thr.low_value_limit,
+    )
+
+
+def _low_value_spent(inp: RiskInput, settings: Settings) -> RiskInput:
+    spent = replace(
+        inp.card,
+        low_value_count=settings.risk.low_value_max_count,
+        low_value_cumulative_minor=settings.risk.low_value_max_cumulative_minor,
+    )
+    return replace(inp, card=spent)
 
 
 def _card_facts(card: Card | None, now: datetime) -> CardFacts:
@@ -199,8 +240,8 @@ def _app_challenge(
     decision: Decision,
     settings: Settings,
     keys: KeyRing,
-) -> dict[str, Any]:
-    """acsSignedContent (ephemeral ECDH with the SDK's key, signed) and acsRenderingType."""
+) -> tuple[dict[str, Any], bytes]:
+    """acsSignedContent and acsRenderingType, with the content key (stored sealed)."""
     if keys.signer is None:
         raise ProtocolError.system_failure()
     try:
@@ -215,7 +256,8 @@ def _app_challenge(
     rendering = {"acsInterface": "01", "acsUiTemplate": _UI_TEMPLATE[decision.challenge_method]}
     if facts.version == "2.3.1":
         rendering["deviceUserInterfaceMode"] = "01"
-    return {"acsSignedContent": session.acs_signed_content, "acsRenderingType": rendering}
+    fields = {"acsSignedContent": session.acs_signed_content, "acsRenderingType": rendering}
+    return fields, session.cek
 
 
 def _scheme_keys(keys: KeyRing, card_range: CardRange) -> authvalue.SchemeKeys:
@@ -246,8 +288,6 @@ async def _record(
     inp: RiskInput,
     now: datetime,
 ) -> None:
-    if card is not None and decision.counts_as_low_value and inp.amount_minor is not None:
-        cards.bump_low_value(card, inp.amount_minor)
     await transactions.add(
         session,
         acs_trans_id=ares["acsTransID"],

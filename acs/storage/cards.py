@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -18,7 +18,7 @@ from acs.storage.models import Card
 
 __all__ = [
     "CardRecord",
-    "bump_low_value",
+    "claim_low_value",
     "get_by_hmac",
     "reset_low_value",
     "set_status",
@@ -91,10 +91,35 @@ def set_status(
     card.updated_at = at
 
 
-def bump_low_value(card: Card, amount_minor: int) -> None:
-    """Count one more low-value exempted transaction since the last SCA (RTS Art. 16)."""
-    card.low_value_count += 1
-    card.low_value_cumulative_minor += amount_minor
+async def claim_low_value(
+    session: AsyncSession,
+    card_id: int,
+    amount_minor: int,
+    *,
+    max_count: int,
+    max_cumulative_minor: int,
+    limit: str,
+) -> bool:
+    """Count one more low-value exemption (RTS Art. 16) if the limit still allows it.
+
+    One conditional UPDATE, so two AReqs racing for the last slot cannot both get it: the
+    loser sees ``False`` and must authenticate the cardholder instead.
+    """
+    within = (
+        Card.low_value_cumulative_minor + amount_minor <= max_cumulative_minor
+        if limit == "cumulative"
+        else Card.low_value_count < max_count
+    )
+    statement = (
+        update(Card)
+        .where(Card.id == card_id, within)
+        .values(
+            low_value_count=Card.low_value_count + 1,
+            low_value_cumulative_minor=Card.low_value_cumulative_minor + amount_minor,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return (await session.execute(statement)).rowcount == 1
 
 
 def reset_low_value(card: Card, at: datetime) -> None:

@@ -81,10 +81,12 @@ async def test_lookup_by_hmac_loads_the_customer(sessions, vault) -> None:
 @pytest.mark.usefixtures("two_cards")
 async def test_card_counters_and_status(sessions, vault, clock) -> None:
     """Low-value counters add up and reset at SCA; status changes keep the reason if opposed."""
+    limits = {"max_count": 5, "max_cumulative_minor": 10000, "limit": "count"}
     async with sessions.begin() as session:
         card = await cards.get_by_hmac(session, vault.lookup_key(PANS[0]))
-        cards.bump_low_value(card, 1500)
-        cards.bump_low_value(card, 700)
+        assert await cards.claim_low_value(session, card.id, 1500, **limits)
+        assert await cards.claim_low_value(session, card.id, 700, **limits)
+        await session.refresh(card)
         cards.set_status(card, CardStatus.OPPOSED, reason=Opposition.FRAUD, at=clock.now())
     async with sessions.begin() as session:
         card = await cards.get_by_hmac(session, vault.lookup_key(PANS[0]))
@@ -94,6 +96,25 @@ async def test_card_counters_and_status(sessions, vault, clock) -> None:
     async with sessions() as session:
         card = await cards.get_by_hmac(session, vault.lookup_key(PANS[0]))
     assert (card.low_value_count, card.last_sca_at) == (0, clock.now())
+
+
+@pytest.mark.usefixtures("two_cards")
+@pytest.mark.parametrize(
+    ("limit", "amounts", "granted"),
+    [
+        ("count", [100] * 6, [True] * 5 + [False]),
+        ("cumulative", [4000, 4000, 3000], [True, True, False]),
+    ],
+)
+async def test_low_value_claims_stop_at_the_limit(sessions, vault, limit, amounts, granted) -> None:
+    """RTS Art. 16: the claim is refused once 5 exemptions or 100 EUR are used since the SCA."""
+    limits = {"max_count": 5, "max_cumulative_minor": 10000, "limit": limit}
+    results = []
+    for amount in amounts:
+        async with sessions.begin() as session:
+            card = await cards.get_by_hmac(session, vault.lookup_key(PANS[0]))
+            results.append(await cards.claim_low_value(session, card.id, amount, **limits))
+    assert results == granted
 
 
 @pytest.mark.usefixtures("two_cards")
