@@ -11,7 +11,6 @@ import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,8 +19,9 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from acs.protocol.codes import SUPPORTED_VERSIONS, MessageType
 from acs.protocol.errors import OutgoingMessageInvalid, ProtocolError
+from acs.resources import data_dir
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+SCHEMA_DIR = data_dir("schemas")
 SCHEMA_MESSAGES = frozenset({"AReq", "ARes", "CReq", "CRes", "RReq", "RRes", "Erro"})
 EXTENSION_KEYS = ("messageExtension", "messageExtensions")  # the Stripe SDK uses the plural
 FORMAT_CHECKER = FormatChecker()

@@ -19,9 +19,11 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from acs.resources import data_dir
+
 __all__ = ["alembic_config", "downgrade", "make_engine", "make_sessionmaker", "ping", "upgrade"]
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+MIGRATIONS_DIR = data_dir("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
