@@ -79,8 +79,22 @@ class Settings:
     push_gateway: str = "log"  # "log" | "webhook"
     push_webhook_url: str = ""
     push_webhook_token: str = ""
+    securpass_refusal_opposes_card: bool = True  # SP-56: "not_me" opposes the card for fraud
     card_ranges: tuple[CardRange, ...] = DEV_RANGES
     risk: RiskThresholds = field(default_factory=RiskThresholds)
+    # Challenges (docs/challenge-flows.md): the first CReq within 30 s of the ARes (Req 219),
+    # a decision within challenge_timeout_seconds (at most 10 min, Req 223/226).
+    first_creq_seconds: int = 30
+    challenge_timeout_seconds: int = 600
+    otp_ttl_seconds: int = 300
+    otp_max_attempts: int = 3
+    otp_max_resends: int = 2
+    method_data_ttl_seconds: int = 600
+    # Results (RReq → DS): client certificate (PEM paths, none by default), read timeout (§5).
+    ds_client_cert: str = ""
+    ds_client_key: str = ""
+    results_read_timeout_seconds: float = 5.0
+    results_retry_seconds: float = 10.0
 
     @property
     def base_url(self) -> str:

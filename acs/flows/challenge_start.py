@@ -1,0 +1,65 @@
+"""Open the challenge row of a C or D answer, inside the AReq's own database transaction.
+
+C: the row waits for the first CReq (30 s, Req 219) and a decision (``challenge_timeout``).
+D: the Sécur'Pass operation is created now (:mod:`acs.flows.decoupled`); the sender task
+announces it to the phone after the commit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from acs.config import Settings
+from acs.flows.areq_facts import AReqFacts
+from acs.flows.decoupled import decoupled_minutes, start_decoupled
+from acs.risk import Decision
+from acs.storage import challenges
+from acs.storage.models import Card
+
+__all__ = ["open_challenge"]
+
+
+async def open_challenge(
+    session: AsyncSession,
+    *,
+    acs_trans_id: str,
+    facts: AReqFacts,
+    decision: Decision,
+    card: Card | None,
+    settings: Settings,
+    now: datetime,
+    cek_sealed: bytes | None = None,
+    browser_fingerprint: str | None = None,
+) -> None:
+    """Store the challenge of a C/D transaction (the transaction row is already flushed)."""
+    method = str(decision.challenge_method)
+    decoupled = decision.trans_status == "D"
+    minutes = decoupled_minutes(facts, settings) if decoupled else None
+    timeout = timedelta(minutes=minutes) if minutes else _challenge_timeout(settings)
+    await challenges.add(
+        session,
+        acs_trans_id=acs_trans_id,
+        method=method,
+        channel=facts.device_channel,
+        state=challenges.OPEN if decoupled else challenges.AWAITING,
+        created_at=now,
+        updated_at=now,
+        creq_deadline=None if decoupled else now + timedelta(seconds=settings.first_creq_seconds),
+        expires_at=now + timeout,
+        cek_sealed=cek_sealed,
+        browser_fingerprint=browser_fingerprint,
+        announced=False,
+        otp_attempts=0,
+        otp_sends=0,
+        sdk_counter=0,
+        acs_counter=0,
+        interaction_counter=0,
+    )
+    if decoupled and card is not None:
+        await start_decoupled(session, acs_trans_id, facts=facts, card=card, ttl=timeout, now=now)
+
+
+def _challenge_timeout(settings: Settings) -> timedelta:
+    return timedelta(seconds=min(settings.challenge_timeout_seconds, 600))

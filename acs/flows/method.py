@@ -1,0 +1,119 @@
+"""3DS Method (§1.7): read ``threeDSMethodData``, keep the browser data, link it to the AReq.
+
+The method page posts back what its script collected (screen, colour depth, time zone, language,
+platform); a SHA-256 over the canonical JSON of those fields is the browser's fingerprint. An
+AReq with ``threeDSCompInd`` Y finds the data by threeDSServerTransID (2.3.1: ``threeDSMethodId``
+when the run is reused) and tells the risk engine whether the customer succeeded before with
+that browser (``CustomerFacts.browser_known``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from acs.protocol import Base64Error, b64url_decode, b64url_encode
+from acs.storage import method_data
+
+__all__ = [
+    "DEVICE_FIELDS",
+    "BrowserFacts",
+    "MethodDataInvalid",
+    "MethodRequest",
+    "browser_facts",
+    "notification_data",
+    "read_method_data",
+    "store_device_data",
+]
+
+DEVICE_FIELDS = ("screenWidth", "screenHeight", "colorDepth", "timeZone", "language", "platform")
+_MAX_FIELD = 64
+
+
+class MethodDataInvalid(ValueError):
+    """threeDSMethodData is not base64url JSON with the two required fields."""
+
+
+@dataclass(frozen=True)
+class MethodRequest:
+    three_ds_server_trans_id: str
+    notification_url: str
+
+
+@dataclass(frozen=True)
+class BrowserFacts:
+    fingerprint: str | None = None
+    known: bool | None = None  # None: no method data for this AReq
+
+
+def read_method_data(value: str) -> MethodRequest:
+    """Decode the form field (padded or not) and check its two fields."""
+    try:
+        data = json.loads(b64url_decode(value))
+    except (Base64Error, ValueError, UnicodeDecodeError):
+        raise MethodDataInvalid("threeDSMethodData is not base64url JSON") from None
+    if not isinstance(data, dict):
+        raise MethodDataInvalid("threeDSMethodData is not a JSON object")
+    trans_id, url = data.get("threeDSServerTransID"), data.get("threeDSMethodNotificationURL")
+    if not isinstance(trans_id, str) or not 1 <= len(trans_id) <= 36:
+        raise MethodDataInvalid("threeDSServerTransID")
+    if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
+        raise MethodDataInvalid("threeDSMethodNotificationURL")
+    return MethodRequest(trans_id, url)
+
+
+def notification_data(three_ds_server_trans_id: str) -> str:
+    """What goes back to the notification URL: base64url of ``{"threeDSServerTransID"}``."""
+    body = json.dumps({"threeDSServerTransID": three_ds_server_trans_id}, separators=(",", ":"))
+    return b64url_encode(body.encode())
+
+
+def device_data(form: Mapping[str, str]) -> dict[str, str]:
+    """The collected fields, each cut to a sane length; unknown fields ignored."""
+    return {k: str(form[k])[:_MAX_FIELD] for k in DEVICE_FIELDS if form.get(k)}
+
+
+def fingerprint_of(device: Mapping[str, str]) -> str:
+    canonical = json.dumps(dict(sorted(device.items())), separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def store_device_data(
+    session: AsyncSession,
+    three_ds_server_trans_id: str,
+    form: Mapping[str, str],
+    *,
+    now: datetime,
+    ttl: timedelta,
+) -> str:
+    """Keep the data of this method run for ``ttl``; its fingerprint."""
+    device = device_data(form)
+    fingerprint = fingerprint_of(device)
+    await method_data.put(
+        session, three_ds_server_trans_id, fingerprint=fingerprint, device=device,
+        now=now, ttl=ttl,
+    )  # fmt: skip
+    return fingerprint
+
+
+async def browser_facts(
+    session: AsyncSession, message: Mapping[str, Any], customer_id: str | None, now: datetime
+) -> BrowserFacts:
+    """The method data linked to this AReq, and whether the customer knows that browser."""
+    if message.get("deviceChannel") != "02" or message.get("threeDSCompInd") != "Y":
+        return BrowserFacts()
+    run_id = message.get("threeDSMethodId") or message.get("threeDSServerTransID")
+    row = await method_data.get_live(session, str(run_id), now)
+    if row is None:
+        return BrowserFacts()
+    if customer_id is None:
+        return BrowserFacts(row.fingerprint, None)
+    known = await method_data.browser_known(session, customer_id, row.fingerprint)
+    return BrowserFacts(row.fingerprint, known)

@@ -1,0 +1,20 @@
+"""Challenge fixtures: a fake DS on port 0, the app's client wired to it, AReq helpers."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.challenge.fake_ds import FakeDS
+
+
+@pytest.fixture(autouse=True)
+def _demo(demo_data) -> None:
+    """Every challenge test runs with the demo customers and cards."""
+
+
+@pytest.fixture
+async def fake_ds():
+    ds = FakeDS()
+    await ds.start()
+    yield ds
+    await ds.close()

@@ -1,0 +1,76 @@
+"""A fake Directory Server: a real aiohttp app on port 0 that receives RReqs and answers RRes."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from acs.protocol import validate_outgoing
+
+
+class FakeDS:
+    """Records every RReq (validated against the ACS schemas) and answers RRes 01.
+
+    ``fail_next`` answers HTTP 503 that many times; ``delay`` sleeps before answering.
+    """
+
+    def __init__(self) -> None:
+        self.rreqs: list[dict[str, Any]] = []
+        self.erros: list[dict[str, Any]] = []
+        self.fail_next = 0
+        self.delay = 0.0
+        self.arrived = asyncio.Condition()
+        self.server: TestServer | None = None
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return str(self.server.make_url("/rreq"))
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/rreq", self._rreq)
+        self.server = TestServer(app, port=0)
+        await self.server.start_server()
+
+    async def close(self) -> None:
+        if self.server is not None:
+            await self.server.close()
+
+    async def _rreq(self, request: web.Request) -> web.Response:
+        message = await request.json()
+        if message.get("messageType") == "Erro":
+            self.erros.append(message)
+            return web.Response(status=204)
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.fail_next > 0:
+            self.fail_next -= 1
+            return web.Response(status=503)
+        validate_outgoing(message)
+        async with self.arrived:
+            self.rreqs.append(message)
+            self.arrived.notify_all()
+        return web.json_response(rres_for(message))
+
+    def for_trans(self, acs_trans_id: str) -> list[dict[str, Any]]:
+        return [m for m in self.rreqs if m["acsTransID"] == acs_trans_id]
+
+    async def wait_for(self, acs_trans_id: str, timeout: float = 10.0) -> dict[str, Any]:
+        async with self.arrived:
+            await asyncio.wait_for(
+                self.arrived.wait_for(lambda: bool(self.for_trans(acs_trans_id))), timeout
+            )
+        return self.for_trans(acs_trans_id)[0]
+
+
+def rres_for(rreq: dict[str, Any]) -> dict[str, Any]:
+    rres = {
+        k: rreq[k]
+        for k in ("threeDSServerTransID", "acsTransID", "dsTransID", "messageVersion", "sdkTransID")
+        if k in rreq
+    }
+    return {**rres, "messageType": "RRes", "resultsStatus": "01"}
