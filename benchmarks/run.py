@@ -128,6 +128,22 @@ def _baseline(work: Path, plan: Plan, files: LoadFiles, acs: dict | None) -> dic
         server.stop()
 
 
+_NOT_REPEATED = {"help", "results_dir", "no_render", "keep_work"}
+
+
+def _explicit_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str:
+    """The command with every option spelled out, so later default changes do not alter it."""
+    words = ["python", "-m", "benchmarks.run"]
+    for action in parser._actions:
+        value = getattr(args, action.dest, None)
+        if action.dest in _NOT_REPEATED or value in (None, False, ""):
+            continue
+        words.append(action.option_strings[-1])
+        if value is not True:
+            words.append(str(value))
+    return shlex.join(words)
+
+
 def _write(results: dict, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{results['started'].replace(':', '').replace('-', '')}.json"
@@ -159,9 +175,9 @@ def run(args: argparse.Namespace, command: str) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
-    args = _parser().parse_args(argv)
-    path = run(args, shlex.join(["python", "-m", "benchmarks.run", *argv]))
+    parser = _parser()
+    args = parser.parse_args(argv)
+    path = run(args, _explicit_command(parser, args))
     results = json.loads(path.read_text())
     print("\n".join(summary_lines(results)))
     print(

@@ -2,7 +2,8 @@
 
 The steps, in order, for a database URL:
 
-1. import the first ``min(cards, 10 000)`` customers and cards (timed), start ``acs serve``;
+1. import the first ``min(cards, 10 000)`` customers and cards (timed), start ``acs serve``,
+   warm it up for a few seconds (not recorded);
 2. top transactions up to 10 000 (SQL bulk load), probe latency at ``probe_rate`` (P1);
 3. import the remaining cards (timed: the import-speed figure), probe again (P2);
 4. top transactions up to ``tx_large`` (100 000; 5 000 000 with ``--big``), probe again (P3);
@@ -10,7 +11,8 @@ The steps, in order, for a database URL:
 6. open-loop fixed rates: the absolute ones plus fractions of the full-mix saturation;
 7. the challenge-path scaffold (``challenge.py``) when ``challenge_k`` > 0.
 
-P1/P2/P3 share one low rate, so their latencies compare data size alone.
+P1/P2/P3 share one low rate, so their latencies compare data size alone. On PostgreSQL every
+data load is followed by ``ANALYZE``, as an operator would after a bulk load.
 """
 
 from __future__ import annotations
@@ -22,13 +24,14 @@ from benchmarks.challenge import run_challenge
 from benchmarks.drive import LoadFiles, fixed_rate, saturation
 from benchmarks.importer import import_range
 from benchmarks.servers import Server, start_acs
-from benchmarks.txload import count_transactions, top_up_transactions
+from benchmarks.txload import analyze, count_transactions, top_up_transactions
 
 __all__ = ["Plan", "Target", "acs_scenario", "offered_rates", "run_steps", "workers_scenario"]
 
 SMALL_CARDS = 10_000
 SMALL_TX = 10_000
 FRICTIONLESS_ONLY = "1,0,0,0"
+WARM_UP_S = 3
 
 
 @dataclass(frozen=True)
@@ -84,10 +87,17 @@ def _probe(server: Server, files: LoadFiles, plan: Plan, target: Target, cards: 
 
 
 def _import(target: Target, start: int, stop: int) -> dict:
-    return import_range(
+    outcome = import_range(
         start, stop, database_url=target.database_url, keys_dir=target.keys_dir,
         workdir=target.workdir,
     )  # fmt: skip
+    analyze(target.database_url)
+    return outcome
+
+
+def _warm_up(server: Server, files: LoadFiles, plan: Plan) -> None:
+    """A few seconds of load, not recorded: pools, caches and compiled schemas get going."""
+    fixed_rate(server, files, rate=plan.probe_rate, duration_s=WARM_UP_S)
 
 
 def acs_scenario(target: Target, plan: Plan, small: LoadFiles, full: LoadFiles) -> dict:
@@ -98,6 +108,7 @@ def acs_scenario(target: Target, plan: Plan, small: LoadFiles, full: LoadFiles) 
     server = start_acs(target.name, database_url=target.database_url,
                        keys_dir=target.keys_dir, workdir=target.workdir)  # fmt: skip
     try:
+        _warm_up(server, small, plan)
         result["tx_loads"] = [top_up_transactions(target.database_url, SMALL_TX)]
         result["growth"].append(_probe(server, small, plan, target, first))
         if plan.cards > first:
@@ -130,6 +141,7 @@ def workers_scenario(target: Target, plan: Plan, files: LoadFiles, *, workers: i
         workers=workers,
     )
     try:
+        _warm_up(server, files, plan)
         sat = saturation(server, files, duration_s=plan.saturation_s,
                          connections=plan.connections, use_wrk=plan.use_wrk)  # fmt: skip
         half = max(1, round(sat["throughput_rps"] / 2))

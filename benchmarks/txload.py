@@ -18,7 +18,13 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import make_url
 
-__all__ = ["COLUMNS", "count_transactions", "load_transactions", "top_up_transactions"]
+__all__ = [
+    "COLUMNS",
+    "analyze",
+    "count_transactions",
+    "load_transactions",
+    "top_up_transactions",
+]
 
 BATCH = 50_000
 COLUMNS = (
@@ -108,9 +114,28 @@ async def _count_postgres(url) -> int:
         await connection.close()
 
 
+def analyze(database_url: str) -> None:
+    """Refresh PostgreSQL's planner statistics after a bulk load (as an operator would)."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite":
+        asyncio.run(_analyze_postgres(url))
+
+
+async def _analyze_postgres(url) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(url.set(drivername="postgresql").render_as_string(False))
+    try:
+        await connection.execute("ANALYZE")
+    finally:
+        await connection.close()
+
+
 def top_up_transactions(database_url: str, target: int) -> dict:
     """Bulk-load enough transactions for the table to hold ``target`` rows (at least)."""
     missing = target - count_transactions(database_url)
     if missing <= 0:
         return {"rows": 0, "seconds": 0.0, "rows_per_s": None}
-    return load_transactions(database_url, missing)
+    loaded = load_transactions(database_url, missing)
+    analyze(database_url)
+    return loaded
