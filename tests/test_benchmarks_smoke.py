@@ -120,3 +120,14 @@ def test_report_renders_from_a_results_document(baseline_run, tmp_path):
     text = (tmp_path / "performance.md").read_text()
     assert written[0].name == "performance.md"
     assert "Short smoke run" in text and "| baseline | fixed rate | loadgen-open | 40 |" in text
+
+
+def test_proc_cpu_fallback_reads_this_process():
+    """Without psutil, /proc gives this process's CPU time and finds it in its own tree."""
+    import os
+
+    from benchmarks import cpu
+
+    sum(i * i for i in range(200_000))  # spend a little CPU
+    assert os.getpid() in cpu._proc_tree(os.getpid())
+    assert cpu._proc_cpu(os.getpid()) > 0
