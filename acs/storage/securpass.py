@@ -52,6 +52,7 @@ __all__ = [
     "remember_nonce",
     "revoke_devices",
     "set_ticket",
+    "usable_devices",
 ]
 
 OPEN_STATES = ("initiated", "subscribed", "locked")
@@ -140,6 +141,14 @@ async def active_device(session: AsyncSession, customer_id: str) -> DeviceRow | 
         DeviceRow.customer_id == customer_id, DeviceRow.status == DeviceState.ACTIVE
     )
     return await session.scalar(statement.limit(1))
+
+
+async def usable_devices(session: AsyncSession, customer_id: str) -> Sequence[DeviceRow]:
+    """The customer's devices not revoked (active or blocked)."""
+    statement = select(DeviceRow).where(
+        DeviceRow.customer_id == customer_id, DeviceRow.status != DeviceState.REVOKED
+    )
+    return (await session.scalars(statement)).all()
 
 
 async def revoke_devices(

@@ -163,7 +163,7 @@ class RequestNonceRow(Base):
 
     __tablename__ = "securpass_request_nonces"
 
-    device_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    device_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  # or a thumbprint
     nonce: Mapped[str] = mapped_column(sa.String(86), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(index=True)
 

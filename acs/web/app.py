@@ -16,7 +16,7 @@ from acs.notify.push import LogPush, PushGateway, WebhookPush
 from acs.notify.sms import OutboxSms, SmsGateway, WebhookSms
 from acs.storage.engine import make_engine, make_sessionmaker
 from acs.storage.ranges import sync_card_ranges
-from acs.web import dev, ds, ops
+from acs.web import advisor, dev, ds, ops, securpass
 from acs.web.keys import (
     CLOCK,
     ENGINE,
@@ -51,6 +51,7 @@ def create_app(
     app.cleanup_ctx.extend([_database, _gateways])
     app.add_routes(ds.routes)
     app.add_routes(ops.routes)
+    app.add_routes([*securpass.routes, *advisor.routes])
     if isinstance(app[SMS], OutboxSms):
         app.add_routes(dev.routes)
     return app

@@ -12,12 +12,13 @@ from merchant_simulator.phone.answers import (
     sign_answer,
     summary_hash,
 )
-from merchant_simulator.phone.client import Phone
+from merchant_simulator.phone.client import Phone, PhoneError
 from merchant_simulator.phone.keys import PhoneKeys
 from merchant_simulator.phone.signing import encrypt_code, sign_request
 
 __all__ = [
     "Phone",
+    "PhoneError",
     "PhoneKeys",
     "approve_with_biometrics",
     "approve_with_code",

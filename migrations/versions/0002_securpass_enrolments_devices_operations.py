@@ -24,7 +24,7 @@ BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 def upgrade() -> None:
     op.create_table(
         "securpass_request_nonces",
-        sa.Column("device_id", sa.String(length=40), nullable=False),
+        sa.Column("device_id", sa.String(length=64), nullable=False),
         sa.Column("nonce", sa.String(length=86), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("device_id", "nonce", name=op.f("pk_securpass_request_nonces")),

@@ -1,0 +1,275 @@
+"""The phone decides an operation: approve (code or biometrics) or refuse (SP-52 … SP-56).
+
+In ONE database transaction: verify the signed call and the answer (dynamic linking, counter,
+key per method), check the code if any, move ``pending`` → decided with a conditional UPDATE
+(exactly once, even under concurrent answers), declare fraud and oppose the card for ``not_me``,
+call the hook of the operation's ``ref_type``, audit; commit; then publish the wake-ups.
+Rows are locked in one order everywhere: enrolment, device, operation.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from acs.crypto.codes import operation_context
+from acs.crypto.keys import KeyRing
+from acs.flows.operations import call_hook, device_key, outcome_of
+from acs.flows.securpass_common import (
+    Forbidden,
+    UnknownResource,
+    audit,
+    device_keys,
+    verify_device_call,
+)
+from acs.flows.securpass_device import (
+    CodeCheck,
+    SignedCall,
+    call_args,
+    check_code_attempt,
+    wrong_code,
+)
+from acs.notify.hub import Hub
+from acs.risk.model import CardStatus, Opposition
+from acs.securpass.answers import answer_from_wire
+from acs.securpass.errors import AnswerRejected, Reason
+from acs.securpass.operations import (
+    OperationState,
+    OperationStatus,
+    OperationSummary,
+    VerifiedAnswer,
+    conclude,
+    verify_answer,
+)
+from acs.storage import cards
+from acs.storage import securpass as store
+from acs.storage.securpass_models import DeviceRow, FraudDeclarationRow, OperationRow
+
+__all__ = ["AnswerResult", "answer_operation", "refusal_message", "summary_of"]
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    operation_id: str
+    status: str
+    method: str | None
+    refusal_reason: str | None
+    message: str
+    card_opposed: bool = False
+
+    def to_wire(self) -> dict[str, Any]:
+        wire = {"operation_id": self.operation_id, "status": self.status, "message": self.message}
+        if self.method:
+            wire["method"] = self.method
+        if self.refusal_reason:
+            wire["reason"] = self.refusal_reason
+            wire["card_opposed"] = self.card_opposed
+        return wire
+
+
+def summary_of(stored: Mapping[str, Any]) -> OperationSummary:
+    """The stored summary as the core's value (its hash is recomputed from it)."""
+    fields = dict(stored)
+    fields["extra"] = tuple(sorted(dict(fields.get("extra") or {}).items()))
+    return OperationSummary(**fields)
+
+
+def amount_text(summary: Mapping[str, Any]) -> str:
+    """``41,99 €`` (SP-54)."""
+    exponent = summary["exponent"]
+    units, minor = divmod(summary["amount_minor"], 10**exponent)
+    symbol = {"978": "€"}.get(summary["currency"], summary["currency"])
+    return f"{units},{minor:0{exponent}d} {symbol}" if exponent else f"{units} {symbol}"
+
+
+def refusal_message(summary: Mapping[str, Any]) -> str:
+    """SP-54: the wording the app shows after a refusal."""
+    return (
+        f"L'opération de {amount_text(summary)} sur {summary['payee']} a été refusée. "
+        "Opération annulée."
+    )
+
+
+async def answer_operation(
+    sessions: async_sessionmaker,
+    call: SignedCall,
+    *,
+    operation_id: str,
+    keys: KeyRing,
+    hooks: Mapping[str, Any],
+    hub: Hub,
+    oppose_on_refusal: bool,
+    now: datetime,
+) -> AnswerResult:
+    """Verify and record the phone's answer; raise after commit for a wrong code."""
+    try:
+        answer = answer_from_wire(json.loads(call.body or b"null"))
+    except ValueError:
+        raise AnswerRejected(Reason.MALFORMED_ANSWER, "the body is not JSON") from None
+    check: CodeCheck | None = None
+    result: AnswerResult | None = None
+    async with sessions.begin() as session:
+        device = await verify_device_call(session, **call_args(call), now=now)
+        enrolment = await store.lock_enrolment(session, device.enrolment_id)
+        device = await store.lock_device(session, device.id)
+        operation = await store.lock_operation(session, operation_id)
+        assert enrolment is not None and device is not None
+        if operation is None:
+            raise UnknownResource("unknown_operation", "no such operation")
+        if operation.device_id != device.id:
+            raise Forbidden("not_your_operation", "this operation waits for another device")
+        verified = _verify(answer, operation, device, enrolment.biometrics_payments, now=now)
+        device.last_counter, device.updated_at = verified.new_counter, now  # in every case
+        if verified.code_check_required:
+            assert verified.code_jwe is not None
+            check = await check_code_attempt(
+                session,
+                device,
+                enrolment,
+                code_jwe=verified.code_jwe,
+                context=operation_context(operation.id),
+                keys=keys,
+                hooks=hooks,
+                now=now,
+            )
+        if check is None or check.ok:
+            result, publish = await _decide(
+                session,
+                operation,
+                device,
+                verified,
+                hooks=hooks,
+                oppose=oppose_on_refusal,
+                now=now,
+            )
+        else:
+            publish = list(check.publish)
+    for key in publish:
+        await hub.publish(key)
+    if result is None:
+        assert check is not None
+        raise wrong_code(check)
+    return result
+
+
+def _verify(
+    answer: Any, operation: OperationRow, device: DeviceRow, biometrics: bool, *, now: datetime
+) -> VerifiedAnswer:
+    if operation.status == "expired":
+        raise AnswerRejected(Reason.EXPIRED, "the operation expired")
+    status = OperationStatus.PENDING if operation.status == "pending" else OperationStatus.CANCELLED
+    state = OperationState(
+        operation.id, operation.nonce, operation.summary_hash, operation.expires_at, status=status
+    )
+    return verify_answer(
+        answer=answer,
+        state=state,
+        expected_summary_hash=summary_of(operation.summary).summary_hash(),
+        device=device_keys(device, biometrics_payments=biometrics),
+        now=now,
+    )
+
+
+async def _decide(
+    session: AsyncSession,
+    operation: OperationRow,
+    device: DeviceRow,
+    verified: VerifiedAnswer,
+    *,
+    hooks: Mapping[str, Any],
+    oppose: bool,
+    now: datetime,
+) -> tuple[AnswerResult, list[str]]:
+    state = OperationState(
+        operation.id, operation.nonce, operation.summary_hash, operation.expires_at
+    )
+    final = conclude(state, verified, now=now, code_ok=True)
+    won = await store.decide_operation(
+        session,
+        operation.id,
+        status=str(final.status),
+        at=now,
+        method=None if final.method is None else str(final.method),
+        refusal_reason=None if final.refusal_reason is None else str(final.refusal_reason),
+    )
+    if not won:
+        raise AnswerRejected(Reason.NOT_PENDING, "the operation was decided meanwhile")
+    decided = await store.get_operation(session, operation.id)
+    assert decided is not None
+    opposed = False
+    if final.status == OperationStatus.APPROVED:
+        _count_use(device, now)
+        message = "Opération validée."
+    else:
+        message = refusal_message(decided.summary)
+        if final.refusal_reason == "not_me":
+            opposed = await _declare_fraud(session, decided, oppose=oppose, now=now)
+    outcome = outcome_of(decided)
+    publish = [*await call_hook(session, outcome, hooks), device_key(device.id)]
+    await audit(
+        session,
+        at=now,
+        actor=f"device:{device.id}",
+        action=f"operation_{outcome.status}",
+        customer_id=decided.customer_id,
+        operation_id=decided.id,
+        summary_hash=decided.summary_hash,
+        method=outcome.method,
+        reason=outcome.refusal_reason,
+        ref_type=decided.ref_type,
+        ref_id=decided.ref_id,
+    )
+    result = AnswerResult(
+        decided.id, outcome.status, outcome.method, outcome.refusal_reason, message, opposed
+    )
+    return result, publish
+
+
+def _count_use(device: DeviceRow, now: datetime) -> None:
+    """SP-42: successful uses over time make a trusted device."""
+    device.successful_uses += 1
+    device.first_used_at = device.first_used_at or now
+    device.last_used_at = now
+
+
+async def _declare_fraud(
+    session: AsyncSession, operation: OperationRow, *, oppose: bool, now: datetime
+) -> bool:
+    """SP-55/56: a fraud declaration; the card is opposed for fraud when configured."""
+    card = None if operation.card_id is None else await store.get_card(session, operation.card_id)
+    opposed = card is not None and oppose
+    if card is not None and opposed:
+        cards.set_status(card, CardStatus.OPPOSED, reason=Opposition.FRAUD, at=now)
+    summary = operation.summary
+    await store.add(
+        session,
+        FraudDeclarationRow(
+            customer_id=operation.customer_id,
+            card_id=operation.card_id,
+            operation_id=operation.id,
+            amount_minor=summary["amount_minor"],
+            currency=summary["currency"],
+            exponent=summary["exponent"],
+            payee=summary["payee"][:200],
+            declared_at=now,
+            source="securpass_app",
+            card_opposed=opposed,
+        ),
+    )
+    await audit(
+        session,
+        at=now,
+        actor=f"customer:{operation.customer_id}",
+        action="fraud_declared",
+        customer_id=operation.customer_id,
+        operation_id=operation.id,
+        card_id=operation.card_id,
+        card_opposed=opposed,
+        rule="SP-55/SP-56",
+    )
+    return opposed

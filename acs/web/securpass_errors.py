@@ -1,0 +1,158 @@
+"""The ONE place where Sécur'Pass and advisor routes turn exceptions into HTTP answers.
+
+Every refusal is a JSON body ``{"error": "<machine reason>", "message": "...", ...extra}``; the
+core's ``detail`` goes to the log only. Bad input is always a 4xx, never a 500.
+
+=====================================  ======  ==========================================
+exception (reason)                     status  notes
+=====================================  ======  ==========================================
+InvalidRequest                         400     malformed_body, invalid_key, …
+AnswerRejected malformed_answer        400
+UnknownResource                        404
+RequestRejected (signed call)          401     the app re-signs or re-activates
+DeviceUnusable device_revoked          401     the app wipes its keys
+DeviceUnusable device_blocked          403     re-activation needed (SP-45)
+CodeRejected authentication_failed     401     generic + ``attempts_left`` (RTS 4(3)(a))
+CodeRejected device_blocked            403
+ActivationCodeRejected                 401     wrong code, ``attempts_left``; 410 expired;
+                                               429 attempts exhausted
+NotEligible, Forbidden                 403     ``unmet`` lists every SP rule not met
+InvalidTransition                      409     wrong_state, not_yet_expired
+InvalidTransition enrolment_expired    410     SP-33: start again in branch
+InvalidTransition not_eligible /       403
+  branch_face_to_face_only
+AnswerRejected not_pending             409     decided already (exactly once)
+AnswerRejected expired                 410     late answer
+AnswerRejected bad_signature           401
+AnswerRejected (others)                422     nonce / summary / counter / key mismatch
+WeakCode, InvalidLift                  422
+SmsNotSent                             503
+storage Conflict                       409     retry
+=====================================  ======  ==========================================
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from acs.flows.securpass_common import (
+    CodeRejected,
+    Forbidden,
+    InvalidRequest,
+    NotEligible,
+    SecurPassFlowError,
+    UnknownResource,
+)
+from acs.notify.sms import SmsNotSent
+from acs.securpass.errors import (
+    ActivationCodeRejected,
+    AnswerRejected,
+    DeviceUnusable,
+    InvalidLift,
+    InvalidTransition,
+    Reason,
+    RequestRejected,
+    SecurPassError,
+    WeakCode,
+)
+from acs.storage.errors import Conflict
+
+__all__ = ["error_response", "json_errors"]
+
+log = logging.getLogger("acs.web.securpass")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+_FLOW_STATUS: dict[type, int] = {
+    InvalidRequest: 400,
+    UnknownResource: 404,
+    NotEligible: 403,
+    Forbidden: 403,
+    CodeRejected: 401,
+}
+_REASON_STATUS: dict[str, int] = {
+    Reason.DEVICE_BLOCKED: 403,
+    Reason.DEVICE_REVOKED: 401,
+    Reason.MALFORMED_ANSWER: 400,
+    Reason.NOT_PENDING: 409,
+    Reason.EXPIRED: 410,
+    Reason.BAD_SIGNATURE: 401,
+    Reason.ENROLMENT_EXPIRED: 410,
+    Reason.ACTIVATION_CODE_EXPIRED: 410,
+    Reason.ACTIVATION_ATTEMPTS_EXHAUSTED: 429,
+    Reason.WRONG_ACTIVATION_CODE: 401,
+    Reason.NOT_ELIGIBLE: 403,
+    Reason.BRANCH_FACE_TO_FACE_ONLY: 403,
+    "device_blocked": 403,
+}
+_CLASS_STATUS: tuple[tuple[type, int], ...] = (
+    (RequestRejected, 401),
+    (AnswerRejected, 422),
+    (InvalidTransition, 409),
+    (WeakCode, 422),
+    (InvalidLift, 422),
+)
+_MESSAGES: dict[str, str] = {
+    Reason.DEVICE_REVOKED: "Ce téléphone n'est plus enregistré pour Sécur'Pass.",
+    Reason.DEVICE_BLOCKED: "Sécur'Pass est bloqué : réactivez-le depuis l'application.",
+    Reason.NOT_PENDING: "Cette opération a déjà été traitée.",
+    Reason.EXPIRED: "Le délai de validation de cette opération est dépassé.",
+    Reason.ENROLMENT_EXPIRED: "Le délai d'activation est dépassé : recommencez l'adhésion.",
+    Reason.WRONG_ACTIVATION_CODE: "Code d'activation incorrect.",
+    Reason.ACTIVATION_CODE_EXPIRED: "Ce code d'activation a expiré : demandez-en un nouveau.",
+    Reason.ACTIVATION_ATTEMPTS_EXHAUSTED: "Trop d'essais : demandez un nouveau code.",
+    Reason.WEAK_CODE: "Ce code est trop simple : choisissez-en un autre.",
+    Reason.BRANCH_FACE_TO_FACE_ONLY: "Sécur'Pass s'ajoute en agence, en face à face uniquement.",
+}
+
+
+def error_response(status: int, reason: str, message: str, **extra: Any) -> web.Response:
+    return web.json_response({"error": reason, "message": message, **extra}, status=status)
+
+
+def json_errors(handler: Handler) -> Handler:
+    """Wrap a route handler: every known refusal becomes a clear 4xx JSON answer."""
+
+    @functools.wraps(handler)
+    async def wrapper(request: web.Request) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except SecurPassFlowError as exc:
+            log.info("%s %s refused: %s", request.method, request.path, exc.reason)
+            status = _REASON_STATUS.get(exc.reason) if isinstance(exc, CodeRejected) else None
+            status = status or _status_of(exc, _FLOW_STATUS.items(), 400)
+            return error_response(status, exc.reason, exc.message, **exc.extra)
+        except SecurPassError as exc:
+            log.info("%s %s refused: %s (%s)", request.method, request.path, exc.reason, exc.detail)
+            return _core_error(exc)
+        except SmsNotSent:
+            log.warning("SMS not sent for %s", request.path)
+            return error_response(503, "sms_not_sent", "Le SMS n'a pas pu être envoyé.")
+        except Conflict:
+            return error_response(409, "conflict", "Une autre requête a modifié ces données.")
+
+    return wrapper
+
+
+def _core_error(exc: SecurPassError) -> web.Response:
+    reason = str(exc.reason)
+    status = _REASON_STATUS.get(reason) or _status_of(exc, _CLASS_STATUS, 400)
+    extra: dict[str, Any] = {}
+    if isinstance(exc, ActivationCodeRejected):
+        extra["attempts_left"] = exc.ticket.attempts_left
+    if isinstance(exc, DeviceUnusable | RequestRejected) and reason not in _MESSAGES:
+        message = "La requête signée est refusée."
+    else:
+        message = _MESSAGES.get(reason, "La requête est refusée.")
+    return error_response(status, reason, message, **extra)
+
+
+def _status_of(exc: Exception, table: Any, default: int) -> int:
+    for cls, status in table:
+        if isinstance(exc, cls):
+            return status
+    return default
