@@ -28,6 +28,7 @@ from acs.flows.areq_facts import AReqFacts, amount_in, read_areq
 from acs.flows.ares import AResContext, build_ares
 from acs.flows.challenge_start import open_challenge
 from acs.flows.method import browser_facts
+from acs.flows.operations import active_device_facts
 from acs.logs import bind_more
 from acs.protocol import ProtocolError
 from acs.risk import (
@@ -115,7 +116,7 @@ async def _risk_input(
         device_channel=facts.device_channel,
         message_category=facts.message_category,
         card=_card_facts(card, now),
-        customer=_customer_facts(card),
+        customer=await _customer_facts(session, card),
         amount_minor=amount_in(facts, settings.risk.currency),
         currency=facts.purchase_currency,
         challenge_inds=facts.challenge_inds,
@@ -171,12 +172,14 @@ def _expired(expiry_yymm: str, now: datetime) -> bool:
     return (2000 + int(expiry_yymm[:2]), int(expiry_yymm[2:])) < (now.year, now.month)
 
 
-def _customer_facts(card: Card | None) -> CustomerFacts:
+async def _customer_facts(session: AsyncSession, card: Card | None) -> CustomerFacts:
     if card is None or card.customer is None:
         return CustomerFacts()
+    has_device, trusted = await active_device_facts(session, card.customer.id)  # SP-42
     return CustomerFacts(
-        has_active_device=False,  # Sécur'Pass devices are wired in with the device API
+        has_active_device=has_device,
         has_secure_mobile=bool(card.customer.secure_mobile),
+        trusted_device=trusted,
     )
 
 

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from acs.flows.operations import get_outcome
-from acs.storage.models import AuditEvent, Card
 from acs.storage.audit import verify_chain
+from acs.storage.models import AuditEvent, Card
 from acs.storage.securpass_models import FraudDeclarationRow
 from acs.web.keys import SESSIONS
 from merchant_simulator.phone import PhoneError
