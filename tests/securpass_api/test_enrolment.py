@@ -1,0 +1,225 @@
+"""Eligibility, the SP-15 lift, self-care and branch activation over HTTP (SP-10 … SP-35)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from acs.storage.securpass_models import DeviceRow, TicketRow
+from acs.web.keys import SESSIONS, SMS
+from merchant_simulator.phone import PhoneError
+from tests.securpass_api.conftest import (
+    ADVISOR,
+    BUSINESS,
+    CAMILLE,
+    CAMILLE_MOBILE,
+    CHLOE,
+    CODE,
+    HUGO,
+    LOUIS,
+)
+
+BACKOFFICE = "/backoffice/v1/customers/{}/securpass"
+
+
+async def _summary(client, customer_id: str) -> dict:
+    response = await client.get(BACKOFFICE.format(customer_id), headers=ADVISOR)
+    assert response.status == 200
+    return await response.json()
+
+
+def _rules(summary: dict, channel: str) -> set[str]:
+    return {u["rule"] for u in summary["eligibility"][channel]["unmet"]}
+
+
+async def test_sp10_to_sp13_every_unmet_condition_is_listed(client, demo_data):
+    """SP-10 … SP-13: the advisor sees every unmet condition with its rule, not just the first."""
+    assert _rules(await _summary(client, HUGO), "app") == {"SP-11", "SP-12", "SP-13"}
+    assert "SP-10" in _rules(await _summary(client, BUSINESS), "app")
+    assert _rules(await _summary(client, LOUIS), "branch") == {"SP-11"}
+
+
+async def test_sp14a_active_card_used_at_terminal_makes_eligible(client, demo_data):
+    """SP-14 (a): Camille's active card used at a terminal makes her eligible in the app."""
+    summary = await _summary(client, CAMILLE)
+    assert summary["eligibility"]["app"] == {"eligible": True, "unmet": []}
+
+
+async def test_sp14b_email_route_needs_more_than_72_hours(client, demo_data, load, clock):
+    """SP-14 (b): no usable card, a personal e-mail recorded 71 h ago is not enough; 73 h is."""
+    recent = (clock.now().replace(microsecond=0)).isoformat().replace("+00:00", "Z")
+    await load(
+        "customers",
+        [["C0100", "individual", "Eva", "true", "+33600000100", "eva@x.test", recent, "true"]],
+    )
+    assert _rules(await _summary(client, "C0100"), "app") == {"SP-14"}
+    clock.advance(hours=73)
+    assert _rules(await _summary(client, "C0100"), "app") == set()
+
+
+async def test_sp15_lift_needs_reinforced_identity_check_and_is_recorded(
+    client, demo_data, load, clock
+):
+    """SP-15: a lift without the reinforced identity check is refused; with it, it is recorded
+    (who, when, which check) and the 72 h delay no longer applies."""
+    now = clock.now().isoformat().replace("+00:00", "Z")
+    await load(
+        "customers",
+        [["C0101", "individual", "Léa", "true", "+33600000101", "lea@x.test", now, "true"]],
+    )
+    url = BACKOFFICE.format("C0101") + "/delay-lift"
+    refused = await client.post(url, json={"identity_check": "phone_call"}, headers=ADVISOR)
+    assert refused.status == 422
+    assert (await refused.json())["error"] == "invalid_lift"
+    anonymous = await client.post(url, json={"identity_check": "address_change_procedure"})
+    assert anonymous.status == 400
+    assert (await anonymous.json())["error"] == "advisor_required"
+    ok = await client.post(
+        url, json={"identity_check": "address_change_procedure"}, headers=ADVISOR
+    )
+    assert ok.status == 201
+    lift = await ok.json()
+    assert lift["advisor_id"] == "adv-007" and lift["identity_check"] == "address_change_procedure"
+    summary = await _summary(client, "C0101")
+    assert summary["eligibility"]["app"]["eligible"] is True
+    assert summary["delay_lift"]["advisor_id"] == "adv-007"
+
+
+async def test_sp16_branch_needs_neither_card_nor_email(client, demo_data, make_phone):
+    """SP-16: Chloé (card opposed, no e-mail) can be enrolled in branch, not in the app."""
+    summary = await _summary(client, CHLOE)
+    assert "SP-14" in _rules(summary, "app")
+    assert summary["eligibility"]["branch"]["eligible"] is True
+    with pytest.raises(PhoneError) as refused:
+        await make_phone().start_selfcare(CHLOE)
+    assert refused.value.status == 403 and refused.value.reason == "not_eligible"
+    assert {u["rule"] for u in refused.value.body["unmet"]} == {"SP-14"}
+
+
+async def test_sp20_to_sp22_selfcare_activation(app, demo_data, make_phone):
+    """SP-20: the code goes by SMS to the secure mobile; SP-21: subscribed with date and time;
+    SP-22: SMS OTP subscribed as the fallback; the code is stored only as a verifier."""
+    phone = make_phone(biometric=True)
+    started = await phone.start_selfcare(CAMILLE)
+    assert started["activation"]["sent_to"].endswith("78")
+    assert len(app[SMS].inbox(CAMILLE_MOBILE)) == 1
+    result = await phone.activate(CAMILLE, await phone.read_activation_code(CAMILLE_MOBILE), CODE)
+    enrolment = result["enrolment"]
+    assert enrolment["state"] == "subscribed"
+    assert enrolment["activated_at"] == "2026-11-29T09:00:00Z"
+    assert enrolment["sms_otp_subscribed"] is True
+    async with app[SESSIONS]() as session:
+        device = await session.get(DeviceRow, result["device_id"])
+    assert device.code_verifier.startswith("sp1$scrypt$") and CODE not in device.code_verifier
+
+
+async def test_activation_code_three_attempts_then_exhausted(app, demo_data, make_phone):
+    """Activation code: a wrong code tells the attempts left; after 3 the code is dead."""
+    phone = make_phone()
+    await phone.start_selfcare(CAMILLE)
+    good = await phone.read_activation_code(CAMILLE_MOBILE)
+    wrong = "000000" if good != "000000" else "111111"
+    for left in (2, 1, 0):
+        with pytest.raises(PhoneError) as refused:
+            await phone.activate(CAMILLE, wrong, CODE)
+        assert refused.value.status == 401
+        assert refused.value.body == {
+            "error": "wrong_activation_code",
+            "message": "Code d'activation incorrect.",
+            "attempts_left": left,
+        }
+    with pytest.raises(PhoneError) as exhausted:
+        await phone.activate(CAMILLE, good, CODE)
+    assert exhausted.value.status == 429
+    async with app[SESSIONS]() as session:
+        ticket = await session.scalar(select(TicketRow))
+    assert ticket.attempts == 3 and good not in ticket.code_hash
+
+
+async def test_activation_code_expires_after_ten_minutes(demo_data, make_phone, clock):
+    """The self-care activation code lives 10 minutes; the customer then starts again."""
+    phone = make_phone()
+    await phone.start_selfcare(CAMILLE)
+    code = await phone.read_activation_code(CAMILLE_MOBILE)
+    clock.advance(minutes=10)
+    with pytest.raises(PhoneError) as late:
+        await phone.activate(CAMILLE, code, CODE)
+    assert late.value.status == 410
+    await phone.activate_selfcare(CAMILLE, CAMILLE_MOBILE, CODE)
+
+
+@pytest.mark.parametrize("trivial", ["1111", "1234", "1212", "2580", "123"])
+async def test_sp24_trivial_codes_are_refused_at_activation(demo_data, make_phone, trivial):
+    """SP-24: four digits, trivial codes refused; the activation code stays usable."""
+    phone = make_phone()
+    await phone.start_selfcare(CAMILLE)
+    code = await phone.read_activation_code(CAMILLE_MOBILE)
+    with pytest.raises(PhoneError) as weak:
+        await phone.activate(CAMILLE, code, trivial)
+    assert (weak.value.status, weak.value.reason) == (422, "weak_code")
+    await phone.activate(CAMILLE, code, CODE)
+
+
+async def test_activation_needs_the_customer_identity(client, demo_data, make_phone):
+    """The start call needs the app session's customer (X-Banxo-Customer); another customer
+    cannot activate someone else's enrolment."""
+    response = await client.post("/securpass/v1/enrolments", json={})
+    assert response.status == 400
+    assert (await response.json())["error"] == "identity_required"
+    phone = make_phone()
+    await phone.start_selfcare(CAMILLE)
+    code = await phone.read_activation_code(CAMILLE_MOBILE)
+    with pytest.raises(PhoneError) as other:
+        await phone.activate(LOUIS, code, CODE)
+    assert other.value.status == 404
+
+
+@pytest.mark.parametrize("channel", ["call_centre", "remote_advisor", "phone"])
+async def test_sp30_branch_only_face_to_face(client, demo_data, channel):
+    """SP-30: call centres, remote advisors and any other channel cannot add Sécur'Pass."""
+    response = await client.post(
+        BACKOFFICE.format(CHLOE) + "/enrolments", json={"sale_channel": channel}, headers=ADVISOR
+    )
+    assert response.status == 403
+    assert (await response.json())["error"] == "branch_face_to_face_only"
+
+
+async def test_sp32_sp34_sp35_branch_activation(client, app, demo_data, make_phone):
+    """SP-32: initiated; SP-33: SMS sent; SP-34: subscribed with date and time on the phone;
+    SP-35: the advisor sees the state."""
+    response = await client.post(
+        BACKOFFICE.format(CHLOE) + "/enrolments",
+        json={"sale_channel": "face_to_face"},
+        headers=ADVISOR,
+    )
+    assert response.status == 201
+    enrolment = (await response.json())["enrolment"]
+    assert enrolment["state"] == "initiated" and enrolment["channel"] == "branch"
+    assert enrolment["expires_at"] == "2026-11-30T09:00:00Z"
+    assert (await _summary(client, CHLOE))["enrolment"]["state"] == "initiated"
+    phone = make_phone()
+    result = await phone.activate_branch(CHLOE, "+33611112222", CODE)
+    assert result["enrolment"]["state"] == "subscribed"
+    assert result["enrolment"]["activated_at"] == "2026-11-29T09:00:00Z"
+    assert (await _summary(client, CHLOE))["enrolment"]["state"] == "subscribed"
+
+
+async def test_sp33_branch_enrolment_expires_after_24_hours(client, demo_data, make_phone, clock):
+    """SP-33: past 24 hours the branch enrolment is expired and can no longer be activated."""
+    await client.post(
+        BACKOFFICE.format(CHLOE) + "/enrolments",
+        json={"sale_channel": "face_to_face"},
+        headers=ADVISOR,
+    )
+    phone = make_phone()
+    await phone.current_enrolment(CHLOE)
+    code = await phone.read_activation_code("+33611112222")
+    clock.advance(hours=23, minutes=59)
+    clock.advance(minutes=1)
+    with pytest.raises(PhoneError) as late:
+        await phone.activate(CHLOE, code, CODE)
+    assert (late.value.status, late.value.reason) == (410, "enrolment_expired")
+    assert (await _summary(client, CHLOE))["enrolment"]["state"] == "expired"
+    with pytest.raises(PhoneError) as gone:
+        await phone.current_enrolment(CHLOE)
+    assert gone.value.status == 404
