@@ -11,12 +11,14 @@ from acs.clock import Clock, SystemClock
 from acs.config import Settings
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
+from acs.flows.challenge_hook import operation_hook
 from acs.notify.hub import Hub
 from acs.notify.push import LogPush, PushGateway, WebhookPush
 from acs.notify.sms import OutboxSms, SmsGateway, WebhookSms
 from acs.storage.engine import make_engine, make_sessionmaker
 from acs.storage.ranges import sync_card_ranges
-from acs.web import advisor, dev, ds, ops, securpass
+from acs.web import advisor, challenge, challenge_app, dev, ds, method, ops, securpass
+from acs.web.challenge_tasks import challenge_worker
 from acs.web.keys import (
     CLOCK,
     ENGINE,
@@ -48,7 +50,9 @@ def create_app(
     app[METRICS] = Metrics()
     app[SMS], app[PUSH] = sms_gateway(settings), push_gateway(settings)
     app[OPERATION_HOOKS] = {}  # filled by the flows that own operations (e.g. "3ds")
-    app.cleanup_ctx.extend([_database, _gateways])
+    app[OPERATION_HOOKS]["3ds"] = operation_hook(challenge.result_keys(app))
+    app.cleanup_ctx.extend([_database, _gateways, challenge_worker])
+    app.add_routes([*challenge.routes, *challenge_app.routes, *method.routes])
     app.add_routes(ds.routes)
     app.add_routes(ops.routes)
     app.add_routes([*securpass.routes, *advisor.routes])

@@ -32,3 +32,6 @@ PUSH = web.AppKey("push", PushGateway)
 # decided (approved, refused, cancelled, expired); returns hub keys to publish after commit.
 OperationHook = Callable[[Any, Any], Awaitable[Sequence[str]]]
 OPERATION_HOOKS = web.AppKey("operation_hooks", Mapping[str, OperationHook])
+
+# The results sender of this process (acs.flows.results.Sender), set by the challenge worker.
+SENDER = web.AppKey("sender", Any)

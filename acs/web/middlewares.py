@@ -23,7 +23,11 @@ from acs.web.keys import METRICS
 log = logging.getLogger("acs.web")
 
 # The message each 3DS route expects: it names errorMessageType in an Erro.
-PROTOCOL_ROUTES = {"/3ds/areq": "AReq"}
+PROTOCOL_ROUTES = {
+    "/3ds/areq": "AReq",
+    "/3ds/challenge": "CReq",
+    "/3ds/app-challenge": "CReq",
+}
 
 
 @web.middleware

@@ -1,0 +1,329 @@
+"""The browser challenge (§1.5): first CReq, SMS OTP or Sécur'Pass screen, cancel, the end.
+
+Each function runs inside the caller's database transaction and returns a :class:`Screen`: what
+to show, plus what to do after the commit (send the SMS, announce the operation, publish hub
+keys) and, for a refused CReq, the :class:`~acs.protocol.ProtocolError` to raise once the
+U/challengeCancel-10 RReq is committed.
+
+CReq checklist (:func:`check_creq`): known acsTransID on the right channel (305), same
+threeDSServerTransID (305), same messageVersion as the AReq (203), then by state: awaiting and
+on time → start; awaiting but late → N/14/05 and Erro 402; open and identical (a refresh) → the
+same screen again; open and different → U/10 and Erro 305; decided → Erro 315 (2.3.1; 305
+before) auto-posted to the notificationURL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from acs.flows import operations
+from acs.flows.challenge_otp import OtpCheck, check_otp, issue_otp
+from acs.flows.challenge_outcome import ResultKeys, Verdict, conclude
+from acs.flows.challenge_view import PaymentView, payment_view
+from acs.flows.decoupled import payment_summary
+from acs.notify.sms import Sms
+from acs.protocol import ErrorCode, ProtocolError
+from acs.storage import challenges, outbox, transactions
+from acs.storage.challenge_models import ChallengeRow, OutboxRow
+from acs.storage.models import Card, Customer, Transaction
+
+__all__ = [
+    "AfterCommit",
+    "Screen",
+    "browser_creq",
+    "cancel",
+    "end_challenge",
+    "load",
+    "resend_otp",
+    "snapshot",
+    "start_method",
+    "submit_otp",
+]
+
+
+@dataclass(frozen=True)
+class AfterCommit:
+    sms: Sms | None = None
+    announce: str | None = None  # a Sécur'Pass operation id
+    publish: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Screen:
+    """``kind``: otp | oob | wait | erro (auto-post an Erro) | refused (raise ``error``)."""
+
+    kind: str
+    txn: Transaction
+    row: ChallengeRow
+    payment: PaymentView
+    mobile: str | None = None
+    notice: str | None = None  # a TEXTS key
+    notice_args: dict[str, Any] = field(default_factory=dict)
+    after: AfterCommit = AfterCommit()
+    error: ProtocolError | None = None
+    box: OutboxRow | None = None
+
+
+async def load(session: AsyncSession, acs_trans_id: str) -> tuple[ChallengeRow, Transaction] | None:
+    row = await challenges.get(session, acs_trans_id)
+    txn = await transactions.get(session, acs_trans_id) if row is not None else None
+    return None if row is None or txn is None else (row, txn)
+
+
+def creq_digest(creq: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(creq, sort_keys=True).encode()).hexdigest()
+
+
+async def browser_creq(
+    session: AsyncSession,
+    creq: dict[str, Any],
+    *,
+    session_data: str | None,
+    language: str,
+    ctx: ResultKeys,
+    now: datetime,
+) -> Screen:
+    """Answer a browser CReq (see the module checklist)."""
+    found = await load(session, str(creq.get("acsTransID")))
+    if found is None or found[1].device_channel != "02":
+        raise ProtocolError.transaction_data("acsTransID", message_type="CReq")
+    row, txn = found
+    check_creq(creq, txn)
+    digest = creq_digest(creq)
+    if row.state == challenges.DECIDED:
+        return await _screen(session, "erro", row, txn, error=_late_erro(txn))
+    if row.state == challenges.AWAITING:
+        if row.creq_deadline is not None and now > row.creq_deadline:
+            return await _refuse(session, row, txn, Verdict.timed_out(first_creq=True),
+                                 ProtocolError(ErrorCode.TRANSACTION_TIMED_OUT, "acsTransID",
+                                               "Transaction timed out"), ctx, now)  # fmt: skip
+        opened = await challenges.set_fields(
+            session, row.acs_trans_id, expect_state=(challenges.AWAITING,),
+            state=challenges.OPEN, creq_digest=digest, session_data=session_data,
+            window_size=creq.get("challengeWindowSize"), language=language,
+            interaction_counter=1, updated_at=now,
+        )  # fmt: skip
+        if opened:
+            return await start_method(session, row.acs_trans_id, ctx=ctx, now=now)
+        row = await challenges.get(session, row.acs_trans_id)  # another CReq won: re-check
+        assert row is not None
+    if row.creq_digest != digest:
+        error = ProtocolError.transaction_data("CReq", message_type="CReq")
+        return await _refuse(session, row, txn, Verdict.error(txn.message_version), error, ctx, now)
+    return await current_screen(session, row, txn)
+
+
+def check_creq(creq: dict[str, Any], txn: Transaction) -> None:
+    if creq.get("threeDSServerTransID") != txn.three_ds_server_trans_id:
+        raise ProtocolError.transaction_data("threeDSServerTransID", message_type="CReq")
+    if creq.get("messageVersion") != txn.message_version:
+        raise ProtocolError.invalid(["messageVersion"], message_type="CReq")
+
+
+def _late_erro(txn: Transaction) -> ProtocolError:
+    if txn.message_version == "2.3.1":
+        return ProtocolError(
+            ErrorCode.CREQ_AFTER_RREQ, "acsTransID", "CReq received after the RReq",
+            message_type="CReq",
+        )  # fmt: skip
+    return ProtocolError.transaction_data("acsTransID", message_type="CReq")
+
+
+async def _refuse(
+    session: AsyncSession,
+    row: ChallengeRow,
+    txn: Transaction,
+    verdict: Verdict,
+    error: ProtocolError,
+    ctx: ResultKeys,
+    now: datetime,
+) -> Screen:
+    keys = await end_challenge(session, row, verdict, ctx, now)
+    screen = await _screen(session, "refused", row, txn, error=error)
+    return _with_after(screen, AfterCommit(publish=tuple(keys)))
+
+
+async def end_challenge(
+    session: AsyncSession, row: ChallengeRow, verdict: Verdict, ctx: ResultKeys, now: datetime
+) -> list[str]:
+    """Cancel the phone's operation first (same lock order as the phone), then conclude."""
+    if row.operation_id:
+        status = "expired" if verdict.by == "timeout" else "cancelled"
+        await operations.cancel_operation(session, row.operation_id, now=now, status=status)
+    return await conclude(session, row.acs_trans_id, verdict, ctx=ctx, now=now) or []
+
+
+async def start_method(
+    session: AsyncSession, acs_trans_id: str, *, ctx: ResultKeys, now: datetime
+) -> Screen:
+    """Create the Sécur'Pass operation (or, without an active device, send the SMS code)."""
+    found = await load(session, acs_trans_id)
+    assert found is not None
+    row, txn = found
+    card = await session.get(Card, txn.card_id) if txn.card_id is not None else None
+    if row.method == "securpass_oob" and card is not None:
+        summary = payment_summary(
+            amount_minor=txn.amount_minor, currency=txn.currency, exponent=txn.exponent,
+            merchant=txn.merchant_name, card_last4=card.last4, now=now,
+        )  # fmt: skip
+        try:
+            operation_id = await operations.create_operation(
+                session, customer_id=card.customer_id, summary=summary,
+                ttl=row.expires_at - now, now=now, ref_type="3ds", ref_id=acs_trans_id,
+                card_id=card.id,
+            )  # fmt: skip
+        except operations.NoActiveDevice:
+            await challenges.set_fields(
+                session, acs_trans_id, expect_state=(challenges.OPEN,), method="sms_otp"
+            )
+            return await _send_otp(session, acs_trans_id, ctx=ctx, now=now, notice=None)
+        await challenges.set_fields(
+            session, acs_trans_id, expect_state=(challenges.OPEN,),
+            operation_id=operation_id, announced=True, updated_at=now,
+        )  # fmt: skip
+        screen = await current_screen(session, await challenges.get(session, acs_trans_id), txn)
+        return _with_after(screen, AfterCommit(announce=operation_id))
+    return await _send_otp(session, acs_trans_id, ctx=ctx, now=now, notice=None)
+
+
+async def _send_otp(
+    session: AsyncSession, acs_trans_id: str, *, ctx: ResultKeys, now: datetime, notice: str | None
+) -> Screen:
+    found = await load(session, acs_trans_id)
+    assert found is not None
+    row, txn = found
+    customer = await session.get(Customer, txn.customer_id) if txn.customer_id else None
+    mobile = customer.secure_mobile if customer is not None else None
+    if not mobile:  # the risk engine only picks SMS OTP with a secure mobile on file
+        return await _refuse(session, row, txn, Verdict.refused("otp"),
+                             ProtocolError.system_failure(), ctx, now)  # fmt: skip
+    view = payment_view(txn, None)
+    issued = issue_otp(
+        row, to=mobile, amount=view.amount, merchant=view.merchant,
+        otp_key=ctx.keys.otp_key, settings=ctx.settings, now=now,
+    )  # fmt: skip
+    await challenges.set_fields(
+        session, acs_trans_id, expect_state=(challenges.OPEN,),
+        otp_hmac=issued.otp_hmac, otp_expires_at=issued.expires_at,
+        otp_sends=row.otp_sends + 1, otp_attempts=0, updated_at=now,
+    )  # fmt: skip
+    row = await challenges.get(session, acs_trans_id)
+    screen = await current_screen(session, row, txn, notice=notice)
+    return _with_after(screen, AfterCommit(sms=issued.sms))
+
+
+async def submit_otp(
+    session: AsyncSession, acs_trans_id: str, code: str, *, ctx: ResultKeys, now: datetime
+) -> Screen:
+    """Count the attempt, compare the code; the third wrong code fails the challenge (N/01)."""
+    row, txn = await _open_or_current(session, acs_trans_id)
+    if row.state != challenges.OPEN or row.method != "sms_otp":
+        return await current_screen(session, row, txn)
+    if now >= row.expires_at:
+        return await _ending(session, row, txn, Verdict.timed_out(), ctx, now)
+    await challenges.set_fields(
+        session, acs_trans_id, expect_state=(challenges.OPEN,),
+        otp_attempts=row.otp_attempts + 1, interaction_counter=row.interaction_counter + 1,
+        updated_at=now,
+    )  # fmt: skip
+    row = await challenges.get(session, acs_trans_id)
+    assert row is not None
+    result = check_otp(row, code, otp_key=ctx.keys.otp_key, settings=ctx.settings, now=now)
+    if result is OtpCheck.OK:
+        return await _ending(session, row, txn, Verdict.approved("otp"), ctx, now)
+    if result is OtpCheck.EXHAUSTED:
+        return await _ending(session, row, txn, Verdict.refused("otp"), ctx, now)
+    if result is OtpCheck.EXPIRED:
+        return await current_screen(session, row, txn, notice="otp_expired")
+    left = ctx.settings.otp_max_attempts - row.otp_attempts
+    return await current_screen(session, row, txn, notice="otp_wrong", left=left)
+
+
+async def resend_otp(
+    session: AsyncSession, acs_trans_id: str, *, ctx: ResultKeys, now: datetime
+) -> Screen:
+    """A new code (the old one dies), at most ``otp_max_resends`` times."""
+    row, txn = await _open_or_current(session, acs_trans_id)
+    if row.state != challenges.OPEN or row.method != "sms_otp":
+        return await current_screen(session, row, txn)
+    if row.otp_sends > ctx.settings.otp_max_resends:
+        return await current_screen(session, row, txn)
+    await challenges.set_fields(
+        session, acs_trans_id, expect_state=(challenges.OPEN,),
+        interaction_counter=row.interaction_counter + 1,
+    )  # fmt: skip
+    return await _send_otp(session, acs_trans_id, ctx=ctx, now=now, notice="otp_resent")
+
+
+async def cancel(
+    session: AsyncSession, acs_trans_id: str, *, ctx: ResultKeys, now: datetime
+) -> Screen:
+    """The cardholder pressed Cancel: N, challengeCancel 01 (unless already decided)."""
+    row, txn = await _open_or_current(session, acs_trans_id)
+    return await _ending(session, row, txn, Verdict.cancelled(txn.message_version), ctx, now)
+
+
+async def _open_or_current(
+    session: AsyncSession, acs_trans_id: str
+) -> tuple[ChallengeRow, Transaction]:
+    found = await load(session, acs_trans_id)
+    if found is None:
+        raise ProtocolError.transaction_data("acsTransID", message_type="CReq")
+    return found
+
+
+async def _ending(
+    session: AsyncSession,
+    row: ChallengeRow,
+    txn: Transaction,
+    verdict: Verdict,
+    ctx: ResultKeys,
+    now: datetime,
+) -> Screen:
+    keys = await end_challenge(session, row, verdict, ctx, now)
+    fresh = await challenges.get(session, row.acs_trans_id)
+    screen = await current_screen(session, fresh, txn)
+    return _with_after(screen, AfterCommit(publish=tuple(keys)))
+
+
+async def current_screen(
+    session: AsyncSession,
+    row: ChallengeRow | None,
+    txn: Transaction,
+    *,
+    notice: str | None = None,
+    **notice_args: Any,
+) -> Screen:
+    assert row is not None
+    if row.state == challenges.DECIDED:
+        return await _screen(session, "wait", row, txn)
+    kind = "oob" if row.method == "securpass_oob" else "otp"
+    return await _screen(session, kind, row, txn, notice=notice, notice_args=notice_args)
+
+
+async def _screen(
+    session: AsyncSession, kind: str, row: ChallengeRow, txn: Transaction, **kw: Any
+) -> Screen:
+    card = await session.get(Card, txn.card_id) if txn.card_id is not None else None
+    customer = await session.get(Customer, txn.customer_id) if txn.customer_id else None
+    box = await outbox.get_for(session, row.acs_trans_id)
+    mobile = customer.secure_mobile if customer is not None else None
+    return Screen(kind, txn, row, payment_view(txn, card), mobile=mobile, box=box, **kw)
+
+
+def _with_after(screen: Screen, after: AfterCommit) -> Screen:
+    return Screen(**{**screen.__dict__, "after": after})
+
+
+async def snapshot(session: AsyncSession, acs_trans_id: str) -> Screen | None:
+    """The current screen of a challenge (for the status long-poll and the no-JS button)."""
+    found = await load(session, acs_trans_id)
+    if found is None:
+        return None
+    return await current_screen(session, *found)

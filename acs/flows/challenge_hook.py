@@ -1,0 +1,48 @@
+"""The "3ds" operation hook: the phone decided a challenge's Sécur'Pass operation.
+
+Called by the Sécur'Pass routes inside the deciding database transaction; records the verdict
+and enqueues the RReq in that same transaction; returns the hub keys to publish after commit.
+A ``not_me`` refusal is a fraud declaration, handled (card opposed) on the Sécur'Pass side; the
+payment gets N with transStatusReason 01 (card authentication failed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from acs.flows.challenge_outcome import ResultKeys, Verdict, conclude
+from acs.flows.operations import OperationOutcome
+from acs.storage import challenges
+
+__all__ = ["operation_hook", "verdict_for"]
+
+
+def verdict_for(outcome: OperationOutcome, method: str) -> Verdict:
+    if outcome.status == "approved":
+        return Verdict.approved("phone")
+    if outcome.status == "expired":
+        return Verdict.timed_out(decoupled=method == "decoupled")
+    return Verdict.refused("phone" if outcome.status == "refused" else outcome.status)
+
+
+def operation_hook(
+    ctx: ResultKeys,
+) -> Callable[[AsyncSession, OperationOutcome], Awaitable[Sequence[str]]]:
+    async def hook(session: AsyncSession, outcome: OperationOutcome) -> Sequence[str]:
+        if outcome.ref_id is None:
+            return []
+        row = await challenges.get(session, outcome.ref_id)
+        if row is None or row.operation_id != outcome.operation_id:
+            return []
+        verdict = verdict_for(outcome, row.method)
+        if row.state == challenges.OPEN and row.channel != "03":
+            await challenges.set_fields(
+                session, row.acs_trans_id, expect_state=(challenges.OPEN,),
+                interaction_counter=row.interaction_counter + 1,
+            )  # fmt: skip
+        keys = await conclude(session, row.acs_trans_id, verdict, ctx=ctx, now=outcome.decided_at)
+        return keys or []
+
+    return hook

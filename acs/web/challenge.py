@@ -1,0 +1,222 @@
+"""Browser challenge routes (§1.5).
+
+- ``POST /3ds/challenge`` — the iframe's form: ``creq`` (base64url, padded or not) and
+  ``threeDSSessionData`` (returned unchanged with the final CRes). Errors become an Erro in the
+  protocol middleware (the path is in ``PROTOCOL_ROUTES``).
+- ``POST /3ds/challenge/{acsTransID}/otp | resend | cancel | continue`` — the page's forms.
+- ``GET /3ds/challenge/{acsTransID}/status`` — long-poll (waits on the Hub) for the page script.
+
+Follow-up routes carry the per-challenge ``token`` (no cookies); a wrong token is a 403.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from aiohttp import web
+
+from acs.flows import challenge as flow
+from acs.flows import operations
+from acs.flows.challenge import AfterCommit, Screen
+from acs.flows.challenge_outcome import ResultKeys
+from acs.flows.challenge_view import TEXTS, final_cres, language_of, token_ok
+from acs.protocol import (
+    Base64Error,
+    MessageType,
+    ProtocolError,
+    b64url_decode,
+    parse_json,
+    validate_incoming,
+)
+from acs.storage import challenges, outbox
+from acs.web.challenge_pages import encode_message, post_page, screen_page
+from acs.web.keys import CLOCK, HUB, KEYRING, PUSH, SESSIONS, SETTINGS, SMS, VAULT
+
+__all__ = ["after_commit", "result_keys", "routes"]
+
+routes = web.RouteTableDef()
+LONG_POLL_SECONDS = 20.0
+RRES_GRACE_SECONDS = 8.0  # after a decision, how long the page waits for the RRes
+
+
+def result_keys(app: web.Application) -> ResultKeys:
+    return ResultKeys(settings=app[SETTINGS], keys=app[KEYRING], vault=app[VAULT])
+
+
+async def after_commit(app: web.Application, after: AfterCommit) -> None:
+    """Side effects that must follow the commit: SMS, the phone's wake-up, hub keys."""
+    if after.sms is not None:
+        await app[SMS].send(after.sms)
+    if after.announce is not None:
+        await operations.announce(
+            after.announce, sessions=app[SESSIONS], hub=app[HUB], push=app[PUSH]
+        )
+    for key in after.publish:
+        await app[HUB].publish(key)
+
+
+def read_creq(value: Any) -> dict[str, Any]:
+    if not isinstance(value, str) or not value:
+        raise ProtocolError.invalid_message("creq", message_type="CReq")
+    try:
+        return parse_json(b64url_decode(value))
+    except Base64Error:
+        raise ProtocolError.invalid_message("creq", message_type="CReq") from None
+
+
+@routes.post("/3ds/challenge")
+async def creq(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    message = read_creq(form.get("creq"))
+    request["message"] = message
+    validate_incoming(message, expected=MessageType.CREQ)
+    if "sdkTransID" in message:
+        raise ProtocolError.invalid(["sdkTransID"], message_type="CReq")
+    session_data = form.get("threeDSSessionData")
+    app = request.app
+    async with app[SESSIONS].begin() as session:
+        screen = await flow.browser_creq(
+            session, message,
+            session_data=str(session_data)[:1024] if session_data else None,
+            language=language_of(request.headers.get("Accept-Language")),
+            ctx=result_keys(app), now=app[CLOCK].now(),
+        )  # fmt: skip
+    await after_commit(app, screen.after)
+    request["outcome"] = f"creq_{screen.kind}"
+    if screen.error is not None and screen.kind == "refused":
+        raise screen.error
+    return _answer(request, screen)
+
+
+def _answer(request: web.Request, screen: Screen) -> web.StreamResponse:
+    app = request.app
+    if screen.kind == "erro":
+        return _erro_post(screen)
+    return screen_page(
+        screen, base_url=app[SETTINGS].base_url, wrap_key=app[KEYRING].session_wrap,
+        settings=app[SETTINGS],
+    )  # fmt: skip
+
+
+def _erro_post(screen: Screen) -> web.StreamResponse:
+    """A CReq after the end: the Erro goes to the notificationURL in the ``cres`` field."""
+    assert screen.error is not None
+    txn = screen.txn
+    erro = screen.error.to_erro(
+        version=txn.message_version,
+        ids={"threeDSServerTransID": txn.three_ds_server_trans_id, "acsTransID": txn.acs_trans_id},
+        message_type="CReq",
+    )
+    lang = screen.row.language or "fr"
+    return post_page(action=txn.notification_url or "about:blank",
+                     fields=[("cres", encode_message(erro))], lang=lang,
+                     message=TEXTS[lang]["finishing"])  # fmt: skip
+
+
+def _checked(request: web.Request, token: str) -> str:
+    acs_trans_id = request.match_info["acs_trans_id"]
+    if not token_ok(request.app[KEYRING].session_wrap, acs_trans_id, token):
+        raise web.HTTPForbidden(text="this challenge page has expired")
+    return acs_trans_id
+
+
+async def _step(request: web.Request, action: str) -> web.StreamResponse:
+    form = await request.post()
+    acs_trans_id = _checked(request, str(form.get("token", "")))
+    app = request.app
+    async with app[SESSIONS].begin() as session:
+        ctx, now = result_keys(app), app[CLOCK].now()
+        if action == "otp":
+            code = str(form.get("code", ""))[:12]
+            screen = await flow.submit_otp(session, acs_trans_id, code, ctx=ctx, now=now)
+        elif action == "resend":
+            screen = await flow.resend_otp(session, acs_trans_id, ctx=ctx, now=now)
+        else:
+            screen = await flow.cancel(session, acs_trans_id, ctx=ctx, now=now)
+    await after_commit(app, screen.after)
+    if screen.kind == "wait":
+        return await _final_or_wait(request, acs_trans_id, grace=RRES_GRACE_SECONDS)
+    return _answer(request, screen)
+
+
+@routes.post("/3ds/challenge/{acs_trans_id}/otp")
+async def otp(request: web.Request) -> web.StreamResponse:
+    return await _step(request, "otp")
+
+
+@routes.post("/3ds/challenge/{acs_trans_id}/resend")
+async def resend(request: web.Request) -> web.StreamResponse:
+    return await _step(request, "resend")
+
+
+@routes.post("/3ds/challenge/{acs_trans_id}/cancel")
+async def cancel(request: web.Request) -> web.StreamResponse:
+    return await _step(request, "cancel")
+
+
+@routes.post("/3ds/challenge/{acs_trans_id}/continue")
+async def continue_(request: web.Request) -> web.StreamResponse:
+    """The no-JavaScript button (and the script's target once the status says final)."""
+    form = await request.post()
+    acs_trans_id = _checked(request, str(form.get("token", "")))
+    return await _final_or_wait(request, acs_trans_id, grace=RRES_GRACE_SECONDS)
+
+
+async def _final_or_wait(
+    request: web.Request, acs_trans_id: str, *, grace: float
+) -> web.StreamResponse:
+    screen = await _settled(request.app, acs_trans_id, decided_wait=0.0, grace=grace)
+    if screen is None:
+        raise web.HTTPNotFound(text="unknown challenge")
+    if screen.row.state != challenges.DECIDED:
+        return _answer(request, screen)
+    txn = screen.txn
+    fields = [("cres", encode_message(final_cres(txn, screen.row)))]
+    if screen.row.session_data:
+        fields.append(("threeDSSessionData", screen.row.session_data))
+    lang = screen.row.language or "fr"
+    text = TEXTS[lang]["done_ok" if screen.row.result_status == "Y" else "done_ko"]
+    return post_page(action=txn.notification_url or "about:blank", fields=fields, lang=lang,
+                     message=text)  # fmt: skip
+
+
+@routes.get("/3ds/challenge/{acs_trans_id}/status")
+async def status(request: web.Request) -> web.Response:
+    """``{"state", "final"}``: waits (Hub) up to 20 s for a decision, then a few s for the RRes."""
+    acs_trans_id = _checked(request, request.query.get("token", ""))
+    screen = await _settled(
+        request.app, acs_trans_id, decided_wait=LONG_POLL_SECONDS, grace=RRES_GRACE_SECONDS
+    )
+    if screen is None:
+        return web.json_response({"gone": True, "final": False}, status=404)
+    decided = screen.row.state == challenges.DECIDED
+    body = {"state": screen.row.state, "final": decided}
+    return web.json_response(body, headers={"Cache-Control": "no-store"})
+
+
+async def _settled(
+    app: web.Application, acs_trans_id: str, *, decided_wait: float, grace: float
+) -> Screen | None:
+    """The screen once decided and delivered (or after the waits run out)."""
+    loop_time = _monotonic()
+    deadline, screen = loop_time + decided_wait, None
+    while True:
+        async with app[SESSIONS]() as session:
+            screen = await flow.snapshot(session, acs_trans_id)
+        if screen is None:
+            return None
+        decided = screen.row.state == challenges.DECIDED
+        delivered = screen.box is not None and screen.box.state != outbox.PENDING
+        if decided and (delivered or _monotonic() >= deadline + grace):
+            return screen
+        if not decided and _monotonic() >= deadline:
+            return screen
+        if decided:
+            deadline = min(deadline, _monotonic())
+        remaining = (deadline + grace if decided else deadline) - _monotonic()
+        await app[HUB].wait(f"challenge:{acs_trans_id}", max(remaining, 0.05))
+
+
+def _monotonic() -> float:
+    return time.monotonic()
