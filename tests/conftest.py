@@ -27,6 +27,7 @@ from acs.clock import FrozenClock  # noqa: E402
 from acs.crypto.pan import PanVault  # noqa: E402
 from acs.storage.engine import make_engine, make_sessionmaker, ping, upgrade  # noqa: E402
 from acs.storage.models import Base  # noqa: E402
+from tests.prereq import missing_prerequisite  # noqa: E402
 
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 T = TypeVar("T")
@@ -98,10 +99,7 @@ def postgres_server_url(db_kind: str) -> str:
     """The PostgreSQL server URL; skips (or fails under CI) when it does not answer."""
     url = os.environ.get("ACS_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
     if not run_async(lambda: _reachable(url)):
-        reason = f"PostgreSQL not reachable at {url} (set ACS_TEST_POSTGRES_URL)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        missing_prerequisite(f"PostgreSQL not reachable at {url} (set ACS_TEST_POSTGRES_URL)")
     return url
 
 

@@ -12,14 +12,23 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from acs.protocol.validation import FORMAT_CHECKER, SCHEMA_DIR
+from tests.prereq import missing_prerequisite
 from tests.protocol.conftest import shared_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_FILES = sorted(SCHEMA_DIR.glob("*/*.json"))
 FIELDS = shared_dir() / "reference" / "fields"
-needs_tables = pytest.mark.skipif(
-    not FIELDS.is_dir(), reason=f"field tables not found at {FIELDS} (set ACS_SHARED_DIR)"
-)
+needs_tables = pytest.mark.usefixtures("field_tables")
+
+
+@pytest.fixture
+def field_tables() -> Path:
+    """The shared field tables (beside the checkout, or $ACS_SHARED_DIR); required in CI."""
+    if not FIELDS.is_dir():
+        missing_prerequisite(f"field tables not found at {FIELDS} (set ACS_SHARED_DIR)")
+    return FIELDS
+
+
 TABLES = {"AReq": "areq", "ARes": "ares", "CRes": "cres", "RReq": "rreq", "Erro": "erro"}
 # Rows replaced on purpose by scripts/build_schemas.py (see schemas/README.md).
 OVERRIDDEN = {

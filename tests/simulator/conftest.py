@@ -23,6 +23,7 @@ from merchant_simulator.shop import ShopConfig, create_shop_app
 from merchant_simulator.threeds_server import ThreeDSServerConfig, create_threeds_server_app
 from merchant_simulator.threeds_server.keys import TRANSACTIONS
 from merchant_simulator.threeds_server.state import Transactions
+from tests.prereq import missing_prerequisite
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -87,9 +88,7 @@ async def browser() -> AsyncIterator[object]:
     """Headless Chromium (the Debian package) driven by Playwright; never downloads a browser."""
     missing = _missing_browser()
     if missing:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(missing)
-        pytest.skip(missing)
+        missing_prerequisite(missing)
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
