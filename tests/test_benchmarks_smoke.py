@@ -21,6 +21,7 @@ from benchmarks.goals import evaluate
 from benchmarks.render import render as render_report
 from benchmarks.servers import start_baseline
 from benchmarks.stats import percentile
+from tests.prereq import missing_prerequisite
 
 
 def _luhn_ok(pan: str) -> bool:
@@ -92,9 +93,10 @@ def test_loadgen_at_a_fixed_rate_returns_sane_stats(baseline_run):
     assert step["server_cpu_percent"] >= 0
 
 
-@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk not installed")
 def test_wrk_saturation_parses(baseline_run):
     """One second of wrk with the Lua mix gives requests, latencies and no errors."""
+    if shutil.which("wrk") is None:
+        missing_prerequisite("wrk not installed (bash benchmarks/install.sh)")
     server, files, _ = baseline_run
     step = saturation(server, files, duration_s=1, connections=4, use_wrk=True)
     assert step["tool"] == "wrk" and step["requests"] > 0 and step["errors"] == 0
