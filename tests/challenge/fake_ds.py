@@ -20,6 +20,7 @@ class FakeDS:
     def __init__(self) -> None:
         self.rreqs: list[dict[str, Any]] = []
         self.erros: list[dict[str, Any]] = []
+        self.duplicates: list[dict[str, Any]] = []
         self.fail_next = 0
         self.delay = 0.0
         self.arrived = asyncio.Condition()
@@ -51,6 +52,9 @@ class FakeDS:
             self.fail_next -= 1
             return web.Response(status=503)
         validate_outgoing(message)
+        if self.for_trans(message["acsTransID"]):  # a second RReq: Erro 312 (Req 430-433)
+            self.duplicates.append(message)
+            return web.json_response(duplicate_erro(message))
         async with self.arrived:
             self.rreqs.append(message)
             self.arrived.notify_all()
@@ -74,3 +78,16 @@ def rres_for(rreq: dict[str, Any]) -> dict[str, Any]:
         if k in rreq
     }
     return {**rres, "messageType": "RRes", "resultsStatus": "01"}
+
+
+def duplicate_erro(rreq: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "messageType": "Erro",
+        "messageVersion": rreq["messageVersion"],
+        "errorCode": "312",
+        "errorComponent": "D",
+        "errorDescription": "Duplicate message",
+        "errorDetail": "acsTransID",
+        "errorMessageType": "RReq",
+        "acsTransID": rreq["acsTransID"],
+    }
