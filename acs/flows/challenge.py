@@ -65,7 +65,7 @@ class Screen:
     mobile: str | None = None
     notice: str | None = None  # a TEXTS key
     notice_args: dict[str, Any] = field(default_factory=dict)
-    after: AfterCommit = AfterCommit()
+    after: AfterCommit = field(default_factory=AfterCommit)
     error: ProtocolError | None = None
     box: OutboxRow | None = None
 

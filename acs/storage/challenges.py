@@ -35,15 +35,23 @@ async def get(session: AsyncSession, acs_trans_id: str) -> ChallengeRow | None:
 
 
 async def set_fields(
-    session: AsyncSession, acs_trans_id: str, *, expect_state: Sequence[str], **fields: Any
+    session: AsyncSession,
+    acs_trans_id: str,
+    *,
+    expect_state: Sequence[str],
+    expect_sdk_counter: int | None = None,
+    **fields: Any,
 ) -> bool:
-    """Update a challenge only while its state is one of ``expect_state``; True if done."""
+    """Update a challenge only while its state is one of ``expect_state`` (and, if given, its
+    ``sdk_counter`` still has the value read); True if done."""
     statement = (
         update(ChallengeRow)
         .where(ChallengeRow.acs_trans_id == acs_trans_id, ChallengeRow.state.in_(expect_state))
         .values(**fields)
         .execution_options(synchronize_session=False)
     )
+    if expect_sdk_counter is not None:
+        statement = statement.where(ChallengeRow.sdk_counter == expect_sdk_counter)
     result = await session.execute(statement)
     return result.rowcount == 1
 

@@ -1,7 +1,62 @@
-"""App challenge route (§1.6): ``POST /3ds/app-challenge`` with a JWE CReq."""
+"""App challenge route (§1.6): ``POST /3ds/app-challenge``, ``application/jose`` both ways.
+
+Errors (101 not a JWE, 302 decryption / counter, 201/203 schema, 305 ids, 402 late) become an
+Erro in the protocol middleware, after the U / challengeCancel 10 RReq has been committed.
+The CRes leaves within the SDK's 10 s read timeout: waits are capped at 8 s in total.
+"""
 
 from __future__ import annotations
 
+import time
+
 from aiohttp import web
 
+from acs.flows import challenge_app as flow
+from acs.flows.challenge_view import language_of
+from acs.protocol import ProtocolError
+from acs.storage import challenges, outbox
+from acs.web.challenge import after_commit, result_keys
+from acs.web.keys import CLOCK, HUB, SESSIONS
+
+__all__ = ["routes"]
+
 routes = web.RouteTableDef()
+WAIT_BUDGET_SECONDS = 8.0
+
+
+@routes.post("/3ds/app-challenge")
+async def app_creq(request: web.Request) -> web.Response:
+    body = await request.read()
+    try:
+        token = body.decode("ascii")
+    except UnicodeDecodeError:
+        raise ProtocolError.invalid_message("not a JWE", message_type="CReq") from None
+    app, started = request.app, time.monotonic()
+    async with app[SESSIONS].begin() as session:
+        step = await flow.receive(session, token, ctx=result_keys(app), now=app[CLOCK].now())
+    request["message"] = step.message
+    await after_commit(app, step.after)
+    if step.error is not None:
+        raise step.error
+    await _wait(app, step, deadline=started + WAIT_BUDGET_SECONDS)
+    language = language_of(request.headers.get("Accept-Language"))
+    async with app[SESSIONS].begin() as session:
+        jwe = await flow.answer(session, step, ctx=result_keys(app), language=language)
+    return web.Response(text=jwe, content_type="application/jose", charset="utf-8")
+
+
+async def _wait(app: web.Application, step: flow.AppStep, *, deadline: float) -> None:
+    """After oobContinue, for the phone; after a decision, for the RRes (within the budget)."""
+    key = f"challenge:{step.acs_trans_id}"
+    while (remaining := deadline - time.monotonic()) > 0:
+        async with app[SESSIONS]() as session:
+            row = await challenges.get(session, str(step.acs_trans_id))
+            box = await outbox.get_for(session, str(step.acs_trans_id))
+        if row is None:
+            return
+        decided = row.state == challenges.DECIDED
+        if decided and box is not None and box.state != outbox.PENDING:
+            return
+        if not decided and not step.wait_for_phone:
+            return
+        await app[HUB].wait(key, remaining)

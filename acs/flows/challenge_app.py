@@ -1,0 +1,247 @@
+"""The app challenge (§1.6): JWE CReqs from the 3DS SDK, JWE CRes back.
+
+A round is two database transactions around an optional wait:
+
+1. :func:`receive` — find the session by ``kid`` (= acsTransID), open the sealed CEK, decrypt,
+   validate, check ids, version and ``sdkCounterStoA``, advance the counter, act (start the
+   method, OTP, resend, cancel). Any failure on a known transaction ends it with U /
+   challengeCancel 10 (06 before 2.3.1) and gives the Erro to raise once that is committed.
+2. the caller waits (Hub) for the phone after ``oobContinue``, or for the RRes after a decision.
+3. :func:`answer` — the CRes for the state now (OOB screen 04, text screen 01, or the final CRes),
+   encrypted with the same ``enc`` under ``acsCounterAtoS``, which then advances.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from acs.crypto.jose import DecryptionFailed, decrypt_creq, encrypt_cres, open_cek, peek_header
+from acs.flows import challenge as browser
+from acs.flows.challenge import AfterCommit, end_challenge
+from acs.flows.challenge_otp import OtpCheck, check_otp
+from acs.flows.challenge_outcome import ResultKeys, Verdict
+from acs.flows.challenge_view import TEXTS, final_cres, masked_mobile, payment_view
+from acs.protocol import ErrorCode, MessageType, ProtocolError, validate_incoming
+from acs.storage import challenges
+from acs.storage.challenge_models import ChallengeRow
+from acs.storage.models import Customer, Transaction
+
+__all__ = ["AppStep", "answer", "receive"]
+
+
+@dataclass(frozen=True)
+class AppStep:
+    acs_trans_id: str | None
+    enc: str | None = None
+    message: dict[str, Any] = field(default_factory=dict)
+    after: AfterCommit = field(default_factory=AfterCommit)
+    error: ProtocolError | None = None
+    wait_for_phone: bool = False
+    notice: str | None = None
+
+
+def _decryption_error(detail: str = "JWE") -> ProtocolError:
+    return ProtocolError(ErrorCode.DECRYPTION_FAILURE, detail, "Data decryption failure",
+                         message_type="CReq")  # fmt: skip
+
+
+async def receive(session: AsyncSession, token: str, *, ctx: ResultKeys, now: datetime) -> AppStep:
+    """Decrypt and check one CReq, then act on it (see the module docstring)."""
+    try:
+        kid = str(peek_header(token).get("kid", ""))
+    except DecryptionFailed:
+        raise ProtocolError.invalid_message("not a JWE", message_type="CReq") from None
+    found = await browser.load(session, kid)
+    if found is None or found[1].device_channel != "01" or found[0].cek_sealed is None:
+        raise _decryption_error("kid")
+    row, txn = found
+    step = AppStep(acs_trans_id=kid)
+    try:
+        cek = open_cek(ctx.keys.session_wrap, row.cek_sealed, kid)  # type: ignore[arg-type]
+        received = decrypt_creq(token, cek, expected_kid=kid, counter=row.sdk_counter)
+        step = AppStep(acs_trans_id=kid, enc=received.enc, message=received.message)
+        validate_incoming(received.message, expected=MessageType.CREQ)
+        _check(received.message, txn, row)
+    except (DecryptionFailed, ProtocolError) as exc:
+        error = exc if isinstance(exc, ProtocolError) else _decryption_error()
+        return await _fail(session, row, txn, step, error, ctx, now)
+    advanced = await challenges.set_fields(
+        session, kid, expect_state=(row.state,), expect_sdk_counter=row.sdk_counter,
+        sdk_counter=row.sdk_counter + 1,
+        enc=received.enc, updated_at=now,
+    )  # fmt: skip
+    if not advanced:  # a concurrent CReq with the same counter: only one may pass
+        return await _fail(session, row, txn, step, _decryption_error("sdkCounterStoA"), ctx, now)
+    return await _act(session, row, txn, step, ctx=ctx, now=now)
+
+
+def _check(message: dict[str, Any], txn: Transaction, row: ChallengeRow) -> None:
+    for name, expected in (
+        ("acsTransID", txn.acs_trans_id),
+        ("threeDSServerTransID", txn.three_ds_server_trans_id),
+        ("sdkTransID", txn.sdk_trans_id),
+    ):
+        if message.get(name) != expected:
+            raise ProtocolError.transaction_data(name, message_type="CReq")
+    if message.get("messageVersion") != txn.message_version:
+        raise ProtocolError.invalid(["messageVersion"], message_type="CReq")
+    if message.get("sdkCounterStoA") != f"{row.sdk_counter:03d}" or row.sdk_counter > 255:
+        raise _decryption_error("sdkCounterStoA")
+
+
+async def _fail(
+    session: AsyncSession,
+    row: ChallengeRow,
+    txn: Transaction,
+    step: AppStep,
+    error: ProtocolError,
+    ctx: ResultKeys,
+    now: datetime,
+) -> AppStep:
+    keys: list[str] = []
+    if row.state != challenges.DECIDED:
+        keys = await end_challenge(session, row, Verdict.error(txn.message_version), ctx, now)
+    return AppStep(step.acs_trans_id, step.enc, step.message, AfterCommit(publish=tuple(keys)),
+                   error=error)  # fmt: skip
+
+
+async def _act(
+    session: AsyncSession,
+    row: ChallengeRow,
+    txn: Transaction,
+    step: AppStep,
+    *,
+    ctx: ResultKeys,
+    now: datetime,
+) -> AppStep:
+    message, kid = step.message, row.acs_trans_id
+    if row.state == challenges.DECIDED:
+        return step
+    if row.state == challenges.AWAITING:
+        if row.creq_deadline is not None and now > row.creq_deadline:
+            late = ProtocolError(ErrorCode.TRANSACTION_TIMED_OUT, "acsTransID",
+                                 "Transaction timed out", message_type="CReq")  # fmt: skip
+            keys = await end_challenge(session, row, Verdict.timed_out(first_creq=True), ctx, now)
+            return _replace(step, after=AfterCommit(publish=tuple(keys)), error=late)
+        await challenges.set_fields(
+            session, kid, expect_state=(challenges.AWAITING,), state=challenges.OPEN,
+            interaction_counter=1, updated_at=now,
+        )  # fmt: skip
+        screen = await browser.start_method(session, kid, ctx=ctx, now=now)
+        return _replace(step, after=screen.after)
+    if now >= row.expires_at:
+        keys = await end_challenge(session, row, Verdict.timed_out(), ctx, now)
+        return _replace(step, after=AfterCommit(publish=tuple(keys)))
+    await challenges.set_fields(
+        session, kid, expect_state=(challenges.OPEN,),
+        interaction_counter=row.interaction_counter + 1,
+    )  # fmt: skip
+    if message.get("challengeCancel"):
+        verdict = _cancel_verdict(message["challengeCancel"], txn.message_version)
+        keys = await end_challenge(session, row, verdict, ctx, now)
+        return _replace(step, after=AfterCommit(publish=tuple(keys)))
+    if row.method == "securpass_oob":
+        return _replace(step, wait_for_phone=_continued(message))
+    return await _otp_step(session, row, step, ctx=ctx, now=now)
+
+
+def _continued(message: dict[str, Any]) -> bool:
+    value = message.get("oobContinue")
+    return value is True or value in ("01", "02")
+
+
+def _cancel_verdict(code: str, version: str) -> Verdict:
+    if code == "01":
+        return Verdict.cancelled(version)
+    return Verdict("N", "01" if version == "2.1.0" else "26", code, by="cancel")
+
+
+async def _otp_step(
+    session: AsyncSession, row: ChallengeRow, step: AppStep, *, ctx: ResultKeys, now: datetime
+) -> AppStep:
+    message, kid = step.message, row.acs_trans_id
+    if message.get("resendChallenge") == "Y":
+        screen = await browser.resend_otp(session, kid, ctx=ctx, now=now)
+        return _replace(step, after=screen.after, notice=screen.notice)
+    code = message.get("challengeDataEntry")
+    if not isinstance(code, str):
+        return step
+    await challenges.set_fields(session, kid, expect_state=(challenges.OPEN,),
+                                otp_attempts=row.otp_attempts + 1)  # fmt: skip
+    fresh = await challenges.get(session, kid)
+    assert fresh is not None
+    result = check_otp(fresh, code, otp_key=ctx.keys.otp_key, settings=ctx.settings, now=now)
+    if result in (OtpCheck.OK, OtpCheck.EXHAUSTED):
+        verdict = Verdict.approved("otp") if result is OtpCheck.OK else Verdict.refused("otp")
+        keys = await end_challenge(session, fresh, verdict, ctx, now)
+        return _replace(step, after=AfterCommit(publish=tuple(keys)))
+    return _replace(step, notice="otp_expired" if result is OtpCheck.EXPIRED else "otp_wrong")
+
+
+def _replace(step: AppStep, **changes: Any) -> AppStep:
+    return AppStep(**{**step.__dict__, **changes})
+
+
+async def answer(session: AsyncSession, step: AppStep, *, ctx: ResultKeys, language: str) -> str:
+    """The JWE CRes for the challenge as it stands now; advances acsCounterAtoS."""
+    found = await browser.load(session, str(step.acs_trans_id))
+    assert found is not None and step.enc is not None
+    row, txn = found
+    await challenges.set_fields(
+        session, row.acs_trans_id, expect_state=(row.state,), acs_counter=row.acs_counter + 1
+    )
+    if row.state == challenges.DECIDED:
+        cres = final_cres(txn, row, acs_counter=row.acs_counter)
+    else:
+        cres = await _screen_cres(session, row, txn, step, ctx=ctx, language=language)
+    cek = open_cek(ctx.keys.session_wrap, row.cek_sealed, row.acs_trans_id)  # type: ignore[arg-type]
+    return encrypt_cres(cres, cek, enc=step.enc, kid=row.acs_trans_id, counter=row.acs_counter)
+
+
+async def _screen_cres(
+    session: AsyncSession,
+    row: ChallengeRow,
+    txn: Transaction,
+    step: AppStep,
+    *,
+    ctx: ResultKeys,
+    language: str,
+) -> dict[str, Any]:
+    t = TEXTS[language]
+    view = payment_view(txn, None)
+    cres: dict[str, Any] = {
+        "threeDSServerTransID": txn.three_ds_server_trans_id,
+        "acsTransID": txn.acs_trans_id,
+        "sdkTransID": txn.sdk_trans_id,
+        "messageType": "CRes",
+        "messageVersion": txn.message_version,
+        "acsCounterAtoS": f"{row.acs_counter:03d}",
+        "challengeCompletionInd": "N",
+        "whyInfoLabel": t["title"],
+        "whyInfoText": t["why"],
+    }
+    if row.method == "securpass_oob":
+        text = t["oob_text"].format(amount=view.amount, merchant=view.merchant)
+        if step.wait_for_phone:
+            text = f"{text} {t['oob_wait']}"
+        cres.update(acsUiType="04", challengeInfoHeader=t["oob_header"],
+                    challengeInfoText=text, oobContinueLabel=t["oob_continue"])  # fmt: skip
+        return cres
+    customer = await session.get(Customer, txn.customer_id) if txn.customer_id else None
+    mobile = masked_mobile(customer.secure_mobile if customer is not None else None)
+    text = t["otp_text"].format(mobile=mobile, amount=view.amount, merchant=view.merchant)
+    if step.notice:
+        left = ctx.settings.otp_max_attempts - row.otp_attempts
+        text = f"{t[step.notice].format(left=left)} {text}"
+    cres.update(
+        acsUiType="01", challengeInfoHeader=t["otp_header"], challengeInfoLabel=t["otp_label"],
+        challengeInfoText=text, submitAuthenticationLabel=t["otp_submit"],
+        challengeInfoTextIndicator="Y" if step.notice else "N",
+    )  # fmt: skip
+    if row.otp_sends <= ctx.settings.otp_max_resends:
+        cres["resendInformationLabel"] = t["otp_resend"]
+    return cres
