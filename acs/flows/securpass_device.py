@@ -9,6 +9,7 @@ attempt: they own their unit of work, commit the attempt, then raise :class:`Cod
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -187,8 +188,6 @@ async def _block(
 
 
 def _body(call: SignedCall) -> dict[str, Any]:
-    import json
-
     try:
         data = json.loads(call.body or b"{}")
     except ValueError:

@@ -222,13 +222,14 @@ async def remember_nonce(
     return True
 
 
-async def delete_expired_nonces(session: AsyncSession, *, now: datetime) -> int:
+async def delete_expired_nonces(
+    session: AsyncSession, *, now: datetime, device_id: str | None = None
+) -> int:
     """Forget nonces whose window closed (the timestamp check alone refuses them now)."""
-    result = await session.execute(
-        delete(RequestNonceRow)
-        .where(RequestNonceRow.expires_at < now)
-        .execution_options(synchronize_session=False)
-    )
+    statement = delete(RequestNonceRow).where(RequestNonceRow.expires_at < now)
+    if device_id is not None:
+        statement = statement.where(RequestNonceRow.device_id == device_id)
+    result = await session.execute(statement.execution_options(synchronize_session=False))
     return result.rowcount or 0
 
 
