@@ -51,8 +51,8 @@ async def test_sp52_approve_with_biometrics(app, camille, new_operation):
 
 
 async def test_sp23_biometrics_per_purpose_switched_by_signed_calls(camille, new_operation):
-    """SP-23: payments and login are switched independently; with payments off a biometric
-    approval is refused."""
+    """SP-23 / SP-44: payments and login are switched independently from the settings, by signed
+    calls; with payments off a biometric approval is refused."""
     body = await camille.set_biometrics("login", True)
     assert body["enrolment"]["biometrics"] == {"payments": True, "login": True}
     body = await camille.set_biometrics("payments", False)
@@ -412,3 +412,18 @@ async def test_bad_input_is_4xx_never_500(client, camille):
         response = await client.post(path, data=body, headers=headers)
         assert response.status == 400, await response.text()
         assert (await response.json())["error"] == "malformed_answer"
+
+
+async def test_listen_falls_back_to_long_poll(camille, new_operation):
+    """SP-51: a phone whose WebSocket cannot open still gets the operation by long-polling."""
+    import aiohttp
+
+    async def no_websocket(timeout):
+        raise aiohttp.ClientConnectionError("no WebSocket here")
+        yield  # pragma: no cover
+
+    camille._websocket = no_websocket
+    waiting = asyncio.create_task(camille.next_operation(timeout=5))
+    await asyncio.sleep(0.2)
+    operation_id = await new_operation()
+    assert (await asyncio.wait_for(waiting, 5))["operation_id"] == operation_id
