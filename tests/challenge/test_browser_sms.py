@@ -100,3 +100,17 @@ async def test_cancel_gives_n_with_challenge_cancel_01(client, fake_ds):
         "01",
         "26",
     )
+
+
+@pytest.mark.parametrize(
+    ("size", "width"),
+    [("01", "250px"), ("02", "390px"), ("03", "500px"), ("04", "600px"), ("05", "40rem")],
+)
+async def test_the_page_fits_each_challenge_window_size(client, fake_ds, size, width):
+    """Each challengeWindowSize caps the layout width; labels and a focusable field are there."""
+    areq_msg, ares = await start(client, fake_ds.url, pan=SMS_CARD)
+    creq = creq_for(areq_msg, ares, challengeWindowSize=size)
+    page = await (await client.post("/3ds/challenge", data={"creq": encode(creq)})).text()
+    assert f"max-width: {width}" in page and f'class="size-{size}"' in page
+    assert '<label for="code">' in page and 'lang="fr"' in page
+    assert "overflow: hidden" not in page
