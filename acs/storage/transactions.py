@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,18 +14,17 @@ from acs.storage.models import Transaction
 __all__ = ["add", "count", "get"]
 
 
-async def add(session: AsyncSession, **fields: Any) -> Transaction:
-    """Store a new transaction (columns of :class:`Transaction` as keywords) and flush it.
+async def add(session: AsyncSession, **fields: Any) -> None:
+    """Store a new transaction (columns of :class:`Transaction` as keywords).
 
-    Raises :class:`~acs.storage.errors.Conflict` for a repeated acsTransID or a dangling key.
+    One Core INSERT, not the ORM unit of work: this runs once per AReq, and the flush
+    machinery costs more than the statement. Raises :class:`~acs.storage.errors.Conflict` for
+    a repeated acsTransID or a dangling key.
     """
-    transaction = Transaction(**fields)
-    session.add(transaction)
     try:
-        await session.flush()
+        await session.execute(insert(Transaction.__table__).values(**fields))
     except IntegrityError as exc:
         raise Conflict(f"transaction {fields.get('acs_trans_id')} not stored") from exc
-    return transaction
 
 
 async def get(session: AsyncSession, acs_trans_id: str) -> Transaction | None:
