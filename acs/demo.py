@@ -1,19 +1,39 @@
-"""Demo data and ``acs demo``: the ACS on the embedded SQLite with test customers and cards.
+"""Demo data and ``acs demo``: the ACS, the merchant simulators and the Banxo phone page.
+
+``acs demo`` migrates a fresh embedded SQLite database (``var/demo/acs.db``), loads the demo
+customers and cards, serves the ACS on 127.0.0.1:8000, starts the shop (8100), DS (8101), 3DS
+Server (8102) and phone pages (8103), activates Sécur'Pass on Camille's phone (page 1) through
+the phone library, prints the URLs and the test cards, and runs until Ctrl-C.
 
 The same data backs the README's table of dev test cards and the end-to-end tests.
-The merchant shop, DS and phone simulators join ``acs demo`` with the merchant simulator.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
+import dataclasses
+import shutil
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
-from acs.config import Settings
+from acs.config import DEFAULT_DATABASE_URL, Settings
 
-__all__ = ["DEMO_CARDS", "DEMO_CUSTOMERS", "DemoCard", "run_demo", "write_demo_csv"]
+__all__ = [
+    "DEMO_CARDS",
+    "DEMO_CUSTOMERS",
+    "DemoCard",
+    "DemoPorts",
+    "demo_table",
+    "run_demo",
+    "write_demo_csv",
+]
+
+DEMO_DIR = Path("var/demo")
+CAMILLE = ("C0001", "+33612345678")
+CAMILLE_CODE = "4826"  # her Sécur'Pass code on the phone page
 
 CUSTOMER_FIELDS = (
     "customer_id",
@@ -71,7 +91,7 @@ DEMO_CARDS = (
         "active",
         "true",
         "",
-        "challenge (Sécur'Pass in the app once enrolled, SMS code before); ≤ 30 € is frictionless",
+        "Sécur'Pass: approve on the phone page (code 4826 or biometrics); 20 € is frictionless",
     ),
     DemoCard(
         "5132850000000016",
@@ -83,7 +103,13 @@ DEMO_CARDS = (
         "same customer, Mastercard-style range (AAV, ECI 02)",
     ),
     DemoCard(
-        "4970100000000022", "2912", "C0002", "active", "true", "", "SMS OTP challenge (no app)"
+        "4970100000000022",
+        "2912",
+        "C0002",
+        "active",
+        "true",
+        "",
+        "SMS code challenge (no app): the code is at /dev/sms?to=%2B33698765432",
     ),
     DemoCard(
         "4970100000000030",
@@ -92,7 +118,7 @@ DEMO_CARDS = (
         "opposed",
         "true",
         "fraud",
-        "refused: N, reason 11 (opposed for fraud)",
+        "refused: N, reason 11 (opposed for fraud); Chloé cannot activate Sécur'Pass (SP-14)",
     ),
     DemoCard(
         "4970100000000048",
@@ -142,22 +168,120 @@ def write_demo_csv(folder: Path) -> tuple[Path, Path]:
     return customers, cards
 
 
-def run_demo(settings: Settings) -> int:
-    """Load the demo data, print the test cards, then serve the ACS until Ctrl-C."""
-    from acs.cli import _prepare, _run_worker
+@dataclass(frozen=True)
+class DemoPorts:
+    """Where the merchant side listens (the ACS's own port is ``settings.port``)."""
+
+    shop: int = 8100
+    ds: int = 8101
+    threeds_server: int = 8102
+    phone: int = 8103
+
+
+def run_demo(settings: Settings, ports: DemoPorts | None = None) -> int:
+    """Fresh demo database and data, then serve everything until Ctrl-C."""
+    from acs.cli import _prepare
     from acs.cli_import import run_import
 
+    settings = demo_settings(settings)
     _prepare(settings)
-    customers, cards = write_demo_csv(Path("var/demo"))
+    customers, cards = write_demo_csv(DEMO_DIR)
     for kind, path in (("customers", customers), ("cards", cards)):
         if asyncio.run(run_import(kind, str(path), settings, skip_invalid=False)) != 0:
             return 1
-    print(demo_table())
-    _run_worker(settings, reuse_port=False)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve_demo(settings, ports or DemoPorts()))
     return 0
 
 
+def demo_settings(settings: Settings) -> Settings:
+    """The default database becomes a fresh ``var/demo/acs.db`` (a configured one is kept)."""
+    if settings.database_url != DEFAULT_DATABASE_URL:
+        return settings
+    DEMO_DIR.mkdir(parents=True, exist_ok=True)
+    for leftover in DEMO_DIR.glob("acs.db*"):
+        leftover.unlink()
+    shutil.rmtree(DEMO_DIR / "phones", ignore_errors=True)
+    url = f"sqlite+aiosqlite:///{DEMO_DIR / 'acs.db'}"
+    return dataclasses.replace(settings, database_url=url)
+
+
+async def serve_demo(settings: Settings, ports: DemoPorts) -> None:
+    """The ACS, then the merchant side and the phones; Camille's phone enrolled; until a signal."""
+    from aiohttp import web
+
+    from acs.clock import SystemClock
+    from acs.crypto.keys import KeyRing
+    from acs.logs import configure_logging
+    from acs.web import create_app
+    from merchant_simulator.demo import start_merchant_demo
+
+    configure_logging("WARNING")
+    app = create_app(settings, keys=KeyRing.load(settings.keys_dir), clock=SystemClock())
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+    await runner.setup()
+    await web.TCPSite(runner, settings.host, settings.port).start()
+    try:
+        merchant = await start_merchant_demo(
+            settings.base_url, data_dir=DEMO_DIR / "phones", host=settings.host,
+            ports=(ports.shop, ports.ds, ports.threeds_server), phone_port=ports.phone,
+        )  # fmt: skip
+        try:
+            await merchant.enrol(1, *CAMILLE, CAMILLE_CODE)
+            print(demo_banner(settings.base_url, merchant), flush=True)
+            await _until_stopped()
+            print("\nacs demo: stopping…", flush=True)
+        finally:
+            await merchant.close()
+    finally:
+        await runner.cleanup()
+
+
+async def _until_stopped() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+def demo_banner(acs_url: str, merchant) -> str:  # merchant: merchant_simulator.demo.MerchantDemo
+    sims, phone = merchant.simulators, merchant.phone_url
+    lines = [
+        "",
+        "Sécur'Pass ACS demo (Ctrl-C stops everything)",
+        "",
+        f"  Shop          {sims.shop_url}/",
+        f"  Phone         {phone}/phone/1   Camille's Banxo app: Sécur'Pass active, code "
+        f"{CAMILLE_CODE}, biometrics on",
+        f"  New phone     {phone}/phone/2   activate it to move Sécur'Pass there (SP-40)",
+        f"  ACS           {acs_url}   SMS inbox: {acs_url}/dev/sms?to=%2B33612345678",
+        f"  3DS Server    {sims.threeds_server_url}/",
+        f"  DS            {sims.ds_url}/ranges",
+        "",
+        "Try it: open the shop, buy the baskets (41,99 €), pay with 4970 1000 0000 0014,",
+        "expiry 12/29, then approve on the phone page (Valider, code 4826).",
+        demo_table(),
+    ]
+    return "\n".join(lines)
+
+
 def demo_table() -> str:
-    lines = ["", "Test cards (any future expiry in the AReq; amounts in EUR):"]
-    lines += [f"  {c.pan}  {c.shows}" for c in DEMO_CARDS]
+    """The test cards and what a 41,99 € payment with each shows."""
+    lines = ["Test cards (expiry 12/29, any holder name):"]
+    lines += [f"  {_spaced(c.pan)}  {c.customer_id}  {c.shows}" for c in DEMO_CARDS]
+    lines += [
+        "",
+        "Customers: C0001 Camille (Sécur'Pass), C0002 Louis (no app: SMS codes), C0003 Chloé",
+        "(has the app, not enrolled: her activation on /phone/2 is refused, SP-14, because her",
+        "only card is opposed and she has no personal e-mail on file).",
+    ]
     return "\n".join(lines) + "\n"
+
+
+def _spaced(pan: str) -> str:
+    return " ".join(pan[i : i + 4] for i in range(0, len(pan), 4))

@@ -1,0 +1,322 @@
+# ruff: noqa: E501  (the embedded script keeps its own line lengths)
+"""The HTML of the phone page: a phone drawn in CSS, its screens rendered by a small script.
+
+The script receives the slot's snapshot over server-sent events and posts the customer's
+choices as JSON. Element ids are stable: the end-to-end tests use them.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+
+__all__ = ["index_page", "phone_page"]
+
+_STYLE = """
+*{box-sizing:border-box}
+body{margin:0;min-height:100vh;background:#dfe6ee;font:15px/1.4 system-ui,-apple-system,
+"Segoe UI",Roboto,Arial,sans-serif;color:#14213d;display:flex;flex-direction:column;
+align-items:center;justify-content:center;padding:16px}
+.phone{width:360px;height:740px;background:#111;border-radius:44px;padding:14px;
+box-shadow:0 18px 50px rgba(0,0,0,.35)}
+.screen{position:relative;height:100%;background:#f4f7fb;border-radius:32px;overflow:hidden;
+display:flex;flex-direction:column}
+.status{display:flex;justify-content:space-between;padding:10px 22px 4px;font-size:12px;
+font-weight:600}
+.appbar{background:#0b4f8a;color:#fff;padding:12px 18px;display:flex;align-items:center;
+justify-content:space-between}
+.appbar b{font-size:18px;letter-spacing:.03em}
+.appbar button{background:none;border:0;color:#fff;font-size:20px;cursor:pointer;padding:2px 6px}
+#view{flex:1;overflow-y:auto;padding:16px}
+h1{font-size:20px;margin:4px 0 10px}h2{font-size:16px;margin:14px 0 6px}
+.card{background:#fff;border-radius:14px;padding:14px;margin:0 0 12px;
+box-shadow:0 1px 4px rgba(0,0,0,.08)}
+label{display:block;font-weight:600;margin:10px 0 4px}
+input[type=text],input[type=password],input[type=tel]{width:100%;font-size:17px;padding:8px;
+border:2px solid #9aa7b8;border-radius:8px}
+input:focus,button:focus{outline:3px solid #ffbf47;outline-offset:2px}
+.check{display:flex;gap:8px;align-items:center;font-weight:400;margin:8px 0}
+.btn{display:block;width:100%;font:inherit;font-weight:600;padding:12px;margin:10px 0 0;
+border-radius:10px;border:2px solid #0b4f8a;background:#0b4f8a;color:#fff;cursor:pointer}
+.btn.secondary{background:#fff;color:#0b4f8a}.btn.danger{background:#fff;color:#a4001d;
+border-color:#a4001d}.btn.danger.solid{background:#a4001d;color:#fff}
+.btn:disabled{opacity:.5}
+dl{display:grid;grid-template-columns:auto 1fr;gap:6px 12px;margin:8px 0}
+dt{color:#4a5568}dd{margin:0;font-weight:600;text-align:right}
+.amount{font-size:30px;font-weight:700;text-align:center;margin:6px 0}
+.sms{background:#e9e9eb;border-radius:16px 16px 16px 4px;padding:10px 12px;margin:8px 0;
+font-size:14px}
+.sms small{display:block;color:#666;font-weight:600;margin-bottom:2px}
+.notif{background:rgba(255,255,255,.97);border-radius:14px;padding:10px 12px;margin:0 0 12px;
+box-shadow:0 4px 14px rgba(0,0,0,.18);cursor:pointer;font-size:14px}
+.notice{background:#e6f4ea;color:#145a2a;border-radius:10px;padding:10px;margin:0 0 12px}
+.error{background:#fde8ec;color:#a4001d;border-radius:10px;padding:10px;margin:0 0 12px;
+font-weight:600}
+.dots{display:flex;justify-content:center;gap:14px;margin:16px 0}
+.dots span{width:16px;height:16px;border-radius:50%;border:2px solid #0b4f8a}
+.dots span.on{background:#0b4f8a}
+.keys{display:grid;grid-template-columns:repeat(3,1fr);gap:10px}
+.keys button{font-size:22px;padding:12px;border-radius:50px;border:0;background:#fff;
+box-shadow:0 1px 3px rgba(0,0,0,.15);cursor:pointer}
+.result{text-align:center;padding-top:40px}
+.result .icon{font-size:56px;width:90px;height:90px;line-height:90px;border-radius:50%;
+margin:0 auto 14px;color:#fff}
+.result.approved .icon{background:#1e8e3e}.result.refused .icon{background:#a4001d}
+.op-item{width:100%;text-align:left;font:inherit;border:0;cursor:pointer}
+.muted{color:#4a5568}.caption{margin-top:12px;color:#4a5568;font-size:13px}
+"""
+
+_SCRIPT = r"""
+(function () {
+  var SLOT = __SLOT__;
+  var base = "/phone/" + SLOT;
+  var view = document.getElementById("view");
+  var state = null, ui = {screen: "home", op: null, digits: "", error: null}, busy = false;
+  var seen = {};
+
+  function esc(v) {
+    return String(v == null ? "" : v).replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
+  }
+  function $(id) { return document.getElementById(id); }
+  function on(id, fn) { var el = $(id); if (el) el.addEventListener("click", fn); }
+  function opById(id) {
+    return (state.operations || []).filter(function (o) { return o.operation_id === id; })[0];
+  }
+  async function post(path, body) {
+    if (busy) return null;
+    busy = true; ui.error = null; render();
+    try {
+      var r = await fetch(base + path, {method: "POST", headers: {"Content-Type": "application/json"},
+        body: JSON.stringify(body || {})});
+      var answer = await r.json();
+      if (!answer.ok) { ui.error = answer.message || "Erreur"; }
+      else { state = answer.state; }
+      return answer;
+    } catch (e) { ui.error = "Pas de réseau : réessayez."; return null; }
+    finally { busy = false; render(); }
+  }
+  function messages() {
+    var out = "";
+    if (ui.error) out += '<div class="error" id="error" role="alert">' + esc(ui.error) + "</div>";
+    if (state.notice) out += '<div class="notice" id="notice" role="status">' + esc(state.notice) + "</div>";
+    return out;
+  }
+  function screenNew() {
+    return messages() + '<h1>Bienvenue dans Banxo</h1><div class="card"><h2>Activez Sécur\'Pass</h2>' +
+      "<p>Validez vos paiements et opérations sensibles directement dans l'appli, avec votre code ou votre empreinte.</p>" +
+      '<label for="customer">Identifiant client</label><input type="text" id="customer" value="' + esc(state.customer_id) + '">' +
+      '<label for="mobile">Numéro de mobile</label><input type="tel" id="mobile" value="' + esc(state.mobile) + '">' +
+      '<button class="btn" id="activate-start">Activer Sécur\'Pass</button></div>';
+  }
+  function screenActivating() {
+    return messages() +
+      (state.sms ? '<div class="sms" id="sms"><small>SMS · Banxo</small><span id="sms-text">' + esc(state.sms) + "</span></div>" : "") +
+      '<div class="card"><h2>Activation de Sécur\'Pass</h2>' +
+      '<label for="activation-code">Code reçu par SMS</label>' +
+      '<input type="text" id="activation-code" inputmode="numeric" maxlength="6" autocomplete="one-time-code">' +
+      '<button class="btn secondary" id="fill-code" type="button">Utiliser le code du SMS</button>' +
+      '<label for="new-code">Choisissez votre code Sécur\'Pass (4 chiffres)</label>' +
+      '<input type="password" id="new-code" inputmode="numeric" maxlength="4">' +
+      '<label for="confirm-code">Confirmez le code</label>' +
+      '<input type="password" id="confirm-code" inputmode="numeric" maxlength="4">' +
+      '<label class="check"><input type="checkbox" id="bio-payments"> Valider mes opérations avec la biométrie</label>' +
+      '<label class="check"><input type="checkbox" id="bio-login"> Me connecter avec la biométrie</label>' +
+      '<button class="btn" id="activate-finish">Activer</button></div>';
+  }
+  function screenHome() {
+    var ops = state.operations || [];
+    var list = ops.map(function (o) {
+      return '<button class="card op-item" data-op="' + esc(o.operation_id) + '"><b>' + esc(o.amount) +
+        "</b> · " + esc(o.merchant) + '<br><span class="muted">' + esc(o.date) + "</span></button>";
+    }).join("");
+    return messages() + '<h1>Bonjour</h1><div class="card" id="home"><b>Sécur\'Pass est actif</b>' +
+      '<p class="muted">Vos paiements sur internet se valident ici.</p></div>' +
+      "<h2>Opérations à valider</h2>" + (list || '<p class="muted" id="no-operation">Aucune opération en attente.</p>');
+  }
+  function screenOperation(o) {
+    return messages() + '<div class="card" id="operation"><h1>' + esc(o.kind) + "</h1>" +
+      '<div class="amount" id="op-amount">' + esc(o.amount) + "</div>" +
+      '<dl><dt>Marchand</dt><dd id="op-merchant">' + esc(o.merchant) + "</dd>" +
+      '<dt>Date</dt><dd id="op-date">' + esc(o.date) + "</dd>" +
+      (o.card ? '<dt>Carte</dt><dd id="op-card">' + esc(o.card) + "</dd>" : "") + "</dl>" +
+      '<button class="btn" id="approve">Valider</button>' +
+      '<button class="btn danger" id="refuse">Je refuse ce paiement</button></div>';
+  }
+  function screenKeypad(o) {
+    var dots = "";
+    for (var i = 0; i < 4; i++) dots += '<span class="' + (i < ui.digits.length ? "on" : "") + '"></span>';
+    var keys = ["1","2","3","4","5","6","7","8","9","","0","⌫"].map(function (k) {
+      if (!k) return "<span></span>";
+      if (k === "⌫") return '<button id="erase" aria-label="Effacer">⌫</button>';
+      return '<button data-digit="' + k + '">' + k + "</button>";
+    }).join("");
+    return messages() + '<div id="keypad"><h1>Saisissez votre code Sécur\'Pass</h1>' +
+      '<p class="muted">' + esc(o.amount) + " · " + esc(o.merchant) + "</p>" +
+      '<div class="dots" aria-label="' + ui.digits.length + ' chiffre(s) saisi(s)">' + dots + "</div>" +
+      '<div class="keys">' + keys + "</div>" +
+      (state.biometrics.payments ? '<button class="btn secondary" id="use-biometrics">Utiliser la biométrie</button>' : "") +
+      '<button class="btn secondary" id="back">Retour</button></div>';
+  }
+  function screenConfirmRefuse(o) {
+    return messages() + '<div class="card" id="refuse-dialog" role="alertdialog" aria-labelledby="refuse-title">' +
+      '<h1 id="refuse-title">Refuser ce paiement ?</h1>' +
+      "<p>Vous refusez le paiement de <b>" + esc(o.amount) + "</b> sur <b>" + esc(o.merchant) + "</b>.</p>" +
+      '<p class="muted">Ce refus vaut déclaration de fraude : votre carte sera mise en opposition.</p>' +
+      '<button class="btn danger solid" id="refuse-confirm">Confirmer le refus</button>' +
+      '<button class="btn secondary" id="refuse-back">Retour</button></div>';
+  }
+  function screenResult(r) {
+    return '<div class="result ' + esc(r.kind) + '" id="result" role="status">' +
+      '<div class="icon" aria-hidden="true">' + (r.kind === "approved" ? "✓" : "✕") + "</div>" +
+      '<h1 id="result-title">' + esc(r.title) + "</h1>" +
+      '<p id="result-message">' + esc(r.message) + "</p>" +
+      '<button class="btn" id="result-ok">OK</button></div>';
+  }
+  function screenSettings() {
+    var b = state.biometrics;
+    return messages() + '<div id="settings"><h1>Paramètres</h1>' +
+      '<div class="card"><h2>Sécur\'Pass · Biométrie</h2>' +
+      '<label class="check"><input type="checkbox" id="set-bio-payments"' + (b.payments ? " checked" : "") + "> Valider mes opérations</label>" +
+      '<label class="check"><input type="checkbox" id="set-bio-login"' + (b.login ? " checked" : "") + "> Me connecter à l'appli</label></div>" +
+      '<div class="card"><h2>Modifier mon code Sécur\'Pass</h2>' +
+      '<label for="current-code">Code actuel</label><input type="password" id="current-code" inputmode="numeric" maxlength="4">' +
+      '<label for="changed-code">Nouveau code</label><input type="password" id="changed-code" inputmode="numeric" maxlength="4">' +
+      '<button class="btn" id="change-code">Modifier le code</button></div>' +
+      '<div class="card"><h2>Paramètres et informations légales</h2>' +
+      (ui.confirmClose
+        ? '<p>Résilier Sécur\'Pass sur ce téléphone ? Vos opérations seront validées par SMS.</p><button class="btn danger solid" id="close-confirm">Confirmer la résiliation</button><button class="btn secondary" id="close-back">Retour</button>'
+        : '<button class="btn danger" id="close-securpass">Résilier Sécur\'Pass</button>') +
+      '</div><button class="btn secondary" id="settings-back">Retour</button></div>';
+  }
+  function screenEnded() {
+    var title = {closed: "Sécur'Pass résilié", revoked: "Sécur'Pass transféré", blocked: "Sécur'Pass bloqué"}[state.state];
+    return messages() + '<div class="card" id="ended"><h1 id="ended-title">' + esc(title) + "</h1>" +
+      '<button class="btn" id="reactivate">Activer Sécur\'Pass sur ce téléphone</button></div>';
+  }
+  function notification() {
+    var ops = state.operations || [];
+    if (state.state !== "active" || !ops.length || ui.screen !== "home") return "";
+    var o = ops[ops.length - 1];
+    return '<div class="notif" id="notification" data-op="' + esc(o.operation_id) + '"><b>Banxo</b> · Validez votre paiement de ' +
+      esc(o.amount) + " chez " + esc(o.merchant) + "</div>";
+  }
+  function render() {
+    if (!state) return;
+    document.body.dataset.state = state.state;
+    var settings = $("settings-open");
+    settings.hidden = state.state !== "active";
+    var o = ui.op && opById(ui.op);
+    if (["operation", "keypad", "refuse"].indexOf(ui.screen) >= 0 && !o) { ui.screen = "home"; ui.op = null; }
+    var html;
+    if (state.result) html = screenResult(state.result);
+    else if (state.state === "new") html = screenNew();
+    else if (state.state === "activating") html = screenActivating();
+    else if (state.state !== "active") html = screenEnded();
+    else if (ui.screen === "operation") html = screenOperation(o);
+    else if (ui.screen === "keypad") html = screenKeypad(o);
+    else if (ui.screen === "refuse") html = screenConfirmRefuse(o);
+    else if (ui.screen === "settings") html = screenSettings();
+    else html = notification() + screenHome();
+    view.innerHTML = html;
+    view.querySelectorAll("button").forEach(function (b) { if (busy) b.disabled = true; });
+    bind();
+  }
+  function openOp(id) { ui.screen = "operation"; ui.op = id; ui.digits = ""; ui.error = null; render(); }
+  function approveWith(body) {
+    var id = ui.op;
+    post("/operations/" + encodeURIComponent(id) + "/approve", body).then(function (a) {
+      ui.digits = ""; if (a && a.ok) { ui.screen = "home"; ui.op = null; } render();
+    });
+  }
+  function bind() {
+    on("activate-start", function () { post("/activation", {customer_id: $("customer").value, mobile: $("mobile").value}); });
+    on("fill-code", function () {
+      var m = (state.sms || "").match(/\b\d{6}\b/); if (m) $("activation-code").value = m[0];
+    });
+    on("activate-finish", function () {
+      if ($("new-code").value !== $("confirm-code").value) { ui.error = "Les deux codes diffèrent."; render(); return; }
+      post("/activation/confirm", {activation_code: $("activation-code").value, code: $("new-code").value,
+        biometrics: {payments: $("bio-payments").checked, login: $("bio-login").checked}});
+    });
+    view.querySelectorAll("[data-op]").forEach(function (el) {
+      el.addEventListener("click", function () { openOp(el.dataset.op); });
+    });
+    on("approve", function () { ui.screen = "keypad"; ui.digits = ""; ui.error = null; render(); });
+    on("refuse", function () { ui.screen = "refuse"; ui.error = null; render(); });
+    on("refuse-back", function () { ui.screen = "operation"; render(); });
+    on("back", function () { ui.screen = "operation"; ui.digits = ""; render(); });
+    on("refuse-confirm", function () {
+      post("/operations/" + encodeURIComponent(ui.op) + "/refuse").then(function (a) {
+        if (a && a.ok) { ui.screen = "home"; ui.op = null; } render();
+      });
+    });
+    view.querySelectorAll("[data-digit]").forEach(function (el) {
+      el.addEventListener("click", function () {
+        if (busy || ui.digits.length >= 4) return;
+        ui.digits += el.dataset.digit; render();
+        if (ui.digits.length === 4) approveWith({method: "code", code: ui.digits});
+      });
+    });
+    on("erase", function () { ui.digits = ui.digits.slice(0, -1); render(); });
+    on("use-biometrics", function () { approveWith({method: "biometric"}); });
+    on("result-ok", function () { ui.screen = "home"; post("/dismiss"); });
+    on("settings-back", function () { ui.screen = "home"; ui.confirmClose = false; render(); });
+    ["payments", "login"].forEach(function (purpose) {
+      var el = $("set-bio-" + purpose);
+      if (el) el.addEventListener("change", function () { post("/biometrics", {purpose: purpose, enabled: el.checked}); });
+    });
+    on("change-code", function () { post("/code", {current: $("current-code").value, new: $("changed-code").value}); });
+    on("close-securpass", function () { ui.confirmClose = true; render(); });
+    on("close-back", function () { ui.confirmClose = false; render(); });
+    on("close-confirm", function () { ui.confirmClose = false; ui.screen = "home"; post("/close"); });
+    on("reactivate", function () { ui.screen = "home"; post("/forget"); });
+  }
+  $("settings-open").addEventListener("click", function () { ui.screen = "settings"; ui.error = null; render(); });
+  function receive(snapshot) {
+    var fresh = (snapshot.operations || []).filter(function (o) { return !seen[o.operation_id]; });
+    fresh.forEach(function (o) { seen[o.operation_id] = true; });
+    state = snapshot;
+    // SP-51: the notification opens the app on the operation.
+    if (fresh.length && !state.result && (ui.screen === "home" || ui.screen === "operation")) {
+      ui.screen = "operation"; ui.op = fresh[fresh.length - 1].operation_id; ui.digits = "";
+    }
+    render();
+  }
+  function tick() {
+    var now = new Date();
+    $("clock").textContent = String(now.getHours()).padStart(2, "0") + ":" + String(now.getMinutes()).padStart(2, "0");
+  }
+  tick(); setInterval(tick, 10000);
+  var events = new EventSource(base + "/events");
+  events.onmessage = function (e) { receive(JSON.parse(e.data)); };
+  document.body.dataset.ready = "1";
+})();
+"""
+
+
+def phone_page(*, slot: int, label: str) -> str:
+    """The phone page of ``slot``; ``label`` is already HTML-escaped."""
+    script = _SCRIPT.replace("__SLOT__", json.dumps(slot))
+    return (
+        '<!doctype html><html lang="fr"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>Banxo · {label}</title><style>{_STYLE}</style></head><body>"
+        '<div class="phone" aria-label="Téléphone simulé"><div class="screen">'
+        '<div class="status"><span id="clock">--:--</span><span>4G ▮▮▮ 100 %</span></div>'
+        '<div class="appbar"><b>Banxo</b>'
+        '<button id="settings-open" aria-label="Paramètres" hidden>⚙</button></div>'
+        '<div id="view" aria-live="polite"><p class="muted">Chargement…</p></div>'
+        f'</div></div><p class="caption">{label} · simulateur Sécur\'Pass</p>'
+        f"<script>{script}</script></body></html>"
+    )
+
+
+def index_page(phones: list[tuple[int, str]]) -> str:
+    items = "".join(f'<li><a href="/phone/{n}">{escape(label)}</a></li>' for n, label in phones)
+    return (
+        '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Banxo · téléphones'
+        f'</title><style>{_STYLE}</style></head><body><div class="card"><h1>Téléphones '
+        f"simulés</h1><ul>{items}</ul></div></body></html>"
+    )
