@@ -6,7 +6,7 @@ from aiohttp import web
 
 from acs.flows.authenticate import authenticate
 from acs.protocol import MessageType, parse_json, validate_incoming
-from acs.web.keys import CLOCK, KEYRING, SESSIONS, SETTINGS, VAULT
+from acs.web.keys import CLOCK, HUB, KEYRING, SESSIONS, SETTINGS, VAULT
 
 routes = web.RouteTableDef()
 
@@ -26,5 +26,8 @@ async def areq(request: web.Request) -> web.Response:
             vault=request.app[VAULT],
             clock=request.app[CLOCK],
         )
+    if ares["transStatus"] == "D":
+        # The decoupled operation is committed: wake the worker that announces it to the phone.
+        await request.app[HUB].publish("outbox")
     request["outcome"] = ares["transStatus"]
     return web.json_response(ares)

@@ -71,3 +71,15 @@ async def test_the_cap_shortens_a_long_max_time(client, fake_ds, camille, clock)
     clock.advance(minutes=1, seconds=1)
     rreq = await fake_ds.wait_for(ares["acsTransID"])
     assert rreq["transStatusReason"] == "24"
+
+
+async def test_decoupled_phone_is_told_at_once(client, fake_ds, camille):
+    """The AReq's commit wakes the announcer: the phone sees the operation well before the
+    worker's idle poll would have found it."""
+    import time
+
+    _, ares = await start(client, fake_ds.url, pan=SECURPASS_CARD, **DECOUPLED)
+    started = time.monotonic()
+    await camille.next_operation(timeout=5)
+    assert time.monotonic() - started < 0.5
+    assert ares["transStatus"] == "D"
