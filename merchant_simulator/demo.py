@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from aiohttp import web
@@ -64,13 +65,15 @@ async def start_merchant_demo(
     phone_port: int = DEFAULT_PHONE_PORT,
     threeds_config: ThreeDSServerConfig | None = None,
     clock: Callable[[], float] | None = None,
+    now: Callable[[], datetime] | None = None,
 ) -> MerchantDemo:
     """Start DS, 3DS Server, shop (``ports`` = shop, DS, 3DS; 0 = free) and the phone pages.
 
-    ``data_dir`` keeps the phones' keys; ``clock`` (seconds) signs the phones' calls.
+    ``data_dir`` keeps the phones' keys; ``clock`` (seconds) signs the phones' calls and
+    ``now`` dates the AReqs (tests pass the ACS's frozen clock to both).
     """
     simulators = await start_simulators(
-        acs_url, host=host, ports=ports, threeds_config=threeds_config
+        acs_url, host=host, ports=ports, threeds_config=threeds_config, threeds_now=now
     )
     try:
         config = PhoneWebConfig(acs_url=acs_url, data_dir=data_dir, clock=clock)

@@ -13,6 +13,7 @@ import dataclasses
 import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from aiohttp import web
 
@@ -53,19 +54,26 @@ async def start_simulators(
     ds_ssl: ssl.SSLContext | None = None,
     ds_client_ssl: ssl.SSLContext | None = None,
     threeds_config: ThreeDSServerConfig | None = None,
+    threeds_now: Callable[[], datetime] | None = None,
 ) -> Simulators:
     """Start the DS, then the 3DS Server, then the shop (each needs the one before).
 
     ``ports`` is (shop, DS, 3DS Server); 0 picks a free port. ``ds_ssl`` serves the DS over
     (mutual) TLS; ``ds_client_ssl`` is what the DS presents to the ACS. ``threeds_config`` is
-    used with its ``ds_url`` replaced by the started DS.
+    used with its ``ds_url`` replaced by the started DS. ``threeds_now`` dates the 3DS
+    Server's AReqs (tests pass the ACS's frozen clock).
     """
     shop_port, ds_port, threeds_port = ports
     runners: list[web.AppRunner] = []
     ds_config = DsConfig(ranges=dev_ranges(acs_base_url), client_ssl=ds_client_ssl)
     ds_url = await _serve(create_ds_app(ds_config), host, ds_port, runners, ssl_context=ds_ssl)
     threeds = _with_ds(threeds_config, ds_url)
-    threeds_url = await _serve(create_threeds_server_app(threeds), host, threeds_port, runners)
+    threeds_app = (
+        create_threeds_server_app(threeds)
+        if threeds_now is None
+        else create_threeds_server_app(threeds, now=threeds_now)
+    )
+    threeds_url = await _serve(threeds_app, host, threeds_port, runners)
     shop = create_shop_app(ShopConfig(threeds_server_url=threeds_url))
     shop_url = await _serve(shop, host, shop_port, runners)
 

@@ -1,0 +1,100 @@
+"""End to end in real Chromium: the ACS on a real port, the shop, DS, 3DS Server and phone pages.
+
+``acs_server`` runs the real ACS app (test database, demo cards, frozen ``clock``) on a port the
+browser can reach, with ``public_base_url`` set to that URL. ``merchant`` starts the merchant
+side of ``acs demo`` in front of it (all on port 0); ``camille`` enrols phone page 1 as the demo
+does. ``browser`` and ``artifacts`` come from the simulator tests' fixtures.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from acs.web import create_app
+from merchant_simulator.demo import MerchantDemo, start_merchant_demo
+from merchant_simulator.threeds_server import ThreeDSServerConfig
+from tests.simulator.conftest import artifacts, browser  # noqa: F401  (shared fixtures)
+
+CAMILLE, CAMILLE_MOBILE, CODE = "C0001", "+33612345678", "4826"
+
+
+@dataclass(frozen=True)
+class AcsServer:
+    url: str
+    app: web.Application
+
+
+@pytest.fixture
+async def acs_server(settings, keyring, clock, demo_data) -> AsyncIterator[AcsServer]:
+    """The real ACS on 127.0.0.1 (a socket bound first, so its URL is known to the settings)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    app = create_app(dataclasses.replace(settings, public_base_url=url), keys=keyring, clock=clock)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
+    await runner.setup()
+    await web.SockSite(runner, sock).start()
+    yield AcsServer(url, app)
+    await runner.cleanup()
+
+
+StartMerchant = Callable[..., Awaitable[MerchantDemo]]
+
+
+@pytest.fixture
+async def start_merchant(acs_server, clock, tmp_path: Path) -> AsyncIterator[StartMerchant]:
+    """Start the merchant side (``window_size`` = the 3DS Server's challengeWindowSize)."""
+    started: list[MerchantDemo] = []
+
+    async def _start(*, window_size: str = "03") -> MerchantDemo:
+        config = ThreeDSServerConfig(
+            ds_url="", method_timeout_s=2.0, challenge_window_size=window_size
+        )
+        demo = await start_merchant_demo(
+            acs_server.url, data_dir=tmp_path / "phones", ports=(0, 0, 0), phone_port=0,
+            threeds_config=config, clock=lambda: clock.now().timestamp(), now=clock.now,
+        )  # fmt: skip
+        started.append(demo)
+        return demo
+
+    yield _start
+    for demo in started:
+        await demo.close()
+
+
+@pytest.fixture
+async def merchant(start_merchant: StartMerchant) -> MerchantDemo:
+    return await start_merchant()
+
+
+@pytest.fixture
+async def camille(merchant: MerchantDemo) -> MerchantDemo:
+    """Phone page 1 enrolled for Camille (code 4826, biometrics for payments), as in the demo."""
+    await merchant.enrol(1, CAMILLE, CAMILLE_MOBILE, CODE)
+    return merchant
+
+
+@pytest.fixture
+async def context(browser):  # noqa: F811
+    """A French browser window of 1280×900."""
+    context = await browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    yield context
+    await context.close()
+
+
+async def sms_inbox(acs_url: str, number: str, purpose: str) -> list[str]:
+    """Texts sent to ``number`` (the ACS's dev SMS inbox), oldest first."""
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"{acs_url}/dev/sms", params={"to": number}) as response,
+    ):
+        messages = (await response.json())["messages"]
+    return [m["text"] for m in messages if m["purpose"] == purpose]
