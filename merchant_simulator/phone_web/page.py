@@ -106,8 +106,8 @@ _SCRIPT = r"""
   function screenNew() {
     return messages() + '<h1>Bienvenue dans Banxo</h1><div class="card"><h2>Activez Sécur\'Pass</h2>' +
       "<p>Validez vos paiements et opérations sensibles directement dans l'appli, avec votre code ou votre empreinte.</p>" +
-      '<label for="customer">Identifiant client</label><input type="text" id="customer" value="' + esc(state.customer_id) + '">' +
-      '<label for="mobile">Numéro de mobile</label><input type="tel" id="mobile" value="' + esc(state.mobile) + '">' +
+      '<label for="customer">Identifiant client</label><input type="text" id="customer" value="' + esc(ui.customer || state.customer_id) + '">' +
+      '<label for="mobile">Numéro de mobile</label><input type="tel" id="mobile" value="' + esc(ui.mobile || state.mobile) + '">' +
       '<button class="btn" id="activate-start">Activer Sécur\'Pass</button></div>';
   }
   function screenActivating() {
@@ -231,7 +231,10 @@ _SCRIPT = r"""
     });
   }
   function bind() {
-    on("activate-start", function () { post("/activation", {customer_id: $("customer").value, mobile: $("mobile").value}); });
+    on("activate-start", function () {
+      ui.customer = $("customer").value; ui.mobile = $("mobile").value;
+      post("/activation", {customer_id: ui.customer, mobile: ui.mobile});
+    });
     on("fill-code", function () {
       var m = (state.sms || "").match(/\b\d{6}\b/); if (m) $("activation-code").value = m[0];
     });

@@ -50,7 +50,9 @@ class SlotError(Exception):
         message = body.get("message") or f"Le serveur a refusé ({exc.status})."
         unmet = [u.get("message", u.get("rule", "")) for u in body.get("unmet", [])]
         if unmet:
-            message = " ".join([message, *unmet])
+            message = f"{message.rstrip('.')} : {' ; '.join(unmet)}."
+        if isinstance(body.get("attempts_left"), int):
+            message += f" Il vous reste {body['attempts_left']} essai(s)."
         return cls(exc.status, exc.reason or "refused", message)
 
 
@@ -221,8 +223,13 @@ class PhoneSlot:
         self.changed()
 
     async def close(self) -> None:
-        body = await self._settings_call(self.phone.close())
+        """SP-43; the listener stops first, so the ACS is not left writing to a closed socket."""
         await self.stop()
+        try:
+            body = await self._settings_call(self.phone.close())
+        except SlotError:
+            self._activated(self.state)
+            raise
         self._ended("closed")
         self.notice = body.get("message")
         self.changed()
