@@ -28,7 +28,7 @@ from acs.flows.areq_facts import AReqFacts, amount_in, read_areq
 from acs.flows.ares import AResContext, build_ares
 from acs.flows.challenge_start import open_challenge
 from acs.flows.method import browser_facts
-from acs.flows.operations import active_device_facts
+from acs.flows.operations import is_trusted
 from acs.logs import bind_more
 from acs.protocol import ProtocolError
 from acs.risk import (
@@ -42,7 +42,7 @@ from acs.risk import (
     decide,
 )
 from acs.storage import cards, transactions
-from acs.storage.models import Card
+from acs.storage.cards import CardView
 
 __all__ = ["authenticate"]
 
@@ -75,7 +75,7 @@ async def authenticate(
     acs_trans_id = str(uuid.uuid4())
     masked = vault.mask(facts.pan)
     bind_more(acsTransID=acs_trans_id, pan=masked)
-    card = await cards.get_by_hmac(session, vault.lookup_key(facts.pan))
+    card = await cards.areq_view(session, vault.lookup_key(facts.pan))
     now = clock.now()
     browser = await browser_facts(session, message, card and card.customer_id, now)
     inp = await _risk_input(session, facts, card, settings, now)
@@ -109,14 +109,18 @@ async def authenticate(
 
 
 async def _risk_input(
-    session: AsyncSession, facts: AReqFacts, card: Card | None, settings: Settings, now: datetime
+    session: AsyncSession,
+    facts: AReqFacts,
+    card: CardView | None,
+    settings: Settings,
+    now: datetime,
 ) -> RiskInput:
     return RiskInput(
         version=facts.version,
         device_channel=facts.device_channel,
         message_category=facts.message_category,
         card=_card_facts(card, now),
-        customer=await _customer_facts(session, card),
+        customer=_customer_facts(card),
         amount_minor=amount_in(facts, settings.risk.currency),
         currency=facts.purchase_currency,
         challenge_inds=facts.challenge_inds,
@@ -130,7 +134,7 @@ async def _risk_input(
 
 
 async def _claim_low_value(
-    session: AsyncSession, card: Card | None, inp: RiskInput, settings: Settings
+    session: AsyncSession, card: CardView | None, inp: RiskInput, settings: Settings
 ) -> bool:
     if card is None or inp.amount_minor is None:
         return False
@@ -154,7 +158,7 @@ def _low_value_spent(inp: RiskInput, settings: Settings) -> RiskInput:
     return replace(inp, card=spent)
 
 
-def _card_facts(card: Card | None, now: datetime) -> CardFacts:
+def _card_facts(card: CardView | None, now: datetime) -> CardFacts:
     if card is None:
         return CardFacts(known=False)
     return CardFacts(
@@ -172,18 +176,18 @@ def _expired(expiry_yymm: str, now: datetime) -> bool:
     return (2000 + int(expiry_yymm[:2]), int(expiry_yymm[2:])) < (now.year, now.month)
 
 
-async def _customer_facts(session: AsyncSession, card: Card | None) -> CustomerFacts:
-    if card is None or card.customer is None:
+def _customer_facts(card: CardView | None) -> CustomerFacts:
+    if card is None:
         return CustomerFacts()
-    has_device, trusted = await active_device_facts(session, card.customer.id)  # SP-42
+    device = card.active_device
     return CustomerFacts(
-        has_active_device=has_device,
+        has_active_device=device is not None,
         has_secure_mobile=bool(card.customer.secure_mobile),
-        trusted_device=trusted,
+        trusted_device=device is not None and is_trusted(device),  # SP-42
     )
 
 
-async def _prior_sca(session: AsyncSession, facts: AReqFacts, card: Card | None) -> bool:
+async def _prior_sca(session: AsyncSession, facts: AReqFacts, card: CardView | None) -> bool:
     """A prior challenge on this card that this ACS itself authenticated (3RI after SCA)."""
     if card is None:
         return False
@@ -286,7 +290,7 @@ async def _record(
     session: AsyncSession,
     facts: AReqFacts,
     decision: Decision,
-    card: Card | None,
+    card: CardView | None,
     ares: dict[str, Any],
     inp: RiskInput,
     now: datetime,

@@ -16,7 +16,7 @@ from acs.flows.areq_facts import AReqFacts
 from acs.flows.decoupled import decoupled_minutes, start_decoupled
 from acs.risk import Decision
 from acs.storage import challenges
-from acs.storage.models import Card
+from acs.storage.cards import CardView
 
 __all__ = ["open_challenge"]
 
@@ -27,7 +27,7 @@ async def open_challenge(
     acs_trans_id: str,
     facts: AReqFacts,
     decision: Decision,
-    card: Card | None,
+    card: CardView | None,
     settings: Settings,
     now: datetime,
     cek_sealed: bytes | None = None,

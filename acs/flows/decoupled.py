@@ -23,7 +23,7 @@ from acs.notify.push import PushGateway
 from acs.risk.rules import DECOUPLED_DEFAULT_MINUTES
 from acs.securpass.operations import OperationSummary, OperationType, format_time
 from acs.storage import challenges
-from acs.storage.models import Card
+from acs.storage.cards import CardView
 
 __all__ = ["announce_pending", "decoupled_minutes", "payment_summary", "start_decoupled"]
 
@@ -62,7 +62,7 @@ async def start_decoupled(
     acs_trans_id: str,
     *,
     facts: AReqFacts,
-    card: Card,
+    card: CardView,
     ttl: timedelta,
     now: datetime,
 ) -> str | None:

@@ -47,6 +47,7 @@ __all__ = [
     "device_key",
     "finish_pending",
     "get_outcome",
+    "is_trusted",
     "operation_key",
     "outcome_of",
 ]
@@ -179,12 +180,21 @@ async def active_device_facts(session: AsyncSession, customer_id: str) -> tuple[
     device = await store.active_device(session, customer_id)
     if device is None:
         return False, False
+    return True, is_trusted(device)
+
+
+def is_trusted(device: Any) -> bool:
+    """SP-42: a trusted device has enough successful uses spread over enough time.
+
+    ``device`` has ``successful_uses``, ``first_used_at`` and ``last_used_at`` (a device row
+    or the AReq's :class:`~acs.storage.cards.DeviceUse`).
+    """
     span = (
         device.last_used_at - device.first_used_at
         if device.first_used_at and device.last_used_at
         else timedelta(0)
     )
-    return True, device.successful_uses >= TRUSTED_MIN_USES and span >= TRUSTED_MIN_SPAN
+    return device.successful_uses >= TRUSTED_MIN_USES and span >= TRUSTED_MIN_SPAN
 
 
 async def finish_pending(

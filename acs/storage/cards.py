@@ -14,10 +14,15 @@ from sqlalchemy.orm import joinedload
 from acs.risk.model import CardStatus, Opposition
 from acs.storage._upsert import existing_keys, upsert_rows
 from acs.storage.customers import UpsertCounts
-from acs.storage.models import Card
+from acs.storage.models import Card, Customer
+from acs.storage.securpass_models import DeviceRow, DeviceState
 
 __all__ = [
     "CardRecord",
+    "CardView",
+    "CustomerView",
+    "DeviceUse",
+    "areq_view",
     "claim_low_value",
     "get_by_hmac",
     "reset_low_value",
@@ -59,6 +64,72 @@ _UPDATED = (
     "used_at_terminal",
     "updated_at",
 )
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    id: str
+    secure_mobile: str | None
+
+
+@dataclass(frozen=True)
+class DeviceUse:
+    """How the customer's active Sécur'Pass device has been used (SP-42 trust signal)."""
+
+    successful_uses: int
+    first_used_at: datetime | None
+    last_used_at: datetime | None
+
+
+@dataclass(frozen=True)
+class CardView:
+    """What an AReq needs about a card, read in one round trip (see :func:`areq_view`)."""
+
+    id: int
+    customer_id: str
+    status: str
+    opposition_reason: str | None
+    expiry_yymm: str
+    last4: str
+    low_value_count: int
+    low_value_cumulative_minor: int
+    customer: CustomerView
+    active_device: DeviceUse | None
+
+
+_AREQ_VIEW = (
+    select(
+        Card.id, Card.customer_id, Card.status, Card.opposition_reason, Card.expiry_yymm,
+        Card.last4, Card.low_value_count, Card.low_value_cumulative_minor,
+        Customer.secure_mobile, DeviceRow.id.label("device_id"), DeviceRow.successful_uses,
+        DeviceRow.first_used_at, DeviceRow.last_used_at,
+    )
+    .join(Customer, Customer.id == Card.customer_id)
+    .outerjoin(
+        DeviceRow,
+        (DeviceRow.customer_id == Card.customer_id) & (DeviceRow.status == DeviceState.ACTIVE),
+    )
+)  # fmt: skip
+
+
+async def areq_view(session: AsyncSession, pan_hmac: bytes) -> CardView | None:
+    """Card, customer and active device in one Core query: this runs on every AReq, where
+    each extra round trip and every ORM object costs more than the SQL itself."""
+    row = (await session.execute(_AREQ_VIEW.where(Card.pan_hmac == pan_hmac).limit(1))).first()
+    if row is None:
+        return None
+    device = (
+        DeviceUse(row.successful_uses, row.first_used_at, row.last_used_at)
+        if row.device_id is not None
+        else None
+    )
+    return CardView(
+        id=row.id, customer_id=row.customer_id, status=str(row.status),
+        opposition_reason=str(row.opposition_reason) if row.opposition_reason else None,
+        expiry_yymm=row.expiry_yymm, last4=row.last4, low_value_count=row.low_value_count,
+        low_value_cumulative_minor=row.low_value_cumulative_minor,
+        customer=CustomerView(row.customer_id, row.secure_mobile), active_device=device,
+    )  # fmt: skip
 
 
 async def get_by_hmac(session: AsyncSession, pan_hmac: bytes) -> Card | None:
