@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from acs.storage.challenge_models import ChallengeRow
@@ -20,12 +20,12 @@ __all__ = ["AWAITING", "DECIDED", "OPEN", "add", "decide", "due", "get", "set_fi
 AWAITING, OPEN, DECIDED = "awaiting", "open", "decided"
 
 
-async def add(session: AsyncSession, **fields: Any) -> ChallengeRow:
-    """Store a new challenge row (columns as keywords) and flush it."""
-    row = ChallengeRow(**fields)
-    session.add(row)
-    await session.flush()
-    return row
+_INSERT = insert(ChallengeRow.__table__)
+
+
+async def add(session: AsyncSession, **fields: Any) -> None:
+    """Store a new challenge row (columns as keywords): one Core INSERT, on the AReq path."""
+    await session.execute(_INSERT, fields)
 
 
 async def get(session: AsyncSession, acs_trans_id: str) -> ChallengeRow | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,12 +33,24 @@ async def put(
     await session.flush()
 
 
+@dataclass(frozen=True)
+class LiveMethodData:
+    fingerprint: str
+
+
 async def get_live(
     session: AsyncSession, three_ds_server_trans_id: str, now: datetime
-) -> MethodDataRow | None:
-    """The method data of this run if still within its 10 minutes, else ``None``."""
-    row = await session.get(MethodDataRow, three_ds_server_trans_id)
-    return row if row is not None and row.expires_at > now else None
+) -> LiveMethodData | None:
+    """The fingerprint of this run if still within its 10 minutes, else ``None``.
+
+    A Core select of one column: it runs on every browser AReq with threeDSCompInd Y.
+    """
+    statement = select(MethodDataRow.fingerprint).where(
+        MethodDataRow.three_ds_server_trans_id == three_ds_server_trans_id,
+        MethodDataRow.expires_at > now,
+    )
+    fingerprint = await session.scalar(statement)
+    return LiveMethodData(fingerprint) if fingerprint is not None else None
 
 
 async def purge(session: AsyncSession, now: datetime) -> int:

@@ -14,6 +14,11 @@ from acs.storage.models import Transaction
 __all__ = ["add", "count", "get"]
 
 
+# One statement object, parameters bound at execution: its compiled form is cached once,
+# where ``insert().values(**fields)`` would build and hash a new statement for every AReq.
+_INSERT = insert(Transaction.__table__)
+
+
 async def add(session: AsyncSession, **fields: Any) -> None:
     """Store a new transaction (columns of :class:`Transaction` as keywords).
 
@@ -22,7 +27,7 @@ async def add(session: AsyncSession, **fields: Any) -> None:
     a repeated acsTransID or a dangling key.
     """
     try:
-        await session.execute(insert(Transaction.__table__).values(**fields))
+        await session.execute(_INSERT, fields)
     except IntegrityError as exc:
         raise Conflict(f"transaction {fields.get('acs_trans_id')} not stored") from exc
 
