@@ -71,9 +71,8 @@ class Settings:
     acs_operator_id: str = "ACS-SECURPASS-01"
     max_body_bytes: int = 64 * 1024
     log_level: str = "INFO"
-    sms_gateway: str = (
-        "outbox"  # "outbox" (dev: in memory, read by the simulated phone) | "webhook"
-    )
+    # "outbox" (dev: in memory, read by the simulated phone at /dev/sms) | "webhook"
+    sms_gateway: str = "outbox"
     sms_webhook_url: str = ""
     sms_webhook_token: str = ""
     push_gateway: str = "log"  # "log" | "webhook"
@@ -127,7 +126,22 @@ def load_settings(
 _CHOICES = {"sms_gateway": ("outbox", "webhook"), "push_gateway": ("log", "webhook")}
 
 
+# Bounds the protocol sets: a challenge decision within 10 minutes (EMV 3DS Req 223/226).
+_RANGES = {
+    "challenge_timeout_seconds": (1, 600),
+    "first_creq_seconds": (1, 300),
+    "otp_ttl_seconds": (30, 600),
+    "otp_max_attempts": (1, 10),
+    "otp_max_resends": (0, 5),
+    "port": (0, 65535),
+    "max_body_bytes": (1024, 16 * 1024 * 1024),
+}
+
+
 def _check_choices(settings: Settings) -> None:
+    for key, (low, high) in _RANGES.items():
+        if not low <= getattr(settings, key) <= high:
+            raise ConfigError(key, f"expected a value from {low} to {high}")
     for key, allowed in _CHOICES.items():
         value = getattr(settings, key)
         if value not in allowed:

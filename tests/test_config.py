@@ -65,6 +65,9 @@ def test_acs_config_environment_variable_names_the_file(tmp_path):
             "card_ranges[0].scheme",
         ),
         ("port = \n", "config"),
+        ("challenge_timeout_seconds = 900\n", "challenge_timeout_seconds"),
+        ('sms_gateway = "pigeon"\n', "sms_gateway"),
+        ('sms_gateway = "webhook"\n', "sms_webhook_url"),
     ],
 )
 def test_a_wrong_config_names_the_bad_key(tmp_path, text, key):
