@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import Protocol
 
-import aiohttp
+from acs.notify.webhook import JsonWebhook, WebhookFailed
 
 __all__ = ["LogPush", "Push", "PushGateway", "WebhookPush"]
 
@@ -43,31 +43,19 @@ class LogPush:
 
 class WebhookPush:
     def __init__(self, url: str, *, token: str = "", timeout: float = 5.0) -> None:
-        self._url, self._token, self._timeout = url, token, timeout
-        self._session: aiohttp.ClientSession | None = None
+        self._hook = JsonWebhook(url, token=token, timeout=timeout)
 
     async def send(self, push: Push) -> None:
         """Best effort: a failed push is logged; the phone also finds operations by polling."""
-        session = self._session or aiohttp.ClientSession()
-        self._session = session
-        headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
         body = {
             "push_token": push.push_token,
             "operation_id": push.operation_id,
             "title": push.title,
         }
         try:
-            async with session.post(
-                self._url,
-                json=body,
-                headers=headers,
-                timeout=aiohttp.ClientTimeout(total=self._timeout),
-            ) as response:
-                if response.status >= 300:
-                    log.warning("push relay answered HTTP %s", response.status)
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            log.warning("push relay unreachable: %s", exc.__class__.__name__)
+            await self._hook.post(body)
+        except WebhookFailed as exc:
+            log.warning("push relay: %s", exc)
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
+        await self._hook.close()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-import aiohttp
+from acs.notify.webhook import JsonWebhook, WebhookFailed
 
 __all__ = ["OutboxSms", "Sms", "SmsGateway", "SmsNotSent", "WebhookSms"]
 
@@ -68,26 +68,14 @@ class WebhookSms:
     """Hand messages to an SMS provider over HTTPS."""
 
     def __init__(self, url: str, *, token: str = "", timeout: float = 5.0) -> None:
-        self._url, self._token, self._timeout = url, token, timeout
-        self._session: aiohttp.ClientSession | None = None
+        self._hook = JsonWebhook(url, token=token, timeout=timeout)
 
     async def send(self, sms: Sms) -> None:
-        session = self._session or aiohttp.ClientSession()
-        self._session = session
-        headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
         body = {"to": sms.to, "text": sms.text, "purpose": sms.purpose, "reference": sms.reference}
         try:
-            async with session.post(
-                self._url,
-                json=body,
-                headers=headers,
-                timeout=aiohttp.ClientTimeout(total=self._timeout),
-            ) as response:
-                if response.status >= 300:
-                    raise SmsNotSent(f"provider answered HTTP {response.status}")
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise SmsNotSent(f"provider unreachable: {exc.__class__.__name__}") from None
+            await self._hook.post(body)
+        except WebhookFailed as exc:
+            raise SmsNotSent(str(exc)) from None
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
+        await self._hook.close()
