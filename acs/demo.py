@@ -18,8 +18,12 @@ import shutil
 import signal
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from acs.config import DEFAULT_DATABASE_URL, Settings
+
+if TYPE_CHECKING:
+    from merchant_simulator.demo import MerchantDemo
 
 __all__ = [
     "DEMO_CARDS",
@@ -249,7 +253,8 @@ async def _until_stopped() -> None:
             loop.remove_signal_handler(sig)
 
 
-def demo_banner(acs_url: str, merchant) -> str:  # merchant: merchant_simulator.demo.MerchantDemo
+def demo_banner(acs_url: str, merchant: MerchantDemo) -> str:
+    """The URLs, how to try it, and the test cards."""
     sims, phone = merchant.simulators, merchant.phone_url
     lines = [
         "",

@@ -123,7 +123,9 @@ def _event(snapshot: dict[str, Any]) -> bytes:
     return f"data: {json.dumps(snapshot, ensure_ascii=False)}\n\n".encode()
 
 
-async def _action(request: web.Request, act: Callable[[PhoneSlot, dict], Awaitable[None]]):
+async def _action(
+    request: web.Request, act: Callable[[PhoneSlot, dict[str, Any]], Awaitable[None]]
+) -> web.Response:
     slot = _slot(request)
     try:
         body = await request.json() if request.can_read_body else {}
