@@ -27,10 +27,14 @@ _PAN_LIKE = re.compile(r"(?<!\d)(\d{6})(\d{3,9})(\d{4})(?!\d)")
 
 
 def mask_pan(pan: str) -> str:
-    """``4970101234560014`` → ``4970 10•• •••• 0014`` (first six and last four kept, PCI DSS)."""
-    hidden = "•" * (len(pan) - 10)
-    masked = pan[:6] + hidden + pan[-4:]
-    return " ".join(masked[i : i + 4] for i in range(0, len(masked), 4))
+    """First six and last four digits kept (PCI DSS), the rest ``•``, in groups of four.
+
+    >>> mask_pan("4970100000000014")
+    '4970 10•• •••• 0014'
+    """
+    hidden = max(len(pan) - 10, 0)
+    shown = pan[:6] + "•" * hidden + pan[6 + hidden :]
+    return " ".join(shown[i : i + 4] for i in range(0, len(shown), 4))
 
 
 @contextmanager

@@ -22,6 +22,8 @@ from collections.abc import Mapping
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from acs.logs import mask_pan
+
 __all__ = ["PanDecryptionFailed", "PanVault", "PanVaultError", "UnknownKeyId", "mask_pan"]
 
 NONCE_BYTES = 12
@@ -42,17 +44,6 @@ class PanDecryptionFailed(PanVaultError):
     def __init__(self, kid: str) -> None:
         super().__init__(f"PAN ciphertext does not open under key {kid!r}")
         self.kid = kid
-
-
-def mask_pan(pan: str) -> str:
-    """First six and last four digits, the rest as ``•``, in groups of four.
-
-    >>> mask_pan("4970100000000014")
-    '4970 10•• •••• 0014'
-    """
-    hidden = max(len(pan) - 10, 0)
-    shown = pan[:6] + "•" * hidden + pan[6 + hidden :]
-    return " ".join(shown[i : i + 4] for i in range(0, len(shown), 4))
 
 
 class PanVault:
