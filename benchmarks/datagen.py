@@ -9,7 +9,15 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-__all__ = ["luhn_digit", "pan_for", "write_cards", "write_customers", "write_pans"]
+__all__ = [
+    "customer_id",
+    "luhn_digit",
+    "mobile_for",
+    "pan_for",
+    "write_cards",
+    "write_customers",
+    "write_pans",
+]
 
 PAN_PREFIX = "497010"  # dev range, 9 account digits + 1 check digit after it
 CUSTOMER_HEADER = [
@@ -53,26 +61,35 @@ def customer_id(index: int) -> str:
     return f"B{index:09d}"
 
 
-def write_customers(path: Path, start: int, stop: int) -> int:
+def mobile_for(index: int, *, prefix: str = "+336") -> str:
+    """The secure mobile of customer ``index``: ``prefix`` and 8 digits."""
+    return f"{prefix}{index % 100_000_000:08d}"
+
+
+def write_customers(path: Path, start: int, stop: int, *, mobile_prefix: str = "+336") -> int:
     """Customers ``start..stop-1``: app users with a secure mobile (challenge → Sécur'Pass/SMS)."""
     with path.open("w", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(CUSTOMER_HEADER)
         for i in range(start, stop):
-            mobile = f"+336{i % 100_000_000:08d}"
+            mobile = mobile_for(i, prefix=mobile_prefix)
             writer.writerow(
                 [customer_id(i), "individual", f"Bench {i}", "true", mobile, "", "", "true"]
             )
     return stop - start
 
 
-def write_cards(path: Path, start: int, stop: int) -> int:
-    """Cards ``start..stop-1``, one per customer of the same index, active, expiring 12/2029."""
+def write_cards(path: Path, start: int, stop: int, *, used_at_terminal: bool = False) -> int:
+    """Cards ``start..stop-1``, one per customer of the same index, active, expiring 12/2029.
+
+    ``used_at_terminal`` makes the customer eligible for self-care Sécur'Pass (SP-14 (a)).
+    """
+    used = "true" if used_at_terminal else "false"
     with path.open("w", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(CARD_HEADER)
         for i in range(start, stop):
-            writer.writerow([pan_for(i), "2912", customer_id(i), "active", "false", ""])
+            writer.writerow([pan_for(i), "2912", customer_id(i), "active", used, ""])
     return stop - start
 
 

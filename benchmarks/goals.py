@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-__all__ = ["evaluate"]
+__all__ = ["METHODS", "challenge_results", "evaluate"]
+
+METHODS = ("code", "biometrics")  # how the phones approve, in the order they run
 
 P99_TARGET_MS = 10.0
 RATIO_TARGET = 0.4
@@ -42,14 +44,24 @@ def _p99_at_half(acs: dict) -> dict:
     return _goal(name, f"< {P99_TARGET_MS:.0f} ms", measured, p99 < P99_TARGET_MS)
 
 
-def _approval(challenge: dict | None) -> dict:
-    name = "Sécur'Pass approval → challenge page, p99"
+def challenge_results(results: dict) -> dict[str, dict]:
+    """Challenge-path results by server (an older document held one, for the SQLite ACS)."""
+    found = results.get("challenge") or {}
+    return {"acs-sqlite": found} if "available" in found else found
+
+
+def _approval(challenge: dict | None, method: str) -> dict:
+    name = f"Sécur'Pass approval ({method}) → challenge page, p99"
+    target = f"< {APPROVAL_P99_TARGET_MS:.0f} ms"
     if not challenge or not challenge.get("available"):
-        reason = (challenge or {}).get("message", "not run")
-        return _goal(name, f"< {APPROVAL_P99_TARGET_MS:.0f} ms", reason, None)
-    p99 = challenge["approval_to_page"]["p99_ms"]
-    return _goal(name, f"< {APPROVAL_P99_TARGET_MS:.0f} ms", f"{p99:.1f} ms",
-                 p99 < APPROVAL_P99_TARGET_MS)  # fmt: skip
+        return _goal(name, target, (challenge or {}).get("message", "not run"), None)
+    figures = (challenge.get("methods") or {}).get(method)
+    p99 = (figures or {}).get("approval_to_page", {}).get("p99_ms")
+    if p99 is None:
+        return _goal(name, target, "no successful approval", None)
+    k, failures = challenge["concurrent"], figures["failures"]
+    measured = f"{p99:.1f} ms (K = {k}, {figures['samples']} approvals, {failures} failed)"
+    return _goal(name, target, measured, p99 < APPROVAL_P99_TARGET_MS and not failures)
 
 
 def evaluate(results: dict) -> list[dict]:
@@ -59,5 +71,5 @@ def evaluate(results: dict) -> list[dict]:
     return [
         _throughput_ratio(acs, baseline),
         _p99_at_half(acs),
-        _approval(results.get("challenge")),
+        *(_approval(challenge_results(results).get("acs-sqlite"), m) for m in METHODS),
     ]

@@ -15,13 +15,23 @@ IMPORT_TIMEOUT_S = 4 * 3600
 
 
 def import_range(
-    start: int, stop: int, *, database_url: str, keys_dir: Path, workdir: Path
+    start: int,
+    stop: int,
+    *,
+    database_url: str,
+    keys_dir: Path,
+    workdir: Path,
+    securpass: bool = False,
 ) -> dict:
-    """Generate and import customers and cards ``start..stop-1``; timings per file."""
+    """Generate and import customers and cards ``start..stop-1``; timings per file.
+
+    ``securpass``: customers eligible for self-care Sécur'Pass (their card was used at a
+    terminal), with mobiles in +337… so that their SMS never mix with the others'.
+    """
     customers = workdir / f"customers-{start}-{stop}.csv"
     cards = workdir / f"cards-{start}-{stop}.csv"
-    write_customers(customers, start, stop)
-    write_cards(cards, start, stop)
+    write_customers(customers, start, stop, mobile_prefix="+337" if securpass else "+336")
+    write_cards(cards, start, stop, used_at_terminal=securpass)
     env = acs_env(database_url, keys_dir)
     return {
         "rows": stop - start,

@@ -16,6 +16,7 @@ __all__ = ["render", "summary_lines"]
 
 DOCS = REPO / "docs"
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
+NOTES = Path(__file__).resolve().parent / "notes.md"  # "What stands in the way", by the lead
 REFERENCE = {"cards": 100_000, "duration_s": 30, "saturation_s": 30}
 
 
@@ -112,15 +113,21 @@ def is_smoke(results: dict) -> bool:
     return any(plan[k] < v for k, v in REFERENCE.items()) or "smoke" in results.get("note", "")
 
 
-def render(results: dict, *, source: Path, docs: Path = DOCS) -> list[Path]:
-    """Write the Markdown report and the latency plot; return the paths written."""
+def render(
+    results: dict, *, source: Path, docs: Path = DOCS, notes: Path | None = NOTES
+) -> list[Path]:
+    """Write the Markdown report and the latency plot; return the paths written.
+
+    ``notes`` (``benchmarks/notes.md``) fills "What stands in the way" when it exists.
+    """
     from benchmarks.report import report_markdown
 
     docs.mkdir(parents=True, exist_ok=True)
     png = docs / "performance-latency.png"
     drawn = plot_latency(results, png)
     md = docs / "performance.md"
-    md.write_text(report_markdown(results, source=source, plot=png.name if drawn else None))
+    plot = png.name if drawn else None
+    md.write_text(report_markdown(results, source=source, plot=plot, notes=notes))
     return [md, png] if drawn else [md]
 
 
@@ -135,9 +142,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.render")
     parser.add_argument("results", nargs="?", type=Path, help="results JSON (default: newest)")
     parser.add_argument("--docs", type=Path, default=DOCS, help="folder to write into (docs/)")
+    parser.add_argument("--notes", type=Path, default=NOTES, help="analysis (benchmarks/notes.md)")
     args = parser.parse_args(argv)
     source = args.results or _newest()
-    for path in render(json.loads(source.read_text()), source=source, docs=args.docs):
+    results = json.loads(source.read_text())
+    for path in render(results, source=source, docs=args.docs, notes=args.notes):
         print(f"benchmarks: wrote {path}")
     return 0
 

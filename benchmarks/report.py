@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from benchmarks.render import goal_lines, is_smoke, ratio_lines, servers_in_order, steps_table
+from benchmarks.report_challenge import challenge_lines
 from benchmarks.servers import REPO
 
 __all__ = ["report_markdown"]
@@ -42,15 +43,39 @@ def _machine(m: dict) -> list[str]:
     ]  # fmt: skip
 
 
+GROWTH_LABELS = {"base": "first cards, 10 000 tx", "cards": "all cards", "tx": "tx grown"}
+BIG_TX = 5_000_000
+
+
+def _growth_kinds(count: int) -> list[str]:
+    """Which probe each row is: the first, the one after the remaining cards, the last."""
+    return ["base", "cards", "tx"] if count == 3 else ["base", "tx"][:count]
+
+
+def _growth_caveats(results: dict) -> list[str]:
+    """Say plainly which comparisons this run could not make."""
+    plan, notes = results["plan"], []
+    if plan["cards"] <= 10_000:
+        notes.append(f"- **Cards: not compared.** This run had {plan['cards']:,} cards (≤ 10 000), "
+                     "so no probe ran after a larger card import; the rows compare transaction "
+                     "counts only. Run with `--cards 100000` (or 1 000 000).")  # fmt: skip
+    if plan["tx_large"] < BIG_TX:
+        notes.append(f"- **Transactions: {plan['tx_large']:,} at most.** The "
+                     f"{BIG_TX:,}-transaction probe was not run (needs `--big`).")  # fmt: skip
+    return notes
+
+
 def _growth(results: dict) -> list[str]:
-    lines = ["| ACS | cards | transactions | offered req/s | p50 ms | p95 ms | p99 ms |",
-             "|---|--:|--:|--:|--:|--:|--:|"]  # fmt: skip
+    lines = ["| ACS | probe | cards | transactions | offered req/s | p50 ms | p95 ms | p99 ms |",
+             "|---|---|--:|--:|--:|--:|--:|--:|"]  # fmt: skip
     for name, outcome in servers_in_order(results):
-        for p in outcome.get("growth", []):
-            lines.append(f"| {name} | {p['cards']:,} | {p['transactions']:,} | "
-                         f"{p['offered_rps']:.0f} | {p['p50_ms']:.1f} | {p['p95_ms']:.1f} | "
-                         f"{p['p99_ms']:.1f} |")  # fmt: skip
-    return lines
+        probes = outcome.get("growth", [])
+        for kind, p in zip(_growth_kinds(len(probes)), probes, strict=False):
+            lines.append(f"| {name} | {GROWTH_LABELS[kind]} | {p['cards']:,} | "
+                         f"{p['transactions']:,} | {p['offered_rps']:.0f} | {p['p50_ms']:.1f} | "
+                         f"{p['p95_ms']:.1f} | {p['p99_ms']:.1f} |")  # fmt: skip
+    caveats = _growth_caveats(results)
+    return [*lines, "", *caveats] if caveats else lines
 
 
 def _imports(results: dict) -> list[str]:
@@ -85,17 +110,6 @@ def _workers(results: dict) -> list[str]:
     return lines
 
 
-def _challenge(results: dict) -> str:
-    c = results.get("challenge")
-    if not c:
-        return "Not run."
-    return (
-        f"{c['message']} (K = {c['concurrent']}; routes probed: "
-        + ", ".join(f"`{route}` → {status}" for route, status in c["routes"].items())
-        + ")."
-    )
-
-
 def _banner(results: dict) -> list[str]:
     plan = results["plan"]
     kind = "**Short smoke run — not the reference numbers.**" if is_smoke(results) else (
@@ -107,8 +121,24 @@ def _banner(results: dict) -> list[str]:
     return [f"{kind} {sizes}{note}"]
 
 
-def report_markdown(results: dict, *, source: Path, plot: str | None) -> str:
-    """The whole page; ``plot`` is the PNG's file name beside it, or None when not drawn."""
+NOTES_PLACEHOLDER = (
+    "_To be written: the analysis of what limits the figures above. Write it in "
+    "`benchmarks/notes.md`, then re-render with `python -m benchmarks.render`._"
+)
+
+
+def _notes(notes: Path | None) -> str:
+    """The lead's analysis from ``benchmarks/notes.md``, or a placeholder when absent."""
+    if notes is None or not notes.is_file() or not notes.read_text().strip():
+        return NOTES_PLACEHOLDER
+    return notes.read_text().strip()
+
+
+def report_markdown(
+    results: dict, *, source: Path, plot: str | None, notes: Path | None = None
+) -> str:
+    """The whole page; ``plot`` is the PNG's file name beside it, or None when not drawn;
+    ``notes`` the Markdown file of "What stands in the way" (a placeholder when absent)."""
     rel = source.relative_to(REPO) if source.is_relative_to(REPO) else source
     figure = (
         f"![latency against offered load]({plot})"
@@ -129,7 +159,8 @@ def report_markdown(results: dict, *, source: Path, plot: str | None) -> str:
         "## Cost as data grows", "", *_growth(results), "",
         "Import and bulk-load speed:", "", *_imports(results), "",
         "## Several processes (PostgreSQL)", "", *_workers(results), "",
-        "## Challenge path (Sécur'Pass approvals)", "", _challenge(results), "",
+        "## Challenge path (Sécur'Pass approvals)", "", *challenge_lines(results), "",
+        "## What stands in the way", "", _notes(notes), "",
         "## Method", "", METHOD, "",
     ]  # fmt: skip
     return "\n".join(parts)

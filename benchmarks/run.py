@@ -54,7 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--mix", default="60,20,15,5", help="frictionless,tra,challenge,invalid")
     p.add_argument("--postgres-url", help="also run on PostgreSQL (database acs_bench is made)")
     p.add_argument("--workers", type=int, default=2, help="workers for the PostgreSQL run (2)")
-    p.add_argument("--challenge-k", type=int, default=10, help="concurrent approvals (10)")
+    p.add_argument("--challenge-k", type=int, default=20, help="concurrent approvals (20)")
+    p.add_argument("--challenge-rounds", type=int, default=5, help="rounds per method (5)")
+    p.add_argument("--no-challenge", action="store_true", help="skip the challenge path")
     p.add_argument("--no-wrk", action="store_true", help="saturate with loadgen, not wrk")
     p.add_argument("--note", default="", help="a line for the report (e.g. 'smoke run')")
     p.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
@@ -74,7 +76,8 @@ def _plan(args: argparse.Namespace) -> Plan:
         rates=_floats(args.rates),
         fractions=_floats(args.fractions),
         use_wrk=not args.no_wrk and wrk_available(),
-        challenge_k=args.challenge_k,
+        challenge_k=0 if args.no_challenge else args.challenge_k,
+        challenge_rounds=args.challenge_rounds,
     )
 
 
@@ -144,6 +147,13 @@ def _explicit_command(parser: argparse.ArgumentParser, args: argparse.Namespace)
     return shlex.join(words)
 
 
+def _take_challenge(results: dict, name: str, outcome: dict | None) -> None:
+    """Move a server's challenge-path result to ``results["challenge"][name]``."""
+    found = (outcome or {}).pop("challenge", None)
+    if found is not None:
+        results["challenge"][name] = found
+
+
 def _write(results: dict, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{results['started'].replace(':', '').replace('-', '')}.json"
@@ -160,10 +170,11 @@ def run(args: argparse.Namespace, command: str) -> Path:
     try:
         files = _load_files(work, plan.cards, Mix.parse(args.mix).text())
         acs = _guarded("acs-sqlite", results, lambda: _sqlite(work, plan, files))
-        results["challenge"] = (acs or {}).pop("challenge", None)
+        results["challenge"] = {}
+        _take_challenge(results, "acs-sqlite", acs)
         if args.postgres_url:
             pg = lambda: _postgres(work, plan, files, args.postgres_url, args.workers, results)  # noqa: E731
-            _guarded("acs-postgres", results, pg)
+            _take_challenge(results, "acs-postgres", _guarded("acs-postgres", results, pg))
         _guarded("baseline", results, lambda: _baseline(work, plan, files[1], acs))
     finally:
         results["finished"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

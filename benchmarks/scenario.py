@@ -9,7 +9,9 @@ The steps, in order, for a database URL:
 4. top transactions up to ``tx_large`` (100 000; 5 000 000 with ``--big``), probe again (P3);
 5. saturation with frictionless AReqs only, then with the full mix;
 6. open-loop fixed rates: the absolute ones plus fractions of the full-mix saturation;
-7. the challenge-path scaffold (``challenge.py``) when ``challenge_k`` > 0.
+7. the challenge path (``challenge.py``) when ``challenge_k`` > 0: K customers eligible for
+   Sécur'Pass imported, K phones enrolled, ``challenge_rounds`` rounds of K concurrent
+   approvals per method (code, biometrics).
 
 P1/P2/P3 share one low rate, so their latencies compare data size alone. On PostgreSQL every
 data load is followed by ``ANALYZE``, as an operator would after a bulk load.
@@ -48,6 +50,7 @@ class Plan:
     fractions: tuple[float, ...]
     use_wrk: bool
     challenge_k: int = 0
+    challenge_rounds: int = 5
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,11 @@ def acs_scenario(target: Target, plan: Plan, small: LoadFiles, full: LoadFiles) 
         result["growth"].append(_probe(server, full, plan, target, plan.cards))
         result["steps"] = run_steps(server, full, plan, [])
         if plan.challenge_k:
-            result["challenge"] = run_challenge(server, concurrent=plan.challenge_k)
+            result["challenge"] = run_challenge(
+                server, concurrent=plan.challenge_k, rounds=plan.challenge_rounds,
+                database_url=target.database_url, keys_dir=target.keys_dir,
+                workdir=target.workdir,
+            )  # fmt: skip
     finally:
         server.stop()
     return result

@@ -1,7 +1,8 @@
 """The benchmark harness in a tiny configuration, so that it does not rot (a few seconds).
 
 It needs no ACS: the data generator, the AReq mix, the baseline app, one second of open-loop
-load from the load-generator process, wrk when it is installed, and the report renderer.
+load from the load-generator process, wrk when it is installed, the report renderer, and the
+challenge driver's pieces (the fake DS, the per-method figures, the report section).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from benchmarks.drive import LoadFiles, fixed_rate, saturation
 from benchmarks.goals import evaluate
 from benchmarks.render import render as render_report
 from benchmarks.servers import start_baseline
-from benchmarks.stats import percentile
+from benchmarks.stats import percentile, summarize
 from tests.prereq import missing_prerequisite
 
 
@@ -133,3 +134,121 @@ def test_proc_cpu_fallback_reads_this_process():
     sum(i * i for i in range(200_000))  # spend a little CPU
     assert os.getpid() in cpu._proc_tree(os.getpid())
     assert cpu._proc_cpu(os.getpid()) > 0
+
+
+def test_securpass_cards_are_eligible_and_mobiles_distinct(tmp_path):
+    """Challenge customers get a card used at a terminal and +337 mobiles; others stay +336."""
+    write_customers(tmp_path / "c.csv", 900_000_000, 900_000_002, mobile_prefix="+337")
+    write_cards(tmp_path / "k.csv", 900_000_000, 900_000_002, used_at_terminal=True)
+    customers = list(csv.DictReader((tmp_path / "c.csv").open()))
+    cards = list(csv.DictReader((tmp_path / "k.csv").open()))
+    assert [c["secure_mobile"] for c in customers] == ["+33700000000", "+33700000001"]
+    assert {c["used_at_terminal"] for c in cards} == {"true"} and all(
+        map(_luhn_ok, (c["pan"] for c in cards))
+    )
+
+
+async def test_fake_ds_answers_rres_and_timestamps_arrivals():
+    """The fake DS answers an RReq with RRes 01 echoing its ids and records when it came."""
+    import time
+
+    import aiohttp
+
+    from benchmarks.fake_ds import FakeDS
+
+    rreq = {
+        "messageType": "RReq",
+        "messageVersion": "2.2.0",
+        "acsTransID": "a-1",
+        "threeDSServerTransID": "t-1",
+        "dsTransID": "d-1",
+        "transStatus": "Y",
+    }
+    before = time.perf_counter()
+    async with FakeDS() as ds, aiohttp.ClientSession() as http:
+        async with http.post(ds.url, json=rreq) as response:
+            rres = await response.json()
+        await ds.wait_for(["a-1"], timeout=1)
+        await ds.wait_for(["never"], timeout=0.05)  # gives up quietly
+    assert ds.url.startswith("http://127.0.0.1:") and ds.port > 0
+    assert rres == {
+        "messageType": "RRes",
+        "resultsStatus": "01",
+        "messageVersion": "2.2.0",
+        "acsTransID": "a-1",
+        "threeDSServerTransID": "t-1",
+        "dsTransID": "d-1",
+    }
+    assert before <= ds.arrivals["a-1"] <= time.perf_counter()
+
+
+def test_challenge_figures_count_failures_and_missing_rreqs():
+    """Latencies run from "sent"; failed samples and RReqs that never came are counted apart."""
+    from benchmarks.challenge import summarize_method
+    from benchmarks.challenge_round import Sample
+
+    samples = [
+        Sample("a", sent=1.0, answered=1.010, page=1.030),
+        Sample("b", sent=2.0, answered=2.020, page=2.040),
+        Sample("c", error="answer HTTP 401: bad_signature"),
+    ]
+    figures = summarize_method(samples, {"a": 1.025})
+    assert (figures["samples"], figures["failures"], figures["rreq_missing"]) == (2, 1, 1)
+    assert figures["approval_to_page"] == summarize([30.0, 40.0])
+    assert figures["approval_to_rreq"]["p99_ms"] == 25.0
+    assert figures["failure_examples"] == ["answer HTTP 401: bad_signature"]
+
+
+def _challenge_result(p99_code: float, p99_bio: float) -> dict:
+    def method(p99: float) -> dict:
+        stats = {"p50_ms": p99 / 2, "p95_ms": p99, "p99_ms": p99, "max_ms": p99}
+        return {
+            "samples": 4,
+            "failures": 0,
+            "failure_examples": [],
+            "rreq_missing": 0,
+            "approval_to_page": stats,
+            "approval_to_rreq": stats,
+            "answer_http": stats,
+        }
+
+    return {
+        "available": True,
+        "concurrent": 2,
+        "rounds": 2,
+        "routes": {},
+        "message": "measured",
+        "enrol_seconds": 0.5,
+        "methods": {"code": method(p99_code), "biometrics": method(p99_bio)},
+    }
+
+
+def test_challenge_goals_and_report_section(tmp_path):
+    """Each approval method gets its goal row and table row; notes.md fills its section."""
+    results = {
+        "started": "2026-01-01T00:00:00Z", "note": "smoke",
+        "plan": {"cards": 50, "tx_large": 100_000, "duration_s": 1, "saturation_s": 1},
+        "machine": {
+            "date": "2026-01-01T00:00:00+00:00", "cpu": "test", "nproc": 1, "memory_gib": 1.0,
+            "os": "test", "python": "3.11", "packages": {}, "wrk": None,
+            "load_average_at_start": [0.0, 0.0, 0.0],
+        },
+        "servers": {}, "challenge": {"acs-sqlite": _challenge_result(120.0, 20.0)},
+    }  # fmt: skip
+    results["goals"] = evaluate(results)
+    met = {g["goal"]: g["met"] for g in results["goals"]}
+    assert met["Sécur'Pass approval (code) → challenge page, p99"] is False
+    assert met["Sécur'Pass approval (biometrics) → challenge page, p99"] is True
+    (tmp_path / "notes.md").write_text("The scrypt check serialises code approvals.\n")
+    render_report(results, source=tmp_path / "r.json", docs=tmp_path, notes=tmp_path / "notes.md")
+    text = (tmp_path / "performance.md").read_text()
+    assert "| acs-sqlite | code | 2 × 2 | 4 / 0 | 60.0 / 120.0 / 120.0 |" in text
+    assert "## What stands in the way\n\nThe scrypt check serialises code approvals." in text
+    assert "Cards: not compared" in text and "needs `--big`" in text
+
+
+def test_report_without_notes_shows_the_placeholder(tmp_path):
+    """Without benchmarks/notes.md the section says where the analysis goes."""
+    from benchmarks.report import NOTES_PLACEHOLDER, _notes
+
+    assert _notes(tmp_path / "absent.md") == NOTES_PLACEHOLDER
