@@ -41,7 +41,12 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 def _sqlite_engine(url: URL, echo: bool) -> AsyncEngine:
     if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, echo=echo)
+    # One connection per process: SQLite has one writer at a time, and a second connection
+    # that wants to write waits inside SQLite's busy handler, which sleeps and backs off
+    # (seconds of latency under load) or fails when two readers both upgrade. Queueing for
+    # the one connection in the event loop is fair and immediate. Several processes on one
+    # file still meet in the busy handler: use PostgreSQL for `acs serve --workers N`.
+    engine = create_async_engine(url, echo=echo, pool_size=1, max_overflow=0, pool_timeout=30)
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
 
