@@ -128,3 +128,14 @@ async def test_webhook_push_carries_no_operation_details(provider):
     await gateway.send(Push(device_id="d1", push_token="tok", operation_id="op1"))
     await gateway.close()
     assert set(received[0]) == {"push_token", "operation_id", "title"}
+
+
+async def test_a_subscription_keeps_a_publish_made_while_its_owner_was_busy():
+    """A worker busy with a round does not lose a wake-up published meanwhile."""
+    hub = Hub(poll_interval=5)
+    wake = hub.subscribe("outbox")
+    wake.clear()
+    await hub.publish("outbox")  # the worker is not waiting yet
+    assert wake.is_set()
+    hub.unsubscribe("outbox", wake)
+    assert hub.waiting("outbox") == 0

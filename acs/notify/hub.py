@@ -73,8 +73,7 @@ class Hub:
         """
         if not self.cross_process:
             timeout = min(timeout, self.poll_interval)
-        event = asyncio.Event()
-        self._events[key].add(event)
+        event = self.subscribe(key)
         try:
             async with asyncio.timeout(max(timeout, 0)):
                 await event.wait()
@@ -82,9 +81,19 @@ class Hub:
         except TimeoutError:
             return False
         finally:
-            self._events[key].discard(event)
-            if not self._events[key]:
-                del self._events[key]
+            self.unsubscribe(key, event)
+
+    def subscribe(self, key: str) -> asyncio.Event:
+        """A lasting subscription: the event stays set until its owner clears it, so a
+        publish that arrives while the owner is busy is not lost (a worker's wake-up)."""
+        event = asyncio.Event()
+        self._events[key].add(event)
+        return event
+
+    def unsubscribe(self, key: str, event: asyncio.Event) -> None:
+        self._events[key].discard(event)
+        if not self._events[key]:
+            del self._events[key]
 
     def waiting(self, key: str) -> int:
         return len(self._events.get(key, ()))

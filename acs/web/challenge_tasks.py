@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import aiohttp
 from aiohttp import web
@@ -19,12 +20,13 @@ from acs.flows.decoupled import announce_pending
 from acs.flows.results import Sender, client_ssl
 from acs.storage import method_data
 from acs.web.challenge import result_keys
-from acs.web.keys import CLOCK, HUB, PUSH, SENDER, SESSIONS, SETTINGS
+from acs.web.keys import CLOCK, HUB, PURGE_DUE, PUSH, SENDER, SESSIONS, SETTINGS
 
 __all__ = ["challenge_worker", "run_once"]
 
 log = logging.getLogger("acs.web.challenge_tasks")
 IDLE_SECONDS = 1.0
+PURGE_EVERY = timedelta(minutes=1)
 
 
 async def challenge_worker(app: web.Application) -> AsyncIterator[None]:
@@ -35,6 +37,7 @@ async def challenge_worker(app: web.Application) -> AsyncIterator[None]:
         sessions=app[SESSIONS], settings=app[SETTINGS], clock=app[CLOCK],
         publish=app[HUB].publish, http=http,
     )  # fmt: skip
+    app[PURGE_DUE] = app[CLOCK].now()
     task = asyncio.create_task(_loop(app), name="acs-challenge-worker")
     yield
     task.cancel()
@@ -44,24 +47,38 @@ async def challenge_worker(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _loop(app: web.Application) -> None:
-    while True:
-        try:
-            await run_once(app)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("challenge worker round failed")
-        await app[HUB].wait("outbox", IDLE_SECONDS)
+    # A lasting subscription: a decision committed while a round runs sets the event, and the
+    # next round starts at once (a plain wait() would miss it until the idle timeout).
+    wake = app[HUB].subscribe("outbox")
+    try:
+        while True:
+            wake.clear()
+            try:
+                await run_once(app)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("challenge worker round failed")
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(IDLE_SECONDS):
+                    await wake.wait()
+    finally:
+        app[HUB].unsubscribe("outbox", wake)
 
 
 async def run_once(app: web.Application) -> None:
-    """One round: timeouts, announcements, then deliver until nothing is due."""
-    now = app[CLOCK].now()
+    """One round: deliver what is due first (a cardholder's page waits for the RRes), then
+    timeouts and announcements, then housekeeping at most once a minute."""
     sessions = app[SESSIONS]
+    while await app[SENDER].deliver_due():
+        pass
+    now = app[CLOCK].now()
     for key in await expire_due(sessions=sessions, ctx=result_keys(app), now=now):
         await app[HUB].publish(key)
     await announce_pending(sessions=sessions, hub=app[HUB], push=app[PUSH], now=now)
-    while await app[SENDER].deliver_due():
+    while await app[SENDER].deliver_due():  # what the timeouts just decided
         pass
-    async with sessions.begin() as session:
-        await method_data.purge(session, now)
+    if now >= app[PURGE_DUE]:
+        async with sessions.begin() as session:
+            await method_data.purge(session, now)
+        app[PURGE_DUE] = now + PURGE_EVERY
