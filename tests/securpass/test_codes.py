@@ -83,7 +83,7 @@ def test_non_digit_content_is_refused(server_code_key, server_code_jwk) -> None:
 def test_verifier_accepts_the_code_and_refuses_others() -> None:
     """The verifier checks the right code, refuses a wrong one, and does not contain the code."""
     verifier = make_verifier("4821", pepper=PEPPER)
-    assert verifier.startswith("sp1$scrypt$16384$8$1$") and "4821" not in verifier
+    assert verifier.startswith("sp1$scrypt$4096$8$1$") and "4821" not in verifier
     assert check_code("4821", verifier, pepper=PEPPER)
     assert not check_code("4822", verifier, pepper=PEPPER)
 
@@ -112,3 +112,21 @@ def test_verifier_is_fast_enough_for_tests() -> None:
     start = time.perf_counter()
     check_code("4821", verifier, pepper=PEPPER)
     assert time.perf_counter() - start < 0.25
+
+
+def test_verifiers_made_with_the_older_cost_still_check():
+    """The scrypt parameters travel in the verifier: an n=2**14 verifier still verifies."""
+    import base64
+    import hashlib
+    import hmac as hmac_
+
+    pepper, salt = b"p" * 32, b"s" * 16
+    keyed = hmac_.new(pepper, b"securpass-code-v1\x004821", hashlib.sha256).digest()
+    digest = hashlib.scrypt(keyed, salt=salt, n=2**14, r=8, p=1, dklen=32, maxmem=64 * 2**20)
+
+    def b64u(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    old = f"sp1$scrypt$16384$8$1${b64u(salt)}${b64u(digest)}"
+    assert check_code("4821", old, pepper=pepper)
+    assert not check_code("4822", old, pepper=pepper)
