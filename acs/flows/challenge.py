@@ -152,11 +152,17 @@ async def _refuse(
 async def end_challenge(
     session: AsyncSession, row: ChallengeRow, verdict: Verdict, ctx: ResultKeys, now: datetime
 ) -> list[str]:
-    """Cancel the phone's operation first (same lock order as the phone), then conclude."""
+    """Cancel the phone's operation first (same lock order as the phone), then conclude.
+
+    The returned hub keys include the operation's and its device's when the operation was
+    cancelled here, so the phone's screen closes at once.
+    """
+    keys: list[str] = []
     if row.operation_id:
         status = "expired" if verdict.by == "timeout" else "cancelled"
-        await operations.cancel_operation(session, row.operation_id, now=now, status=status)
-    return await conclude(session, row.acs_trans_id, verdict, ctx=ctx, now=now) or []
+        if await operations.cancel_operation(session, row.operation_id, now=now, status=status):
+            keys += await operations.wake_keys(session, row.operation_id)
+    return keys + (await conclude(session, row.acs_trans_id, verdict, ctx=ctx, now=now) or [])
 
 
 async def start_method(

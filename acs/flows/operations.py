@@ -50,6 +50,7 @@ __all__ = [
     "is_trusted",
     "operation_key",
     "outcome_of",
+    "wake_keys",
 ]
 
 log = logging.getLogger("acs.flows.operations")
@@ -151,6 +152,13 @@ async def cancel_operation(
     if not await store.decide_operation(session, operation_id, status=status, at=now):
         return None
     return await get_outcome(session, operation_id)
+
+
+async def wake_keys(session: AsyncSession, operation_id: str) -> list[str]:
+    """Hub keys to publish after commit so the phone (and whoever waits on the operation)
+    learns that it changed: the operation's key and its device's key."""
+    row = await store.get_operation(session, operation_id)
+    return [] if row is None else [operation_key(operation_id), device_key(row.device_id)]
 
 
 async def get_outcome(session: AsyncSession, operation_id: str) -> OperationOutcome | None:

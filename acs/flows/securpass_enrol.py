@@ -191,7 +191,9 @@ async def start_selfcare(
         )
         if not eligibility.eligible:
             raise NotEligible(
-                "not_eligible", "Sécur'Pass cannot be activated yet", unmet=_unmet(eligibility)
+                "not_eligible",
+                "Sécur'Pass ne peut pas encore être activé",
+                unmet=_unmet(eligibility),
             )
         row = await current_enrolment(session, customer_id, now=now)
         if row is not None and row.state == "initiated" and row.channel == "selfcare":

@@ -20,7 +20,7 @@ from acs.flows.decoupled import announce_pending
 from acs.flows.results import Sender, client_ssl
 from acs.storage import method_data
 from acs.web.challenge import result_keys
-from acs.web.keys import CLOCK, HUB, PURGE_DUE, PUSH, SENDER, SESSIONS, SETTINGS
+from acs.web.keys import CLOCK, HOUSEKEEPING, HUB, PUSH, SENDER, SESSIONS, SETTINGS, Housekeeping
 
 __all__ = ["challenge_worker", "run_once"]
 
@@ -37,7 +37,7 @@ async def challenge_worker(app: web.Application) -> AsyncIterator[None]:
         sessions=app[SESSIONS], settings=app[SETTINGS], clock=app[CLOCK],
         publish=app[HUB].publish, http=http,
     )  # fmt: skip
-    app[PURGE_DUE] = app[CLOCK].now()
+    app[HOUSEKEEPING] = Housekeeping(purge_due=app[CLOCK].now())
     task = asyncio.create_task(_loop(app), name="acs-challenge-worker")
     yield
     task.cancel()
@@ -78,7 +78,8 @@ async def run_once(app: web.Application) -> None:
     await announce_pending(sessions=sessions, hub=app[HUB], push=app[PUSH], now=now)
     while await app[SENDER].deliver_due():  # what the timeouts just decided
         pass
-    if now >= app[PURGE_DUE]:
+    housekeeping = app[HOUSEKEEPING]
+    if now >= housekeeping.purge_due:
         async with sessions.begin() as session:
             await method_data.purge(session, now)
-        app[PURGE_DUE] = now + PURGE_EVERY
+        housekeeping.purge_due = now + PURGE_EVERY

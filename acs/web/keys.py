@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -36,4 +37,13 @@ OPERATION_HOOKS = web.AppKey("operation_hooks", Mapping[str, OperationHook])
 
 # The results sender of this process (acs.flows.results.Sender), set by the challenge worker.
 SENDER = web.AppKey("sender", Any)
-PURGE_DUE = web.AppKey("purge_due", datetime)  # the challenge worker's next housekeeping
+
+
+@dataclass
+class Housekeeping:
+    """The challenge worker's own schedule (mutable: the app's mapping is frozen once running)."""
+
+    purge_due: datetime
+
+
+HOUSEKEEPING = web.AppKey("housekeeping", Housekeeping)

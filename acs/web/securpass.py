@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from aiohttp import WSMsgType, web
 
 from acs.crypto.codes import code_key_public_jwk
@@ -299,6 +300,8 @@ async def events(request: web.Request) -> web.StreamResponse:
     reader = asyncio.create_task(_drain(ws))
     try:
         await _stream(request, ws, row.id, reader)
+    except (ConnectionResetError, aiohttp.ClientConnectionResetError):
+        pass  # the phone went away while we were writing: nothing to tell it any more
     finally:
         reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
