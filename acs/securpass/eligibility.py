@@ -131,16 +131,19 @@ def validate_lift(lift: LiftRecord, *, now: datetime) -> LiftRecord:
     return LiftRecord(advisor_id=lift.advisor_id, lifted_at=lift.lifted_at, identity_check=check)
 
 
+# Messages are in French: advisors and cardholders of this bank read them (back office, app).
 def _basic_conditions(facts: EligibilityFacts) -> list[Unmet]:
     unmet = []
     if facts.kind != CustomerKind.INDIVIDUAL:
-        unmet.append(Unmet("SP-10", "Sécur'Pass is for individual customers, not businesses"))
+        unmet.append(
+            Unmet("SP-10", "Sécur'Pass est réservé aux particuliers, pas aux professionnels")
+        )
     if not facts.has_app:
-        unmet.append(Unmet("SP-11", "the customer has no smartphone with the Banxo app"))
+        unmet.append(Unmet("SP-11", "pas de smartphone avec l'appli Banxo"))
     if not facts.remote_banking:
-        unmet.append(Unmet("SP-12", "no remote-banking (BAD) subscription"))
+        unmet.append(Unmet("SP-12", "pas d'abonnement à la banque à distance (BAD)"))
     if not facts.secure_mobile:
-        unmet.append(Unmet("SP-13", "no mobile phone number for secure operations on file"))
+        unmet.append(Unmet("SP-13", "pas de numéro de mobile pour les opérations sécurisées"))
     return unmet
 
 
@@ -158,12 +161,13 @@ def _card_or_email(
 
 
 def _card_or_email_message(recorded: datetime | None, *, now: datetime) -> str:
-    base = "no active card already used at a terminal or ATM"
+    base = "pas de carte active déjà utilisée sur un terminal ou un DAB"
     if recorded is None:
-        return f"{base}, and no personal e-mail address on file"
+        return f"{base}, et pas d'adresse e-mail personnelle enregistrée"
     left = recorded + EMAIL_LATENCY - now
     hours = max(1, -(-int(left.total_seconds()) // 3600))
     return (
-        f"{base}, and the personal e-mail was recorded less than 72 hours ago "
-        f"(about {hours} h left, or an advisor lift after a reinforced identity check, SP-15)"
+        f"{base}, et l'e-mail personnel a été enregistré il y a moins de 72 heures "
+        f"(encore {hours} h environ, ou levée du délai par un conseiller après contrôle "
+        f"d'identité renforcé, SP-15)"
     )

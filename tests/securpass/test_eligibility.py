@@ -89,7 +89,7 @@ def test_sp14_email_route_needs_72_hours() -> None:
     assert check_eligibility(old, channel="app", now=NOW).eligible
     result = check_eligibility(young, channel="app", now=NOW)
     assert rules(result) == ["SP-14"]
-    assert "72 hours" in result.unmet[0].message
+    assert "72 heures" in result.unmet[0].message
 
 
 def test_sp14_exactly_72_hours_is_not_more_than_72() -> None:
