@@ -100,6 +100,25 @@ class Delivery:
 Published = Callable[[str], Awaitable[None]]
 
 
+STEADY_ATTEMPTS = 7  # the immediate retry, then one minute at the reference's 10 s pace
+MAX_RETRY_SECONDS = 600.0
+
+
+def retry_delay(attempts: int, settings: Settings) -> float:
+    """Seconds before the next attempt, after ``attempts`` failed ones.
+
+    §5 / Req 240: retry at once, then every 10 s. Past the first minute the pause doubles, up
+    to 10 minutes: a DS that is down for an hour must not turn thousands of waiting RReqs into
+    a retry storm that starves the AReqs. Nothing is dropped: the RReq keeps being retried.
+    """
+    if attempts <= 1:
+        return 0.0
+    steady = settings.results_retry_seconds
+    if attempts <= STEADY_ATTEMPTS:
+        return steady
+    return min(steady * 2 ** (attempts - STEADY_ATTEMPTS), MAX_RETRY_SECONDS)
+
+
 class Sender:
     """Delivers due outbox rows; several senders (processes, nodes) may run at once."""
 
@@ -155,8 +174,7 @@ class Sender:
                 error="the AReq gave no dsURL",
             )  # fmt: skip
         else:
-            wait = 0 if row.attempts == 1 else self.settings.results_retry_seconds
-            at = now + timedelta(seconds=wait)
+            at = now + timedelta(seconds=retry_delay(row.attempts, self.settings))
             error = f"{delivery.outcome}: {delivery.detail or ''}"
             await outbox.reschedule(
                 session, row.id, worker=self.worker, at=at, error=error, now=now

@@ -138,3 +138,14 @@ async def test_a_bad_rres_is_a_failed_attempt(client, fake_ds, monkeypatch):
 async def _delivered(app, acs_trans_id) -> bool:
     row, _ = await outbox_of(app, acs_trans_id)
     return row is not None and row.state == "delivered"
+
+
+def test_retry_pace_follows_the_reference_then_backs_off():
+    """§5: at once, then every 10 s for a minute; then doubling up to 10 minutes, never dropped."""
+    from acs.config import Settings
+    from acs.flows.results import retry_delay
+
+    settings = Settings()
+    delays = [retry_delay(n, settings) for n in range(1, 14)]
+    assert delays[:7] == [0, 10, 10, 10, 10, 10, 10]
+    assert delays[7:] == [20, 40, 80, 160, 320, 600]
