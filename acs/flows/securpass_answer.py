@@ -123,7 +123,9 @@ async def answer_operation(
             raise UnknownResource("unknown_operation", "no such operation")
         if operation.device_id != device.id:
             raise Forbidden("not_your_operation", "this operation waits for another device")
-        verified = _verify(answer, operation, device, enrolment.biometrics_payments, now=now)
+        verified = _verify(
+            answer, operation, device, _biometrics_for(operation, enrolment), now=now
+        )
         device.last_counter, device.updated_at = verified.new_counter, now  # in every case
         if verified.code_check_required:
             assert verified.code_jwe is not None
@@ -155,6 +157,14 @@ async def answer_operation(
         assert check is not None
         raise wrong_code(check)
     return result
+
+
+def _biometrics_for(operation: OperationRow, enrolment: Any) -> bool:
+    """SP-23: biometrics are chosen separately for logging in and for validating operations;
+    the switch that applies is the one for this operation's purpose."""
+    if operation.summary.get("type") == "login":
+        return bool(enrolment.biometrics_login)
+    return bool(enrolment.biometrics_payments)
 
 
 def _verify(

@@ -220,11 +220,15 @@ async def initiate_in_branch(
     customer_id: str,
     advisor_id: str,
     sale_channel: str,
+    amendment: dict[str, str] | None = None,
     keys: KeyRing,
     sms: SmsGateway,
     now: datetime,
 ) -> EnrolmentRow:
-    """SP-30 … SP-33: face to face only; ``initiated``; SMS; 24 h to activate on the phone."""
+    """SP-30 … SP-33: face to face only; ``initiated``; SMS; 24 h to activate on the phone.
+
+    ``amendment`` (SP-31) is recorded in the audit trail with the initiation.
+    """
     async with sessions.begin() as session:
         customer = await customer_or_404(session, customer_id)
         eligibility = await eligibility_of(
@@ -232,7 +236,9 @@ async def initiate_in_branch(
         )
         if sale_channel == core.SaleChannel.FACE_TO_FACE and not eligibility.eligible:
             raise NotEligible(
-                "not_eligible", "Sécur'Pass cannot be added yet", unmet=_unmet(eligibility)
+                "not_eligible",
+                "Sécur'Pass ne peut pas encore être ajouté",
+                unmet=_unmet(eligibility),
             )
         enrolment = core.initiate_branch(
             enrolment_id=str(uuid.uuid4()),
@@ -259,6 +265,7 @@ async def initiate_in_branch(
             customer_id=customer_id,
             enrolment_id=row.id,
             sale_channel=sale_channel,
+            amendment=amendment,
             rule="SP-30",
         )
         code = await _issue_code(session, row, keys=keys, now=now, actor=f"advisor:{advisor_id}")

@@ -66,14 +66,20 @@ _LAST4 = re.compile(r"([0-9]{4})?")
 
 
 class OperationType(StrEnum):
-    """What is being approved (SP-6). ``card_payment`` is the 3-D Secure challenge (SP-4)."""
+    """What is being approved. ``card_payment`` is the 3-D Secure challenge (SP-4); the rest
+    are the other operations Sécur'Pass protects (SP-1 … SP-3, SP-5, SP-6)."""
 
-    CARD_PAYMENT = "card_payment"
-    TRANSFER = "transfer"
-    ADD_BENEFICIARY = "add_beneficiary"
-    CARD_LIMIT_INCREASE = "card_limit_increase"
-    CONTACT_CHANGE = "contact_change"
-    LOGIN = "login"
+    CARD_PAYMENT = "card_payment"  # SP-4, SP-50
+    LOGIN = "login"  # SP-1: access to remote banking (app or web)
+    TRANSFER = "transfer"  # SP-6: third parties in France, SEPA Instant, outside SEPA
+    ADD_BENEFICIARY = "add_beneficiary"  # SP-6
+    CARD_LIMIT_INCREASE = "card_limit_increase"  # SP-6
+    VIEW_CARD_PIN = "view_card_pin"  # SP-6 (only with Sécur'Pass)
+    CARDLESS_WITHDRAWAL = "cardless_withdrawal"  # SP-6: SM@RT'retrait
+    WALLET_ENROLMENT = "wallet_enrolment"  # SP-6: Apple Pay / Samsung Pay
+    CONTACT_CHANGE = "contact_change"  # SP-6: e-mail or postal address
+    E_SIGNATURE = "e_signature"  # SP-3: contract e-signature (VAD or in branch)
+    PIS_PAYMENT = "pis_payment"  # SP-5: payment by transfer on a merchant site
     DEVICE_TRANSFER = "device_transfer"
 
 

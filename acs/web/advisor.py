@@ -122,8 +122,29 @@ async def initiate(request: web.Request) -> web.Response:
         customer_id=request.match_info["customer_id"],
         advisor_id=advisor,
         sale_channel=sale_channel,
+        amendment=_amendment(data.get("amendment"), sale_channel),
         keys=request.app[KEYRING],
         sms=request.app[SMS],
         now=request.app[CLOCK].now(),
     )
     return web.json_response({"enrolment": enrolment_view(row)}, status=201)
+
+
+SIGNED_ON = ("tablet", "paper")
+
+
+def _amendment(value: object, sale_channel: str) -> dict[str, str] | None:
+    """SP-31: the e-signed amendment to the remote-banking contract that adds Sécur'Pass
+    (its reference in the bank's contract system, signed on the branch tablet or on paper)."""
+    if sale_channel != "face_to_face":
+        return None  # refused anyway (SP-30), whatever the body says
+    if not isinstance(value, dict):
+        raise InvalidRequest(
+            "malformed_body", "amendment {reference, signed_on} is required (SP-31)"
+        )
+    reference, signed_on = value.get("reference"), value.get("signed_on")
+    if not (isinstance(reference, str) and 0 < len(reference) <= 64):
+        raise InvalidRequest("malformed_body", "amendment.reference: 1 to 64 characters")
+    if signed_on not in SIGNED_ON:
+        raise InvalidRequest("malformed_body", "amendment.signed_on: tablet or paper")
+    return {"reference": reference, "signed_on": signed_on}

@@ -36,8 +36,9 @@ async def test_low_value_purchase_is_frictionless(merchant, context, artifacts) 
 
 
 async def test_app_approval_with_the_code(camille, context, artifacts) -> None:
-    """41,99 €: the challenge waits for the app; the phone shows merchant, amount and date;
-    'Valider' and the code 4826 approve it; the shop says 'Paiement accepté'."""
+    """SP-4, SP-50 … SP-53: a 41,99 € payment started in a desktop browser waits for the app;
+    the phone shows merchant, amount and date; 'Valider' and the code 4826 approve it; the
+    shop says 'Paiement accepté'."""
     phone = await open_phone(context, camille)
     shop = await pay(context, camille)
     frame = await challenge(shop)

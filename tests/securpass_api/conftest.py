@@ -92,7 +92,8 @@ def new_operation(app, clock) -> Callable[..., Awaitable[str]]:
             operation_id = await create_operation(
                 session,
                 customer_id=customer_id,
-                summary=card_summary(clock, **summary_fields),
+                summary=summary_fields.pop("summary", None)
+                or card_summary(clock, **summary_fields),
                 ttl=ttl,
                 now=clock.now(),
                 ref_type=ref_type,

@@ -33,7 +33,8 @@ def _rules(summary: dict, channel: str) -> set[str]:
 
 
 async def test_sp10_to_sp13_every_unmet_condition_is_listed(client, demo_data):
-    """SP-10 … SP-13: the advisor sees every unmet condition with its rule, not just the first."""
+    """SP-10 … SP-13, SP-60: the advisor sees every unmet condition with its rule, not just the
+    first, so they know what to act on (record the secure phone, the e-mail, a card)."""
     assert _rules(await _summary(client, HUGO), "app") == {"SP-11", "SP-12", "SP-13"}
     assert "SP-10" in _rules(await _summary(client, BUSINESS), "app")
     assert _rules(await _summary(client, LOUIS), "branch") == {"SP-11"}
@@ -174,6 +175,12 @@ async def test_activation_needs_the_customer_identity(client, demo_data, make_ph
     assert other.value.status == 404
 
 
+BRANCH_SALE = {
+    "sale_channel": "face_to_face",
+    "amendment": {"reference": "AVN-2026-000731", "signed_on": "tablet"},
+}
+
+
 @pytest.mark.parametrize("channel", ["call_centre", "remote_advisor", "phone"])
 async def test_sp30_branch_only_face_to_face(client, demo_data, channel):
     """SP-30: call centres, remote advisors and any other channel cannot add Sécur'Pass."""
@@ -189,7 +196,7 @@ async def test_sp32_sp34_sp35_branch_activation(client, app, demo_data, make_pho
     SP-35: the advisor sees the state."""
     response = await client.post(
         BACKOFFICE.format(CHLOE) + "/enrolments",
-        json={"sale_channel": "face_to_face"},
+        json=BRANCH_SALE,
         headers=ADVISOR,
     )
     assert response.status == 201
@@ -208,7 +215,7 @@ async def test_sp33_branch_enrolment_expires_after_24_hours(client, demo_data, m
     """SP-33: past 24 hours the branch enrolment is expired and can no longer be activated."""
     await client.post(
         BACKOFFICE.format(CHLOE) + "/enrolments",
-        json={"sale_channel": "face_to_face"},
+        json=BRANCH_SALE,
         headers=ADVISOR,
     )
     phone = make_phone()
@@ -223,3 +230,45 @@ async def test_sp33_branch_enrolment_expires_after_24_hours(client, demo_data, m
     with pytest.raises(PhoneError) as gone:
         await phone.current_enrolment(CHLOE)
     assert gone.value.status == 404
+
+
+@pytest.mark.parametrize(
+    "amendment",
+    [
+        None,
+        {},
+        {"reference": "AVN-1"},
+        {"reference": "", "signed_on": "tablet"},
+        {"reference": "AVN-1", "signed_on": "fax"},
+    ],
+)
+async def test_sp31_branch_sale_needs_the_signed_amendment(client, demo_data, amendment):
+    """SP-31: the advisor adds Sécur'Pass through an amendment signed on the branch tablet (or
+    paper); without its reference and signature medium the initiation is refused."""
+    body = {"sale_channel": "face_to_face"}
+    if amendment is not None:
+        body["amendment"] = amendment
+    response = await client.post(
+        BACKOFFICE.format(CHLOE) + "/enrolments", json=body, headers=ADVISOR
+    )
+    assert response.status == 400
+    assert (await response.json())["error"] == "malformed_body"
+
+
+async def test_sp31_the_amendment_is_recorded_in_the_audit_trail(client, app, demo_data):
+    """SP-31: who initiated, on which channel, and which signed amendment, are audited."""
+    from sqlalchemy import select
+
+    from acs.storage.models import AuditEvent
+    from acs.web.keys import SESSIONS
+
+    response = await client.post(
+        BACKOFFICE.format(CHLOE) + "/enrolments", json=BRANCH_SALE, headers=ADVISOR
+    )
+    assert response.status == 201
+    async with app[SESSIONS]() as session:
+        events = (await session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "securpass.branch_initiated")
+        )).all()  # fmt: skip
+    assert events[-1].detail["amendment"] == BRANCH_SALE["amendment"]
+    assert events[-1].actor.startswith("advisor:")
