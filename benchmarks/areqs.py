@@ -101,15 +101,18 @@ def _base_message() -> dict:
     return dict(FALLBACK)
 
 
-def load_template() -> str:
-    """The AReq JSON with ``@TSID@ @DSID@ @PAN@ @AMOUNT@ @DATE@`` in place of those values."""
+def load_template(ds_url: str | None = None) -> str:
+    """The AReq JSON with ``@TSID@ @DSID@ @PAN@ @AMOUNT@ @DATE@`` in place of those values;
+    ``ds_url`` (a live fake DS) is where the ACS will send the RReqs of challenged AReqs."""
     message = _base_message()
     message.update(PLACEHOLDERS)
+    if ds_url:
+        message["dsURL"] = ds_url
     return json.dumps(message, separators=(",", ":"))
 
 
-def write_template(path: Path) -> Path:
-    path.write_text(load_template())
+def write_template(path: Path, ds_url: str | None = None) -> Path:
+    path.write_text(load_template(ds_url))
     return path
 
 

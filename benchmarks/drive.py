@@ -70,6 +70,7 @@ def _loadgen_argv(server: Server, files: LoadFiles, duration_s: float) -> list[s
     return [
         sys.executable, "-m", "benchmarks.loadgen", "--url", server.areq_url,
         "--pans", str(files.pans), "--mix", files.mix, "--duration", str(duration_s),
+        "--template", str(files.template),
     ]  # fmt: skip
 
 

@@ -80,3 +80,32 @@ class FakeDS:
                 await asyncio.wait_for(self._arrived.wait(), left)
             except TimeoutError:
                 return
+
+
+async def _standalone_rreq(request: web.Request) -> web.Response:
+    message = await request.json()
+    if message.get("messageType") == "Erro":
+        return web.Response(status=204)
+    return web.json_response(rres_for(message))
+
+
+async def _healthz(_: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+def create_standalone_app() -> web.Application:
+    """The fake DS as its own process for the load steps: answers every RReq with an RRes 01,
+    as a live DS would, so the ACS's results outbox delivers each RReq once."""
+    app = web.Application()
+    app.router.add_post("/rreq", _standalone_rreq)
+    app.router.add_get("/healthz", _healthz)
+    return app
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.fake_ds")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    web.run_app(create_standalone_app(), host=HOST, port=args.port, print=None, access_log=None)

@@ -47,6 +47,7 @@ class LoadSpec:
     mix: Mix
     pans: tuple[str, ...]
     seed: int = 1
+    template: str | None = None  # the AReq template's text (default: the built-in one)
 
 
 @dataclass
@@ -94,7 +95,7 @@ class _Bodies:
     """Fresh AReq bodies from the template, the PAN list and the mix."""
 
     def __init__(self, spec: LoadSpec) -> None:
-        self.template, self.spec = load_template(), spec
+        self.template, self.spec = spec.template or load_template(), spec
         self.rng = random.Random(spec.seed)
 
     def next(self) -> bytes:
@@ -177,6 +178,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--concurrency", type=int, default=256, help="max in flight (256)")
     parser.add_argument("--mix", default="60,20,15,5", help="frictionless,tra,challenge,invalid")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--template", type=Path, help="AReq template file (as wrk's)")
     return parser
 
 
@@ -186,9 +188,11 @@ def main(argv: list[str] | None = None) -> int:
     if not pans:
         print("loadgen: the PAN file is empty", file=sys.stderr)
         return 2
+    template = args.template.read_text() if args.template else None
     spec = LoadSpec(
-        args.url, args.duration, args.rate, args.concurrency, Mix.parse(args.mix), pans, args.seed
-    )
+        args.url, args.duration, args.rate, args.concurrency, Mix.parse(args.mix), pans,
+        args.seed, template,
+    )  # fmt: skip
     print(json.dumps(asdict(asyncio.run(run_load(spec)))))
     return 0
 

@@ -25,7 +25,7 @@ from benchmarks.machine import describe
 from benchmarks.pgdb import create_database, drop_database
 from benchmarks.render import render, summary_lines
 from benchmarks.scenario import SMALL_CARDS, Plan, Target, acs_scenario, run_steps, workers_scenario
-from benchmarks.servers import REPO, start_baseline
+from benchmarks.servers import REPO, start_baseline, start_fake_ds
 
 __all__ = ["main"]
 
@@ -81,8 +81,8 @@ def _plan(args: argparse.Namespace) -> Plan:
     )
 
 
-def _load_files(workdir: Path, cards: int, mix: str) -> tuple[LoadFiles, LoadFiles]:
-    template = write_template(workdir / "areq-template.json")
+def _load_files(workdir: Path, cards: int, mix: str, ds_url: str) -> tuple[LoadFiles, LoadFiles]:
+    template = write_template(workdir / "areq-template.json", ds_url)
     small = write_pans(workdir / "pans-small.txt", min(cards, SMALL_CARDS))
     full = write_pans(workdir / "pans-full.txt", cards)
     return LoadFiles(template, small, mix), LoadFiles(template, full, mix)
@@ -167,8 +167,13 @@ def run(args: argparse.Namespace, command: str) -> Path:
     work = Path(tempfile.mkdtemp(prefix="run-", dir=WORK_ROOT))
     results = {"started": started, "machine": describe(), "plan": plan.__dict__,
                "note": args.note, "command": command, "servers": {}}  # fmt: skip
+    # A live DS for the AReqs' dsURL: without one, every challenged AReq's RReq would be
+    # retried in the background for the whole run, which no production ACS sees.
+    fake_ds = start_fake_ds(work)
     try:
-        files = _load_files(work, plan.cards, Mix.parse(args.mix).text())
+        files = _load_files(
+            work, plan.cards, Mix.parse(args.mix).text(), f"{fake_ds.base_url}/rreq"
+        )
         acs = _guarded("acs-sqlite", results, lambda: _sqlite(work, plan, files))
         results["challenge"] = {}
         _take_challenge(results, "acs-sqlite", acs)
@@ -177,6 +182,7 @@ def run(args: argparse.Namespace, command: str) -> Path:
             _take_challenge(results, "acs-postgres", _guarded("acs-postgres", results, pg))
         _guarded("baseline", results, lambda: _baseline(work, plan, files[1], acs))
     finally:
+        fake_ds.stop()
         results["finished"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         results["goals"] = evaluate(results)
         path = _write(results, args.results_dir)

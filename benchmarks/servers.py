@@ -117,6 +117,16 @@ def start_acs(
     return server
 
 
+def start_fake_ds(workdir: Path) -> Server:
+    """A fake DS (``benchmarks/fake_ds.py``) answering every RReq, for the load steps' dsURL."""
+    port, log = free_port(), workdir / "fake-ds.log"
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    argv = [sys.executable, "-m", "benchmarks.fake_ds", "--port", str(port)]
+    server = Server("fake-ds", _spawn("fake-ds", argv, env, log), port, log)
+    server.wait_ready()
+    return server
+
+
 def start_baseline(workdir: Path) -> Server:
     """The bare aiohttp baseline (``benchmarks/baseline.py``) on a free port."""
     port, log = free_port(), workdir / "baseline.log"
