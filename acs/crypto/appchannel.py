@@ -24,6 +24,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
+from acs.protocol.encoding import b64url_decode, b64url_encode
+
 __all__ = ["AppSession", "BadSdkKey", "Signer", "begin_app_session", "concat_kdf", "load_signer"]
 
 
@@ -88,7 +90,7 @@ def sign_jws(payload: Mapping[str, Any], signer: Signer) -> str:
         ],
     }
     signing_input = f"{_b64url_json(header)}.{_b64url_json(payload)}".encode("ascii")
-    return f"{signing_input.decode()}.{_b64url(_sign(signer.key, signing_input))}"
+    return f"{signing_input.decode()}.{b64url_encode(_sign(signer.key, signing_input))}"
 
 
 def _sign(key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey, data: bytes) -> bytes:
@@ -105,7 +107,7 @@ def _load_sdk_key(jwk: Mapping[str, Any]) -> ec.EllipticCurvePublicKey:
     if "d" in jwk:
         raise BadSdkKey("sdkEphemPubKey carries a private key")
     try:
-        x, y = (int.from_bytes(_b64url_decode(jwk[c]), "big") for c in ("x", "y"))
+        x, y = (int.from_bytes(b64url_decode(jwk[c]), "big") for c in ("x", "y"))
         return ec.EllipticCurvePublicNumbers(x, y, ec.SECP256R1()).public_key()
     except (KeyError, ValueError, TypeError) as exc:  # a point off the curve is a ValueError
         raise BadSdkKey(f"sdkEphemPubKey is not a P-256 point: {exc}") from None
@@ -116,8 +118,8 @@ def _public_jwk(key: ec.EllipticCurvePublicKey) -> dict[str, str]:
     return {
         "kty": "EC",
         "crv": "P-256",
-        "x": _b64url(numbers.x.to_bytes(32, "big")),
-        "y": _b64url(numbers.y.to_bytes(32, "big")),
+        "x": b64url_encode(numbers.x.to_bytes(32, "big")),
+        "y": b64url_encode(numbers.y.to_bytes(32, "big")),
     }
 
 
@@ -125,16 +127,8 @@ def _lp(data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + data
 
 
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
 def _b64url_json(obj: Any) -> str:
-    return _b64url(json.dumps(obj, separators=(",", ":")).encode())
-
-
-def _b64url_decode(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    return b64url_encode(json.dumps(obj, separators=(",", ":")).encode())
 
 
 def load_signer(key_pem: bytes, chain_pem: bytes) -> Signer:

@@ -25,7 +25,6 @@ Errors of this module::
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
@@ -36,6 +35,8 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec
 from jwcrypto import jwe, jwk
 from jwcrypto.common import JWException
+
+from acs.protocol.encoding import b64url_decode_strict, b64url_encode
 
 __all__ = [
     "CODE_ALG",
@@ -155,11 +156,4 @@ def _as_code(plaintext: bytes) -> str:
     return plaintext.decode("ascii")
 
 
-def _b64u(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
-def _b64u_decode(text: str) -> bytes:
-    if not re.fullmatch(r"[A-Za-z0-9_-]*", text):
-        raise ValueError("not base64url")
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+_b64u, _b64u_decode = b64url_encode, b64url_decode_strict

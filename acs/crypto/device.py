@@ -20,6 +20,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from acs.protocol.encoding import b64url_encode
+
 __all__ = [
     "BadSignature",
     "DeviceKeyError",
@@ -108,8 +110,7 @@ def _coordinate(jwk: dict[str, Any], name: str) -> int:
     return int.from_bytes(raw, "big")
 
 
-def _b64u(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+_b64u = b64url_encode
 
 
 def _b64u_int(value: int) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 _WHITESPACE = re.compile(r"\s+")
 _ALPHABET = re.compile(r"[A-Za-z0-9_-]*={0,2}")
+_STRICT = re.compile(r"[A-Za-z0-9_-]*")
 
 
 class Base64Error(ValueError):
@@ -25,6 +26,13 @@ def b64url_decode(text: str) -> bytes:
         return base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
     except (binascii.Error, ValueError) as exc:
         raise Base64Error("not base64url") from exc
+
+
+def b64url_decode_strict(text: str) -> bytes:
+    """Decode unpadded base64url, nothing else (signed structures: one encoding per value)."""
+    if not isinstance(text, str) or not _STRICT.fullmatch(text) or len(text) % 4 == 1:
+        raise Base64Error("not unpadded base64url")
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def b64url_encode(data: bytes) -> str:

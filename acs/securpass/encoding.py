@@ -8,29 +8,21 @@ library.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
+from acs.protocol.encoding import b64url_decode_strict, b64url_encode
+
 __all__ = ["b64u", "b64u_decode", "canonical_json", "sha256_b64u"]
 
-_B64U = re.compile(r"[A-Za-z0-9_-]*")
 _SAFE_INT = 2**53 - 1
 
 
-def b64u(raw: bytes) -> str:
-    """Unpadded base64url."""
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
-def b64u_decode(text: str) -> bytes:
-    """Strict unpadded base64url: any character outside the alphabet is a ``ValueError``."""
-    if not isinstance(text, str) or not _B64U.fullmatch(text) or len(text) % 4 == 1:
-        raise ValueError("not unpadded base64url")
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+# Unpadded base64url, and its strict decoder (a ``ValueError`` for anything else): the one
+# implementation in acs.protocol.encoding serves here too.
+b64u, b64u_decode = b64url_encode, b64url_decode_strict
 
 
 def sha256_b64u(data: bytes) -> str:
