@@ -294,6 +294,15 @@ async def test_concurrent_low_value_areqs_never_exceed_the_limit(client):
     import asyncio
 
     messages = [areq(acctNumber=SMS_CARD, purchaseAmount="500") for _ in range(8)]
+    from acs.storage import transactions
+    from acs.web.keys import SESSIONS
+
     answers = await asyncio.gather(*(post(client, m) for m in messages))
     statuses = sorted(a["transStatus"] for a in answers)
     assert statuses == ["C"] * 3 + ["Y"] * 5
+    # The losers' first decision (Y) left nothing behind: each answer is stored as sent.
+    async with client.app[SESSIONS]() as session:
+        for ares in answers:
+            row = await transactions.get(session, ares["acsTransID"])
+            assert row is not None and row.trans_status == ares["transStatus"]
+        assert await transactions.count(session) == 8

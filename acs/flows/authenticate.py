@@ -10,11 +10,9 @@ from __future__ import annotations
 import logging
 import secrets
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from acs.clock import Clock
 from acs.config import CardRange, Settings
@@ -27,7 +25,7 @@ from acs.crypto.pan import PanVault
 from acs.flows.areq_facts import AReqFacts, amount_in, read_areq
 from acs.flows.ares import AResContext, build_ares
 from acs.flows.challenge_start import open_challenge
-from acs.flows.method import browser_facts
+from acs.flows.method import BrowserFacts, browser_facts
 from acs.flows.operations import is_trusted
 from acs.logs import bind_more
 from acs.protocol import ProtocolError
@@ -41,8 +39,9 @@ from acs.risk import (
     RiskInput,
     decide,
 )
-from acs.storage import cards, transactions
-from acs.storage.cards import CardView
+from acs.storage import transactions
+from acs.storage.areq_store import AReqStore
+from acs.storage.cards import CardView, LowValueClaim
 
 __all__ = ["authenticate"]
 
@@ -61,7 +60,7 @@ async def authenticate(
     message: dict[str, Any],
     version: str,
     *,
-    session: AsyncSession,
+    store: AReqStore,
     settings: Settings,
     keys: KeyRing,
     vault: PanVault,
@@ -72,44 +71,76 @@ async def authenticate(
     card_range = settings.range_for(facts.pan)
     if card_range is None:
         raise ProtocolError.transaction_data("acctNumber")
-    acs_trans_id = str(uuid.uuid4())
     masked = vault.mask(facts.pan)
-    bind_more(acsTransID=acs_trans_id, pan=masked)
-    card = await cards.areq_view(session, vault.lookup_key(facts.pan))
+    bind_more(pan=masked)
+    card = await store.card_view(vault.lookup_key(facts.pan))
     now = clock.now()
-    browser = await browser_facts(session, message, card and card.customer_id, now)
-    inp = await _risk_input(session, facts, card, settings, now)
+    browser = await browser_facts(store, message, card and card.customer_id, now)
+    inp = await _risk_input(store, facts, card, settings, now)
     inp = replace(inp, customer=replace(inp.customer, browser_known=browser.known))
-    decision = decide(inp, settings.risk)
-    if decision.counts_as_low_value and not await _claim_low_value(session, card, inp, settings):
-        inp = _low_value_spent(inp, settings)  # a concurrent AReq took the last slot
-        decision = decide(inp, settings.risk)
-    proof = _proof(facts, decision, card_range, keys, acs_trans_id)
-    ctx = _context(settings, acs_trans_id, proof)
-    cek = None
-    if facts.device_channel == "01" and decision.trans_status == "C":
-        app_fields, cek = _app_challenge(message, facts, decision, settings, keys)
-        ctx = replace(ctx, app_challenge=app_fields)
-    ares = build_ares(facts, decision, ctx)
-    await _record(session, facts, decision, card, ares, inp, now)
-    if decision.trans_status in ("C", "D"):
-        await open_challenge(
-            session, acs_trans_id=acs_trans_id, facts=facts, decision=decision, card=card,
-            settings=settings, now=now, browser_fingerprint=browser.fingerprint,
-            cek_sealed=seal_cek(keys.session_wrap, cek, acs_trans_id) if cek else None,
-        )  # fmt: skip
+    answer = _Answer(message, facts, card, card_range, browser, now)
+    ares = await _decide_and_store(answer, inp, store=store, settings=settings, keys=keys)
     log.info(
         "AReq %s on %s: %s%s",
-        acs_trans_id,
+        ares["acsTransID"],
         masked,
-        decision.trans_status,
-        f"/{decision.reason}" if decision.reason else "",
+        ares["transStatus"],
+        f"/{ares['transStatusReason']}" if ares.get("transStatusReason") else "",
     )
     return ares
 
 
+@dataclass(frozen=True)
+class _Answer:
+    """What is known of the AReq before the decision."""
+
+    message: dict[str, Any]
+    facts: AReqFacts
+    card: CardView | None
+    card_range: CardRange
+    browser: BrowserFacts
+    now: datetime
+
+
+async def _decide_and_store(
+    answer: _Answer, inp: RiskInput, *, store: AReqStore, settings: Settings, keys: KeyRing
+) -> dict[str, Any]:
+    """Decide, build the ARes and store the transaction (and challenge) it describes."""
+    decision = decide(inp, settings.risk)
+    claim = _claim(answer.card, inp, settings) if decision.counts_as_low_value else None
+    if decision.counts_as_low_value and claim is None:
+        return await _decide_and_store(
+            answer, _low_value_spent(inp, settings), store=store, settings=settings, keys=keys
+        )
+    facts, acs_trans_id = answer.facts, str(uuid.uuid4())
+    bind_more(acsTransID=acs_trans_id)
+    proof = _proof(facts, decision, answer.card_range, keys, acs_trans_id)
+    ctx = _context(settings, acs_trans_id, proof)
+    cek = None
+    if facts.device_channel == "01" and decision.trans_status == "C":
+        app_fields, cek = _app_challenge(answer.message, facts, decision, settings, keys)
+        ctx = replace(ctx, app_challenge=app_fields)
+    ares = build_ares(facts, decision, ctx)
+    row = _row(facts, decision, answer.card, ares, answer.now)
+    if decision.trans_status in ("C", "D"):
+        async with store.session() as session:
+            await transactions.add(session, **row)
+            await open_challenge(
+                session, acs_trans_id=acs_trans_id, facts=facts, decision=decision,
+                card=answer.card, settings=settings, now=answer.now,
+                browser_fingerprint=answer.browser.fingerprint,
+                cek_sealed=seal_cek(keys.session_wrap, cek, acs_trans_id) if cek else None,
+            )  # fmt: skip
+    elif not await store.record(row, claim):
+        # A concurrent AReq took the card's last low-value slot: nothing was stored; decide
+        # again with the slots spent (the cardholder is authenticated instead).
+        spent = _low_value_spent(inp, settings)
+        return await _decide_and_store(answer, spent, store=store, settings=settings, keys=keys)
+    return ares
+
+
 async def _risk_input(
-    session: AsyncSession,
+    store: AReqStore,
     facts: AReqFacts,
     card: CardView | None,
     settings: Settings,
@@ -129,18 +160,16 @@ async def _risk_input(
         dec_req_ind=facts.dec_req_ind,
         dec_max_time_minutes=facts.dec_max_time_minutes,
         trust_listed=facts.trust_listed,
-        prior_sca_ref=await _prior_sca(session, facts, card),
+        prior_sca_ref=await _prior_sca(store, facts, card),
     )
 
 
-async def _claim_low_value(
-    session: AsyncSession, card: CardView | None, inp: RiskInput, settings: Settings
-) -> bool:
+def _claim(card: CardView | None, inp: RiskInput, settings: Settings) -> LowValueClaim | None:
+    """The low-value slot this AReq would take, or None if it cannot take one."""
     if card is None or inp.amount_minor is None:
-        return False
+        return None
     thr = settings.risk
-    return await cards.claim_low_value(
-        session,
+    return LowValueClaim(
         card.id,
         inp.amount_minor,
         max_count=thr.low_value_max_count,
@@ -187,15 +216,15 @@ def _customer_facts(card: CardView | None) -> CustomerFacts:
     )
 
 
-async def _prior_sca(session: AsyncSession, facts: AReqFacts, card: CardView | None) -> bool:
+async def _prior_sca(store: AReqStore, facts: AReqFacts, card: CardView | None) -> bool:
     """A prior challenge on this card that this ACS itself authenticated (3RI after SCA)."""
     if card is None:
         return False
     for ref, method in facts.prior_refs:
         if method != "02":
             continue
-        prior = await transactions.get(session, ref)
-        if prior is not None and prior.card_id == card.id and prior.trans_status == "Y":
+        prior = await store.prior(ref)
+        if prior is not None and prior == (card.id, "Y"):
             return True
     return False
 
@@ -286,42 +315,40 @@ def _context(
     )
 
 
-async def _record(
-    session: AsyncSession,
+def _row(
     facts: AReqFacts,
     decision: Decision,
     card: CardView | None,
     ares: dict[str, Any],
-    inp: RiskInput,
     now: datetime,
-) -> None:
-    await transactions.add(
-        session,
-        acs_trans_id=ares["acsTransID"],
-        three_ds_server_trans_id=facts.three_ds_server_trans_id,
-        ds_trans_id=facts.ds_trans_id,
-        sdk_trans_id=facts.sdk_trans_id,
-        message_version=facts.version,
-        device_channel=facts.device_channel,
-        message_category=facts.message_category,
-        card_id=card.id if card else None,
-        customer_id=card.customer_id if card else None,
-        amount_minor=facts.purchase_amount,
-        currency=facts.purchase_currency,
-        exponent=facts.purchase_exponent,
-        merchant_name=facts.merchant_name,
-        trans_status=decision.trans_status,
-        trans_status_reason=decision.reason,
-        exemption=decision.exemption,
-        eci=ares.get("eci"),
-        authentication_value=ares.get("authenticationValue"),
-        challenge_method=decision.challenge_method,
-        challenge_mandated=decision.challenge_mandated,
-        risk_rules=list(decision.rules_fired),
-        notification_url=facts.notification_url,
-        ds_url=facts.ds_url,
-        ds_reference_number=facts.ds_reference_number,
-        three_ds_requestor_id=facts.requestor_id,
-        created_at=now,
-        updated_at=now,
-    )
+) -> dict[str, Any]:
+    """The transaction row: every column, as the PostgreSQL store inserts them all."""
+    return {
+        "acs_trans_id": ares["acsTransID"],
+        "three_ds_server_trans_id": facts.three_ds_server_trans_id,
+        "ds_trans_id": facts.ds_trans_id,
+        "sdk_trans_id": facts.sdk_trans_id,
+        "message_version": facts.version,
+        "device_channel": facts.device_channel,
+        "message_category": facts.message_category,
+        "card_id": card.id if card else None,
+        "customer_id": card.customer_id if card else None,
+        "amount_minor": facts.purchase_amount,
+        "currency": facts.purchase_currency,
+        "exponent": facts.purchase_exponent,
+        "merchant_name": facts.merchant_name,
+        "trans_status": decision.trans_status,
+        "trans_status_reason": decision.reason,
+        "exemption": decision.exemption,
+        "eci": ares.get("eci"),
+        "authentication_value": ares.get("authenticationValue"),
+        "challenge_method": decision.challenge_method,
+        "challenge_mandated": decision.challenge_mandated,
+        "risk_rules": list(decision.rules_fired),
+        "notification_url": facts.notification_url,
+        "ds_url": facts.ds_url,
+        "ds_reference_number": facts.ds_reference_number,
+        "three_ds_requestor_id": facts.requestor_id,
+        "created_at": now,
+        "updated_at": now,
+    }

@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,6 +35,14 @@ __all__ = [
 
 DEVICE_FIELDS = ("screenWidth", "screenHeight", "colorDepth", "timeZone", "language", "platform")
 _MAX_FIELD = 64
+
+
+class MethodReader(Protocol):
+    """The two reads an AReq makes of method data (:class:`acs.storage.areq_store.AReqStore`)."""
+
+    async def method_fingerprint(self, run_id: str, now: datetime) -> str | None: ...
+
+    async def browser_known(self, customer_id: str, fingerprint: str) -> bool: ...
 
 
 class MethodDataInvalid(ValueError):
@@ -104,16 +112,15 @@ async def store_device_data(
 
 
 async def browser_facts(
-    session: AsyncSession, message: Mapping[str, Any], customer_id: str | None, now: datetime
+    store: MethodReader, message: Mapping[str, Any], customer_id: str | None, now: datetime
 ) -> BrowserFacts:
     """The method data linked to this AReq, and whether the customer knows that browser."""
     if message.get("deviceChannel") != "02" or message.get("threeDSCompInd") != "Y":
         return BrowserFacts()
     run_id = message.get("threeDSMethodId") or message.get("threeDSServerTransID")
-    row = await method_data.get_live(session, str(run_id), now)
-    if row is None:
+    fingerprint = await store.method_fingerprint(str(run_id), now)
+    if fingerprint is None:
         return BrowserFacts()
     if customer_id is None:
-        return BrowserFacts(row.fingerprint, None)
-    known = await method_data.browser_known(session, customer_id, row.fingerprint)
-    return BrowserFacts(row.fingerprint, known)
+        return BrowserFacts(fingerprint, None)
+    return BrowserFacts(fingerprint, await store.browser_known(customer_id, fingerprint))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from functools import cache
@@ -27,19 +28,37 @@ EXTENSION_KEYS = ("messageExtension", "messageExtensions")  # the Stripe SDK use
 FORMAT_CHECKER = FormatChecker()
 
 
-def _strptime_check(name: str, pattern: str) -> None:
+def _calendar_check(name: str, shape: str, first_year: int) -> None:
+    """A fixed-width digits date format: ``shape`` says the field widths (Y4 M2 D2 h2 m2 s2;
+    ``y2`` a two-digit year from ``first_year``); the value must be a real calendar time.
+
+    A regex and ``datetime()`` rather than ``strptime``, which costs ten times as much and,
+    on the AReq path, runs for every date field of every message.
+    """
+    widths = {"Y": 4, "y": 2, "M": 2, "D": 2, "h": 2, "m": 2, "s": 2}
+    pattern = re.compile("".join(f"([0-9]{{{widths[c]}}})" for c in shape))
+
     @FORMAT_CHECKER.checks(name, raises=ValueError)
     def check(value: object) -> bool:
-        return not isinstance(value, str) or bool(datetime.strptime(value, pattern))
+        if not isinstance(value, str):
+            return True
+        match = pattern.fullmatch(value)
+        if match is None:
+            return False
+        parts = [int(g) for g in match.groups()]
+        if shape[0] == "y":
+            parts[0] += first_year
+        parts += [1] * (3 - len(parts))  # a year and month alone name the month's first day
+        return bool(datetime(*parts))
 
 
-for _name, _pattern in (
-    ("emv-datetime", "%Y%m%d%H%M%S"),
-    ("emv-datetime-minutes", "%Y%m%d%H%M"),
-    ("emv-date", "%Y%m%d"),
-    ("emv-yymm", "%y%m"),
+for _name, _shape in (
+    ("emv-datetime", "YMDhms"),
+    ("emv-datetime-minutes", "YMDhm"),
+    ("emv-date", "YMD"),
+    ("emv-yymm", "yM"),
 ):
-    _strptime_check(_name, _pattern)
+    _calendar_check(_name, _shape, first_year=2000)
 
 
 @FORMAT_CHECKER.checks("emv-ip", raises=ValueError)
@@ -81,7 +100,16 @@ def fast_validator(version: str, message: str) -> Any:
 
 
 def _conforms_to(name: str) -> Any:
-    return lambda value: FORMAT_CHECKER.conforms(value, name)
+    """The checker function itself (FormatChecker.conforms adds a lookup and a try per call)."""
+    check, raises = FORMAT_CHECKER.checkers[name]
+
+    def conforms_to(value: object) -> bool:
+        try:
+            return bool(check(value))
+        except raises:
+            return False
+
+    return conforms_to
 
 
 def conforms(version: str, message: str, instance: Mapping[str, Any]) -> bool:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Update, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -22,7 +22,9 @@ __all__ = [
     "CardView",
     "CustomerView",
     "DeviceUse",
+    "LowValueClaim",
     "areq_view",
+    "card_view",
     "claim_low_value",
     "get_by_hmac",
     "reset_low_value",
@@ -112,23 +114,33 @@ _AREQ_VIEW = (
 )  # fmt: skip
 
 
+# One statement object (parameters bound at execution), so its compiled form is cached once;
+# the PostgreSQL AReq store runs the same statement as an asyncpg prepared statement.
+AREQ_VIEW_BY_HMAC = _AREQ_VIEW.where(Card.pan_hmac == bindparam("pan_hmac")).limit(1)
+
+
 async def areq_view(session: AsyncSession, pan_hmac: bytes) -> CardView | None:
     """Card, customer and active device in one Core query: this runs on every AReq, where
     each extra round trip and every ORM object costs more than the SQL itself."""
-    row = (await session.execute(_AREQ_VIEW.where(Card.pan_hmac == pan_hmac).limit(1))).first()
-    if row is None:
-        return None
+    row = (await session.execute(AREQ_VIEW_BY_HMAC, {"pan_hmac": pan_hmac})).first()
+    return None if row is None else card_view(row._mapping)
+
+
+def card_view(row: Mapping[str, Any]) -> CardView:
+    """The :class:`CardView` of one row of :data:`AREQ_VIEW_BY_HMAC`, by column name."""
     device = (
-        DeviceUse(row.successful_uses, row.first_used_at, row.last_used_at)
-        if row.device_id is not None
+        DeviceUse(row["successful_uses"], row["first_used_at"], row["last_used_at"])
+        if row["device_id"] is not None
         else None
     )
+    opposition = row["opposition_reason"]
     return CardView(
-        id=row.id, customer_id=row.customer_id, status=str(row.status),
-        opposition_reason=str(row.opposition_reason) if row.opposition_reason else None,
-        expiry_yymm=row.expiry_yymm, last4=row.last4, low_value_count=row.low_value_count,
-        low_value_cumulative_minor=row.low_value_cumulative_minor,
-        customer=CustomerView(row.customer_id, row.secure_mobile), active_device=device,
+        id=row["id"], customer_id=row["customer_id"], status=str(row["status"]),
+        opposition_reason=str(opposition) if opposition else None,
+        expiry_yymm=row["expiry_yymm"], last4=row["last4"],
+        low_value_count=row["low_value_count"],
+        low_value_cumulative_minor=row["low_value_cumulative_minor"],
+        customer=CustomerView(row["customer_id"], row["secure_mobile"]), active_device=device,
     )  # fmt: skip
 
 
@@ -162,35 +174,57 @@ def set_status(
     card.updated_at = at
 
 
-async def claim_low_value(
-    session: AsyncSession,
-    card_id: int,
-    amount_minor: int,
-    *,
-    max_count: int,
-    max_cumulative_minor: int,
-    limit: str,
-) -> bool:
-    """Count one more low-value exemption (RTS Art. 16) if the limit still allows it.
+@dataclass(frozen=True)
+class LowValueClaim:
+    """One more low-value exemption (RTS Art. 16) for a card, within the configured limit
+    (``limit``: ``"count"`` or ``"cumulative"``)."""
 
-    One conditional UPDATE, so two AReqs racing for the last slot cannot both get it: the
-    loser sees ``False`` and must authenticate the cardholder instead.
-    """
+    card_id: int
+    amount_minor: int
+    max_count: int
+    max_cumulative_minor: int
+    limit: str
+
+    def params(self) -> dict[str, int]:
+        # Prefixed: the PostgreSQL store binds these next to a transaction row's own card_id
+        # and amount_minor (a purchase amount, where this one is in the risk currency).
+        return {
+            "claim_card_id": self.card_id,
+            "claim_amount": self.amount_minor,
+            "claim_max_count": self.max_count,
+            "claim_max_cumulative": self.max_cumulative_minor,
+        }
+
+
+def _claim_statement(limit: str) -> Update:
+    amount = bindparam("claim_amount", type_=Card.low_value_cumulative_minor.type)
     within = (
-        Card.low_value_cumulative_minor + amount_minor <= max_cumulative_minor
+        Card.low_value_cumulative_minor + amount
+        <= bindparam("claim_max_cumulative", type_=Card.low_value_cumulative_minor.type)
         if limit == "cumulative"
-        else Card.low_value_count < max_count
+        else Card.low_value_count < bindparam("claim_max_count", type_=Card.low_value_count.type)
     )
-    statement = (
-        update(Card)
-        .where(Card.id == card_id, within)
+    return (
+        update(Card.__table__)
+        .where(Card.id == bindparam("claim_card_id", type_=Card.id.type), within)
         .values(
             low_value_count=Card.low_value_count + 1,
-            low_value_cumulative_minor=Card.low_value_cumulative_minor + amount_minor,
+            low_value_cumulative_minor=Card.low_value_cumulative_minor + amount,
         )
-        .execution_options(synchronize_session=False)
     )
-    return (await session.execute(statement)).rowcount == 1
+
+
+# Per limit kind, one conditional UPDATE: two AReqs racing for the last slot cannot both get it.
+CLAIM_LOW_VALUE = {limit: _claim_statement(limit) for limit in ("count", "cumulative")}
+
+
+async def claim_low_value(session: AsyncSession, claim: LowValueClaim) -> bool:
+    """Count one more low-value exemption if the limit still allows it.
+
+    The loser of a race for the last slot sees ``False`` and must authenticate the cardholder.
+    """
+    statement = CLAIM_LOW_VALUE[claim.limit]
+    return (await session.execute(statement, claim.params())).rowcount == 1
 
 
 def reset_low_value(card: Card, at: datetime) -> None:

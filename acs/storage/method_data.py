@@ -6,12 +6,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from acs.storage.challenge_models import KnownBrowserRow, MethodDataRow
 
-__all__ = ["browser_known", "get_live", "purge", "put", "remember_browser"]
+__all__ = [
+    "KNOWN_BROWSER",
+    "LIVE_FINGERPRINT",
+    "browser_known",
+    "get_live",
+    "purge",
+    "put",
+    "remember_browser",
+]
 
 
 async def put(
@@ -38,18 +46,24 @@ class LiveMethodData:
     fingerprint: str
 
 
+# Prebuilt with bound parameters: both run on browser AReqs (the PostgreSQL AReq store runs
+# them as asyncpg prepared statements).
+LIVE_FINGERPRINT = select(MethodDataRow.fingerprint).where(
+    MethodDataRow.three_ds_server_trans_id == bindparam("run_id"),
+    MethodDataRow.expires_at > bindparam("now", type_=MethodDataRow.expires_at.type),
+)
+KNOWN_BROWSER = select(KnownBrowserRow.fingerprint).where(
+    KnownBrowserRow.customer_id == bindparam("customer_id"),
+    KnownBrowserRow.fingerprint == bindparam("fingerprint"),
+)
+
+
 async def get_live(
     session: AsyncSession, three_ds_server_trans_id: str, now: datetime
 ) -> LiveMethodData | None:
-    """The fingerprint of this run if still within its 10 minutes, else ``None``.
-
-    A Core select of one column: it runs on every browser AReq with threeDSCompInd Y.
-    """
-    statement = select(MethodDataRow.fingerprint).where(
-        MethodDataRow.three_ds_server_trans_id == three_ds_server_trans_id,
-        MethodDataRow.expires_at > now,
-    )
-    fingerprint = await session.scalar(statement)
+    """The fingerprint of this run if still within its 10 minutes, else ``None``."""
+    params = {"run_id": three_ds_server_trans_id, "now": now}
+    fingerprint = await session.scalar(LIVE_FINGERPRINT, params)
     return LiveMethodData(fingerprint) if fingerprint is not None else None
 
 
@@ -60,10 +74,8 @@ async def purge(session: AsyncSession, now: datetime) -> int:
 
 async def browser_known(session: AsyncSession, customer_id: str, fingerprint: str) -> bool:
     """Whether this customer succeeded before with a browser of this fingerprint."""
-    statement = select(KnownBrowserRow.fingerprint).where(
-        KnownBrowserRow.customer_id == customer_id, KnownBrowserRow.fingerprint == fingerprint
-    )
-    return (await session.scalar(statement)) is not None
+    params = {"customer_id": customer_id, "fingerprint": fingerprint}
+    return (await session.scalar(KNOWN_BROWSER, params)) is not None
 
 
 async def remember_browser(

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from acs.storage.errors import Conflict
 from acs.storage.models import Transaction
 
-__all__ = ["add", "count", "get"]
+__all__ = ["INSERT", "PRIOR", "add", "count", "get", "prior"]
 
 
 # One statement object, parameters bound at execution: its compiled form is cached once,
 # where ``insert().values(**fields)`` would build and hash a new statement for every AReq.
-_INSERT = insert(Transaction.__table__)
+INSERT = insert(Transaction.__table__)
+# What an AReq needs of an earlier transaction it cites (3RI after an SCA).
+PRIOR = select(Transaction.card_id, Transaction.trans_status).where(
+    Transaction.acs_trans_id == bindparam("acs_trans_id")
+)
 
 
 async def add(session: AsyncSession, **fields: Any) -> None:
@@ -27,7 +31,7 @@ async def add(session: AsyncSession, **fields: Any) -> None:
     a repeated acsTransID or a dangling key.
     """
     try:
-        await session.execute(_INSERT, fields)
+        await session.execute(INSERT, fields)
     except IntegrityError as exc:
         raise Conflict(f"transaction {fields.get('acs_trans_id')} not stored") from exc
 
@@ -35,6 +39,12 @@ async def add(session: AsyncSession, **fields: Any) -> None:
 async def get(session: AsyncSession, acs_trans_id: str) -> Transaction | None:
     """The transaction with this acsTransID, or ``None``."""
     return await session.get(Transaction, acs_trans_id)
+
+
+async def prior(session: AsyncSession, acs_trans_id: str) -> tuple[int | None, str | None] | None:
+    """``(card_id, trans_status)`` of this acsTransID, or ``None``."""
+    row = (await session.execute(PRIOR, {"acs_trans_id": acs_trans_id})).first()
+    return None if row is None else (row.card_id, row.trans_status)
 
 
 async def count(session: AsyncSession) -> int:

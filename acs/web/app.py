@@ -15,11 +15,13 @@ from acs.flows.challenge_hook import operation_hook
 from acs.notify.hub import Hub
 from acs.notify.push import LogPush, PushGateway, WebhookPush
 from acs.notify.sms import OutboxSms, SmsGateway, WebhookSms
+from acs.storage.areq_store import AReqStores
 from acs.storage.engine import make_engine, make_sessionmaker
 from acs.storage.ranges import sync_card_ranges
 from acs.web import advisor, challenge, challenge_app, dev, ds, method, ops, securpass
 from acs.web.challenge_tasks import challenge_worker
 from acs.web.keys import (
+    AREQ_STORES,
     CLOCK,
     ENGINE,
     HUB,
@@ -64,6 +66,7 @@ def create_app(
 async def _database(app: web.Application) -> AsyncIterator[None]:
     engine = make_engine(app[SETTINGS].database_url)
     app[ENGINE], app[SESSIONS] = engine, make_sessionmaker(engine)
+    app[AREQ_STORES] = AReqStores(engine, app[SESSIONS])
     async with app[SESSIONS].begin() as session:
         await sync_card_ranges(session, app[SETTINGS].card_ranges)
     app[HUB] = Hub(engine)

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from acs.flows.authenticate import authenticate
 from acs.protocol import MessageType, parse_json, validate_incoming
-from acs.web.keys import CLOCK, HUB, KEYRING, SESSIONS, SETTINGS, VAULT
+from acs.web.keys import AREQ_STORES, CLOCK, HUB, KEYRING, SETTINGS, VAULT
 
 routes = web.RouteTableDef()
 
@@ -16,11 +16,11 @@ async def areq(request: web.Request) -> web.Response:
     message = parse_json(await request.read())  # 101 / 204
     request["message"] = message  # lets the error middleware quote the ids it knows
     version = validate_incoming(message, expected=MessageType.AREQ)  # 101 / 102 / 201 / 202 / 203
-    async with request.app[SESSIONS].begin() as session:
+    async with request.app[AREQ_STORES].open() as store:
         ares = await authenticate(
             message,
             version,
-            session=session,
+            store=store,
             settings=request.app[SETTINGS],
             keys=request.app[KEYRING],
             vault=request.app[VAULT],

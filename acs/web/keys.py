@@ -17,6 +17,7 @@ from acs.crypto.pan import PanVault
 from acs.notify.hub import Hub
 from acs.notify.push import PushGateway
 from acs.notify.sms import SmsGateway
+from acs.storage.areq_store import AReqStores
 from acs.web.metrics import Metrics
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -25,6 +26,7 @@ KEYRING = web.AppKey("keyring", KeyRing)
 VAULT = web.AppKey("vault", PanVault)
 ENGINE = web.AppKey("engine", AsyncEngine)
 SESSIONS = web.AppKey("sessions", async_sessionmaker)
+AREQ_STORES = web.AppKey("areq_stores", AReqStores)
 METRICS = web.AppKey("metrics", Metrics)
 HUB = web.AppKey("hub", Hub)
 SMS = web.AppKey("sms", SmsGateway)

@@ -42,3 +42,26 @@ def test_fast_and_detailed_validation_agree(path):
         assert conforms(version, "AReq", variant) is expected, variant
         tried += 1
     assert tried > 200
+
+
+# Per custom format: values it must accept and values it must refuse (EMV Table A.1 formats).
+FORMAT_CASES = {
+    "emv-date": (["20261129", "20240229"], ["20250229", "2026113", "20261329", "２０２６1129"]),
+    "emv-datetime": (["20261129235959"], ["20261129246000", "2026112923595", "20261129T23595"]),
+    "emv-datetime-minutes": (["202611292359"], ["202611292360", "20261129235"]),
+    "emv-yymm": (["2611", "0001"], ["2613", "2600", "261", "26-1"]),
+    "emv-ip": (["192.0.2.10", "2001:db8::1"], ["192.0.2.300", "example.org"]),
+    "emv-url": (["https://shop.example/notify"], ["ftp://shop.example", "https://", "shop"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FORMAT_CASES))
+def test_custom_formats_accept_and_refuse_on_both_paths(name):
+    """Each format check, as jsonschema calls it and as the compiled accept check calls it."""
+    from acs.protocol.validation import FORMAT_CHECKER, _conforms_to
+
+    assert set(FORMAT_CASES) == {f for f in FORMAT_CHECKER.checkers if f.startswith("emv-")}
+    good, bad = FORMAT_CASES[name]
+    fast = _conforms_to(name)
+    assert [(FORMAT_CHECKER.conforms(v, name), fast(v)) for v in good] == [(True, True)] * len(good)
+    assert [(FORMAT_CHECKER.conforms(v, name), fast(v)) for v in bad] == [(False, False)] * len(bad)

@@ -84,8 +84,8 @@ async def test_card_counters_and_status(sessions, vault, clock) -> None:
     limits = {"max_count": 5, "max_cumulative_minor": 10000, "limit": "count"}
     async with sessions.begin() as session:
         card = await cards.get_by_hmac(session, vault.lookup_key(PANS[0]))
-        assert await cards.claim_low_value(session, card.id, 1500, **limits)
-        assert await cards.claim_low_value(session, card.id, 700, **limits)
+        assert await cards.claim_low_value(session, cards.LowValueClaim(card.id, 1500, **limits))
+        assert await cards.claim_low_value(session, cards.LowValueClaim(card.id, 700, **limits))
         await session.refresh(card)
         cards.set_status(card, CardStatus.OPPOSED, reason=Opposition.FRAUD, at=clock.now())
     async with sessions.begin() as session:
@@ -113,7 +113,8 @@ async def test_low_value_claims_stop_at_the_limit(sessions, vault, limit, amount
     for amount in amounts:
         async with sessions.begin() as session:
             card = await cards.get_by_hmac(session, vault.lookup_key(PANS[0]))
-            results.append(await cards.claim_low_value(session, card.id, amount, **limits))
+            claim = cards.LowValueClaim(card.id, amount, **limits)
+            results.append(await cards.claim_low_value(session, claim))
     assert results == granted
 
 
