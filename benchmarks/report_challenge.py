@@ -14,7 +14,8 @@ biometric key for payments, and listen. Each round sends K AReqs at a challenge 
 `/3ds/challenge`, starts the page's status long-poll, waits until every phone has its operation
 and the long-polls are parked, then all K phones approve at once. Clocks start when the signed
 answer goes out (its envelope and signature are built before): **→ page** ends when the long-poll
-answers `final` (the ACS waits for the RRes before saying so), **→ RReq** when the RReq reaches
+answers `final` (the ACS says so on the decision's commit; the page's post for the final CRes
+then waits for the RRes), **→ RReq** when the RReq reaches
 the fake DS, **answer call** when the phone's own request returns. Code rounds first, then
 biometric rounds. The code costs a scrypt check on the ACS (a thread); biometrics an ES256
 verification. Goal: approval → page < {APPROVAL_P99_TARGET_MS:.0f} ms p99. Client, fake DS and

@@ -1,9 +1,14 @@
 """The audit trail: append-only and hash-chained.
 
 ``hash = sha256(prev_hash || canonical(event))`` where ``canonical`` is the JSON of ``at`` (ISO
-8601 UTC), ``actor``, ``action``, ``subject`` and ``detail`` with sorted keys and no spaces. The
-first event chains from 64 zeros. ``prev_hash`` is unique, so two writers chaining from the same
-row cannot both commit: :func:`append_audit` retries the loser inside a SAVEPOINT.
+8601 UTC), ``actor``, ``action``, ``subject`` and ``detail`` with sorted keys and no spaces.
+
+There is one chain per subject (``customer:C123``): its first event chains from 64 zeros, and
+events about different subjects never wait for each other (a single global chain made every
+audit-writing transaction queue at its tip, one commit at a time). Events written before
+revision 0004 form the chain ``""``. ``(chain, prev_hash)`` is unique, so two writers chaining
+from the same event cannot both commit: :func:`append_audit` retries the loser inside a
+SAVEPOINT.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +30,12 @@ __all__ = ["APPEND_ATTEMPTS", "GENESIS", "append_audit", "event_hash", "verify_c
 
 GENESIS = "0" * 64
 APPEND_ATTEMPTS = 20
+_TIP = (
+    select(AuditEvent.hash)
+    .where(AuditEvent.chain == bindparam("chain"))
+    .order_by(AuditEvent.id.desc())
+    .limit(1)
+)
 
 
 def event_hash(
@@ -55,9 +66,9 @@ async def append_audit(
     subject: str,
     detail: Mapping[str, Any],
 ) -> AuditEvent:
-    """Append one event chained from the latest one; ``detail`` must be JSON-serialisable.
+    """Append one event chained from the subject's latest; ``detail`` must be JSON-serialisable.
 
-    Concurrent writers chaining from the same event collide on the unique ``prev_hash``: the
+    Concurrent writers chaining from the same event collide on ``(chain, prev_hash)``: the
     loser's insert is rolled back to a SAVEPOINT and retried from the new latest event (on
     PostgreSQL the loser waits for the winner's commit, then reads it). After
     :data:`APPEND_ATTEMPTS` collisions :class:`~acs.storage.errors.Conflict` is raised.
@@ -71,11 +82,9 @@ async def append_audit(
         "detail": dict(detail),
     }
     for _ in range(APPEND_ATTEMPTS):
-        latest = await session.scalar(
-            select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-        )
+        latest = await session.scalar(_TIP, {"chain": subject})
         prev = latest or GENESIS
-        event = AuditEvent(**fields, prev_hash=prev, hash=event_hash(prev, **fields))
+        event = AuditEvent(**fields, chain=subject, prev_hash=prev, hash=event_hash(prev, **fields))
         try:
             async with session.begin_nested():
                 session.add(event)
@@ -87,9 +96,10 @@ async def append_audit(
 
 
 async def verify_chain(session: AsyncSession) -> int | None:
-    """The id of the first event whose link or hash is wrong, or ``None`` if the chain holds."""
-    prev = GENESIS
+    """The id of the first event whose link or hash is wrong, or ``None`` if every chain holds."""
+    tips: dict[str, str] = {}
     for event in await session.scalars(select(AuditEvent).order_by(AuditEvent.id)):
+        prev = tips.get(event.chain, GENESIS)
         fields = {
             "at": event.at,
             "actor": event.actor,
@@ -99,5 +109,5 @@ async def verify_chain(session: AsyncSession) -> int | None:
         }
         if event.prev_hash != prev or event.hash != event_hash(prev, **fields):
             return event.id
-        prev = event.hash
+        tips[event.chain] = event.hash
     return None

@@ -167,18 +167,25 @@ class Transaction(Timestamps, Base):
 class AuditEvent(Base):
     """An append-only, hash-chained audit record: ``hash = sha256(prev_hash || canonical)``.
 
-    ``prev_hash`` is unique, so two writers chaining from the same row cannot both succeed.
+    One chain per subject (``chain`` = the subject; ``""`` for the single chain of the events
+    written before revision 0004). ``(chain, prev_hash)`` is unique, so two writers chaining
+    from the same row cannot both succeed.
     """
 
     __tablename__ = "audit_events"
+    __table_args__ = (
+        sa.UniqueConstraint("chain", "prev_hash"),
+        sa.Index("ix_audit_events_chain_id", "chain", "id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    chain: Mapped[str] = mapped_column(sa.String(128), server_default="")
     at: Mapped[datetime] = mapped_column(index=True)
     actor: Mapped[str] = mapped_column(sa.String(64))
     action: Mapped[str] = mapped_column(sa.String(64))
     subject: Mapped[str] = mapped_column(sa.String(128))
     detail: Mapped[dict[str, Any]]
-    prev_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)  # hex
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))  # hex
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)  # hex
 
 

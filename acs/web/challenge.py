@@ -183,11 +183,14 @@ async def _final_or_wait(
 
 @routes.get("/3ds/challenge/{acs_trans_id}/status")
 async def status(request: web.Request) -> web.Response:
-    """``{"state", "final"}``: waits (Hub) up to 20 s for a decision, then a few s for the RRes."""
+    """``{"state", "final"}``: waits (Hub) up to 20 s for a decision and answers the moment
+    there is one, so the page shows the outcome at once.
+
+    The RRes is not awaited here: the RReq leaves in parallel, and ``/continue`` (where the
+    page then posts) holds the final CRes until the RRes is in (§5: RReq, RRes, then CRes).
+    """
     acs_trans_id = _checked(request, request.query.get("token", ""))
-    screen = await _settled(
-        request.app, acs_trans_id, decided_wait=LONG_POLL_SECONDS, grace=RRES_GRACE_SECONDS
-    )
+    screen = await _settled(request.app, acs_trans_id, decided_wait=LONG_POLL_SECONDS, grace=0.0)
     if screen is None:
         return web.json_response({"gone": True, "final": False}, status=404)
     decided = screen.row.state == challenges.DECIDED

@@ -131,3 +131,25 @@ async def test_refused_in_the_app_from_the_merchant_app(client, fake_ds, keys_di
     assert final["transStatus"] == "N"
     rreq = await fake_ds.wait_for(ares["acsTransID"])
     assert rreq["transStatus"] == "N" and rreq["authenticationType"] == "03"
+
+
+async def test_the_page_learns_the_decision_before_the_rres_and_the_cres_waits_for_it(
+    client, fake_ds, camille
+):
+    """The long-poll answers at the decision, while the DS is still answering the RReq; the
+    final CRes is only given once the RRes is in (§5: RReq → RRes → CRes)."""
+    fake_ds.delay = 1.5
+    ares, page = await oob_page(client, fake_ds)
+    challenge = await camille.next_operation(timeout=5)
+    await camille.approve_with_code(challenge, CODE)
+    token = form_fields(page)["token"]
+    base = form_action(page).replace("https://acs.test", "").rsplit("/", 1)[0]
+    loop = asyncio.get_running_loop()
+    asked = loop.time()
+    status = await client.get(f"{base}/status", params={"token": token})
+    assert (await status.json())["final"] is True
+    assert loop.time() - asked < 1.0  # not held for the DS's 1.5 s
+    assert fake_ds.for_trans(ares["acsTransID"]) == []  # the RRes is not in yet
+    final = await client.post(f"{base}/continue", data={"token": token})
+    assert final_cres(await final.text())["transStatus"] == "Y"
+    assert len(fake_ds.for_trans(ares["acsTransID"])) == 1  # the CRes came after the RReq

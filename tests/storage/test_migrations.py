@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from acs.storage.engine import alembic_config, downgrade, make_engine, upgrade
 from acs.storage.models import Base
@@ -67,3 +67,45 @@ async def test_downgrade_then_upgrade_round_trips(empty_database_url: str) -> No
 async def test_fixture_database_is_migrated_and_empty(database_url: str) -> None:
     """The shared ``database_url`` fixture gives a migrated database with every table present."""
     assert await _tables(database_url) == set(Base.metadata.tables)
+
+
+async def test_0004_keeps_the_old_global_chain_verifiable(empty_database_url: str) -> None:
+    """Events chained globally before 0004 keep verifying as chain "" after the upgrade, next
+    to the new per-subject chains."""
+    from datetime import UTC, datetime
+
+    from acs.storage import audit
+    from acs.storage.engine import make_sessionmaker
+
+    at = datetime(2026, 11, 1, tzinfo=UTC)
+    await upgrade(empty_database_url, "0003")
+    engine = make_engine(empty_database_url)
+    try:
+        prev, rows = audit.GENESIS, []
+        for subject in ("customer:A", "customer:B"):  # one chain across subjects, as before
+            fields = {"at": at, "actor": "x", "action": "y", "subject": subject, "detail": {}}
+            digest = audit.event_hash(prev, **fields)
+            rows.append({**fields, "detail": "{}", "prev_hash": prev, "hash": digest})
+            prev = digest
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO audit_events (at, actor, action, subject, detail, prev_hash, hash)"
+                    " VALUES (:at, :actor, :action, :subject, :detail, :prev_hash, :hash)"
+                ),
+                [{**r, "at": r["at"] if "postgresql" in empty_database_url else
+                  r["at"].replace(tzinfo=None).isoformat(sep=" ")} for r in rows],
+            )  # fmt: skip
+        await engine.dispose()
+        await upgrade(empty_database_url)
+        sessions = make_sessionmaker(engine)
+        async with sessions.begin() as session:
+            await audit.append_audit(
+                session, at=at, actor="x", action="y", subject="customer:A", detail={"n": 1}
+            )
+        async with sessions() as session:
+            assert await audit.verify_chain(session) is None
+            chains = (await session.execute(text("SELECT chain FROM audit_events"))).scalars()
+            assert sorted(chains) == ["", "", "customer:A"]
+    finally:
+        await engine.dispose()

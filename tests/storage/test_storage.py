@@ -181,25 +181,42 @@ async def test_sync_card_ranges_mirrors_the_config(sessions) -> None:
 
 
 async def test_audit_chain_links_and_detects_tampering(sessions, clock) -> None:
-    """Each audit event chains from the previous one; editing a stored event breaks the chain."""
+    """Each subject's events chain from its previous one (the first from 64 zeros), whatever
+    is written about other subjects in between; editing a stored event breaks its chain."""
     async with sessions.begin() as session:
-        for i in range(3):
+        for i in range(4):
             await audit.append_audit(
                 session,
                 at=clock.now(),
                 actor="advisor:42",
                 action="card.oppose",
-                subject=f"card:{i}",
+                subject=f"card:{i % 2}",
                 detail={"reason": "fraud", "n": i},
             )
     async with sessions() as session:
         events = (await session.scalars(select(AuditEvent).order_by(AuditEvent.id))).all()
         assert await audit.verify_chain(session) is None
-    assert events[0].prev_hash == audit.GENESIS
-    assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
+    assert [e.chain for e in events] == ["card:0", "card:1", "card:0", "card:1"]
+    assert [e.prev_hash for e in events[:2]] == [audit.GENESIS] * 2
+    assert [e.prev_hash for e in events[2:]] == [e.hash for e in events[:2]]
     async with sessions.begin() as session:
         await session.execute(
             update(AuditEvent).where(AuditEvent.id == events[1].id).values(subject="card:x")
         )
     async with sessions() as session:
         assert await audit.verify_chain(session) == events[1].id
+
+
+async def test_audit_chain_detects_a_removed_event(sessions, clock) -> None:
+    """Deleting an event from the middle of a subject's chain breaks the next link."""
+    async with sessions.begin() as session:
+        for i in range(3):
+            await audit.append_audit(
+                session, at=clock.now(), actor="advisor:42", action="card.oppose",
+                subject="card:7", detail={"n": i},
+            )  # fmt: skip
+    async with sessions.begin() as session:
+        events = (await session.scalars(select(AuditEvent).order_by(AuditEvent.id))).all()
+        await session.delete(events[1])
+    async with sessions() as session:
+        assert await audit.verify_chain(session) == events[2].id
