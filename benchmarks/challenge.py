@@ -7,9 +7,10 @@ Against the running ``acs serve`` of a scenario, with a fake DS (``fake_ds.py``)
 2. K phones (``merchant_simulator.phone``) enrol in self-care, reading the activation code from
    the ACS's dev SMS outbox (``GET /dev/sms``), with a biometric key for payments; each then
    listens (WebSocket, long-poll fallback);
-3. ``rounds`` rounds approving with the code (the ACS checks it against a scrypt verifier),
-   then ``rounds`` rounds approving with biometrics (an ES256 signature, no scrypt); a round is
-   ``challenge_round.run_round``.
+3. per method, the code (the ACS checks it against a scrypt verifier) then biometrics (an
+   ES256 signature, no scrypt): ``rounds`` rounds where the K phones approve at once (burst),
+   then ``rounds`` rounds where they approve at random at ``spread_rps`` per second (spread);
+   a round is ``challenge_round.run_round``.
 
 Measured per method, over every round: approval sent → the page's long-poll says ``final``, and
 approval sent → the RReq reaches the fake DS (p50/p95/p99/max, ms). When a required route
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import time
 import urllib.error
 import urllib.request
@@ -30,7 +32,7 @@ import aiohttp
 from benchmarks.challenge_round import CODE, Enrolled, Sample, run_round
 from benchmarks.datagen import customer_id, mobile_for, pan_for
 from benchmarks.fake_ds import FakeDS
-from benchmarks.goals import METHODS
+from benchmarks.goals import ARRIVALS, METHODS
 from benchmarks.importer import import_range
 from benchmarks.servers import Server
 from benchmarks.stats import summarize
@@ -109,7 +111,10 @@ async def _listen(enrolled: Enrolled) -> None:
             await enrolled.operations.put(event["operation"])
 
 
-async def _drive(base_url: str, k: int, rounds: int) -> dict:
+SPREAD_RPS = 20.0  # approvals per second in the spread rounds (mean of a Poisson process)
+
+
+async def _drive(base_url: str, k: int, rounds: int, spread_rps: float) -> dict:
     connector = aiohttp.TCPConnector(limit=0)
     async with FakeDS() as ds, aiohttp.ClientSession(connector=connector) as http:
         started = time.perf_counter()
@@ -117,20 +122,29 @@ async def _drive(base_url: str, k: int, rounds: int) -> dict:
         enrol_s = time.perf_counter() - started
         listeners = [asyncio.create_task(_listen(e)) for e in phones]
         try:
-            methods = {}
+            results: dict[str, dict] = {arrival: {} for arrival in ARRIVALS}
+            rng = random.Random(7)
             for method in METHODS:
-                samples: list[Sample] = []
-                for _ in range(rounds):
-                    got, arrivals = await run_round(http, base_url, ds, phones, method=method,
-                                                    timeout_s=ROUND_TIMEOUT_S)  # fmt: skip
-                    samples += got
-                methods[method] = summarize_method(samples, arrivals)
+                for arrival in ARRIVALS:
+                    rate = spread_rps if arrival == "spread" else None
+                    samples: list[Sample] = []
+                    for _ in range(rounds):
+                        got, arrivals = await run_round(
+                            http, base_url, ds, phones, method=method,
+                            timeout_s=ROUND_TIMEOUT_S, spread_rps=rate, rng=rng,
+                        )  # fmt: skip
+                        samples += got
+                    results[arrival][method] = summarize_method(samples, arrivals)
         finally:
             for task in listeners:
                 task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.gather(*listeners, return_exceptions=True)
-    return {"enrol_seconds": round(enrol_s, 2), "methods": methods}
+    return {
+        "enrol_seconds": round(enrol_s, 2),
+        "methods": results["burst"],
+        "spread": {"approvals_per_s": spread_rps, "methods": results["spread"]},
+    }
 
 
 def _unavailable(concurrent: int, rounds: int, routes: dict, message: str) -> dict:
@@ -146,6 +160,7 @@ def run_challenge(
     database_url: str,
     keys_dir: Path,
     workdir: Path,
+    spread_rps: float = SPREAD_RPS,
 ) -> dict:
     """The challenge-path result for the running ``server`` on ``database_url``."""
     routes = probe(server)
@@ -170,10 +185,10 @@ def run_challenge(
             return _unavailable(
                 concurrent, rounds, routes, f"failed: acs import {kind}: {imported[kind]['error']}"
             )
-    budget = ENROL_TIMEOUT_S + 2 * rounds * ROUND_TIMEOUT_S + 30
+    budget = ENROL_TIMEOUT_S + len(ARRIVALS) * 2 * rounds * ROUND_TIMEOUT_S + 30
     try:
         measured = asyncio.run(
-            asyncio.wait_for(_drive(server.base_url, concurrent, rounds), budget)
+            asyncio.wait_for(_drive(server.base_url, concurrent, rounds, spread_rps), budget)
         )
     except Exception as exc:  # recorded in the report; the rest of the run goes on
         return _unavailable(concurrent, rounds, routes, f"failed: {type(exc).__name__}: {exc}")

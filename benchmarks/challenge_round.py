@@ -1,9 +1,12 @@
-"""One round of the challenge benchmark: K browser challenges, then K phones approving at once.
+"""One round of the challenge benchmark: K browser challenges, then K phones approving.
 
 For each enrolled phone: AReq (challenge amount, ``dsURL`` = the fake DS) → ARes C → CReq POST
 to ``/3ds/challenge`` → the page's status long-poll starts → the listening phone receives the
-operation. When all K are there (and the long-polls are parked on the server), every phone
-approves at the same moment. Times, all ``time.perf_counter()`` in this process:
+operation. When all K are there (and the long-polls are parked on the server), the phones
+approve: all at the same moment (``burst``, the worst case: the ACS drains K approvals at once),
+or one after another at random, a Poisson process at ``spread_rps`` approvals per second (as
+cardholders do: each decides when they read the screen). Times, all ``time.perf_counter()`` in
+this process:
 
 - ``sent``: just before the signed answer goes out (body and signature already built);
 - ``page``: the long-poll answers ``final`` (the page would now post the CRes);
@@ -122,8 +125,13 @@ async def _open(
     return _Open(sample, enrolled, operation, poll)
 
 
-async def _approve(http: aiohttp.ClientSession, base_url: str, pending: _Open, method: str) -> None:
-    """Build and sign the answer first, then time only the request and what follows it."""
+async def _approve(
+    http: aiohttp.ClientSession, base_url: str, pending: _Open, method: str, delay_s: float = 0.0
+) -> None:
+    """After ``delay_s``, build and sign the answer, then time only the request and what
+    follows it."""
+    if delay_s:
+        await asyncio.sleep(delay_s)
     phone, op = pending.enrolled.phone, pending.operation
     if method == "code":
         answer = approve_with_code(phone.keys, op, CODE, phone.code_key or {})
@@ -167,9 +175,11 @@ async def run_round(
     *,
     method: str,
     timeout_s: float,
+    spread_rps: float | None = None,
+    rng: random.Random | None = None,
 ) -> tuple[list[Sample], dict[str, float]]:
-    """K challenges approved at once by ``method`` ("code" or "biometrics"); samples and the
-    RReq arrival times of their transactions."""  # fmt: skip
+    """K challenges approved by ``method`` ("code" or "biometrics"), at once or (with
+    ``spread_rps``) at random at that mean rate; samples and the RReq arrival times."""
     deadline = asyncio.get_running_loop().time() + timeout_s
     for enrolled in phones:  # an operation left by an earlier failed round is not this round's
         while not enrolled.operations.empty():
@@ -180,11 +190,24 @@ async def run_round(
     ready = [o for o in opened if isinstance(o, _Open)]
     failed = [_failed(o) for o in opened if not isinstance(o, _Open)]
     await asyncio.sleep(PARK_S)
-    await asyncio.gather(*(_approve(http, base_url, p, method) for p in ready))
+    delays = _arrivals(len(ready), spread_rps, rng or random.Random(1))
+    approvals = zip(ready, delays, strict=True)
+    await asyncio.gather(*(_approve(http, base_url, p, method, d) for p, d in approvals))
     samples = [*await asyncio.gather(*(_finish(p) for p in ready)), *failed]
     left = deadline - asyncio.get_running_loop().time()
     await ds.wait_for([s.acs_trans_id for s in samples if s.sent], timeout=max(left, 0.1))
     return samples, dict(ds.arrivals)
+
+
+def _arrivals(count: int, rate: float | None, rng: random.Random) -> list[float]:
+    """Seconds from now of each approval: all 0 (a burst), or a Poisson process at ``rate``."""
+    if not rate:
+        return [0.0] * count
+    at, delays = 0.0, []
+    for _ in range(count):
+        at += rng.expovariate(rate)
+        delays.append(at)
+    return delays
 
 
 def _failed(outcome: Sample | BaseException) -> Sample:

@@ -54,6 +54,12 @@ async def test_postgres_notify_wakes_a_waiter_in_another_hub(database_url, db_ki
         await asyncio.sleep(0.05)
         await hub_a.publish("challenge:x")
         assert await waiter is True
+        # Several keys in one publish (one NOTIFY statement): each one's waiter wakes.
+        keys = ("challenge:y", "outbox", "device:d1")
+        waiters = [asyncio.create_task(hub_b.wait(k, timeout=5)) for k in keys]
+        await asyncio.sleep(0.05)
+        await hub_a.publish(*keys)
+        assert await asyncio.gather(*waiters) == [True, True, True]
     finally:
         await hub_a.stop()
         await hub_b.stop()

@@ -151,8 +151,7 @@ async def answer_operation(
             )
         else:
             publish = list(check.publish)
-    for key in publish:
-        await hub.publish(key)
+    await hub.publish(*publish)
     if result is None:
         assert check is not None
         raise wrong_code(check)

@@ -291,8 +291,7 @@ async def change_code(
 
 
 async def _after_code_check(check: CodeCheck, hub: Hub) -> None:
-    for key in check.publish:
-        await hub.publish(key)
+    await hub.publish(*check.publish)
     if not check.ok:
         raise wrong_code(check)
 

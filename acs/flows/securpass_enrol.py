@@ -373,8 +373,7 @@ async def activate_device(
             )
     if failure is not None:
         raise failure
-    for key in keys_to_publish:
-        await hub.publish(key)
+    await hub.publish(*keys_to_publish)
     return result
 
 

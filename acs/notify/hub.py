@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 __all__ = ["CHANNEL", "Hub"]
 
 CHANNEL = "acs_wakeups"
+_NOTIFY = text("SELECT pg_notify(:channel, key) FROM unnest(CAST(:keys AS text[])) AS key")
 log = logging.getLogger("acs.notify.hub")
 
 
@@ -55,14 +56,14 @@ class Hub:
             await self._listener.close()
             self._listener = None
 
-    async def publish(self, key: str) -> None:
-        """Wake every waiter on ``key``, here and (on PostgreSQL) in every other process."""
-        self._wake_local(key)
-        if self._listener is not None and self._engine is not None:
+    async def publish(self, *keys: str) -> None:
+        """Wake every waiter on each key, here at once and (on PostgreSQL) in every other
+        process, with one NOTIFY statement for all the keys."""
+        for key in keys:
+            self._wake_local(key)
+        if keys and self._listener is not None and self._engine is not None:
             async with self._engine.connect() as conn:
-                await conn.execute(
-                    text("SELECT pg_notify(:channel, :key)"), {"channel": CHANNEL, "key": key}
-                )
+                await conn.execute(_NOTIFY, {"channel": CHANNEL, "keys": list(keys)})
                 await conn.commit()
 
     async def wait(self, key: str, timeout: float) -> bool:

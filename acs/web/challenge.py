@@ -52,8 +52,7 @@ async def after_commit(app: web.Application, after: AfterCommit) -> None:
         await operations.announce(
             after.announce, sessions=app[SESSIONS], hub=app[HUB], push=app[PUSH]
         )
-    for key in after.publish:
-        await app[HUB].publish(key)
+    await app[HUB].publish(*after.publish)
 
 
 def read_creq(value: Any) -> dict[str, Any]:

@@ -73,8 +73,7 @@ async def run_once(app: web.Application) -> None:
     while await app[SENDER].deliver_due():
         pass
     now = app[CLOCK].now()
-    for key in await expire_due(sessions=sessions, ctx=result_keys(app), now=now):
-        await app[HUB].publish(key)
+    await app[HUB].publish(*await expire_due(sessions=sessions, ctx=result_keys(app), now=now))
     await announce_pending(sessions=sessions, hub=app[HUB], push=app[PUSH], now=now)
     while await app[SENDER].deliver_due():  # what the timeouts just decided
         pass

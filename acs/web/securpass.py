@@ -215,8 +215,7 @@ async def close(request: web.Request) -> web.Response:
             hooks=request.app[OPERATION_HOOKS],
             now=request.app[CLOCK].now(),
         )
-    for key in publish:
-        await request.app[HUB].publish(key)
+    await request.app[HUB].publish(*publish)
     message = "Vous n'êtes plus adhérent à Sécur'Pass. Vos opérations seront validées par SMS."
     return web.json_response({"enrolment": enrolment_view(enrolment), "message": message})
 
