@@ -20,7 +20,8 @@ Open one with :meth:`AReqStores.open` per AReq.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,7 +36,7 @@ from acs.storage.cards import CardView, LowValueClaim
 from acs.storage.errors import Conflict
 from acs.storage.models import Card, Transaction
 
-__all__ = ["AReqStore", "AReqStores", "AsyncpgStore", "SessionStore"]
+__all__ = ["AReqStore", "AReqStores", "AsyncpgStore", "SessionStore", "SqliteStore"]
 
 
 class AReqStore(Protocol):
@@ -91,13 +92,16 @@ class SessionStore:
 
 @dataclass(frozen=True)
 class _Prepared:
-    """A Core statement compiled for asyncpg: its SQL, and how to turn named parameters into
-    positional arguments (defaults and SQLAlchemy's bind processors applied, as it would)."""
+    """A Core statement compiled for the driver: its SQL, how to turn named parameters into
+    positional arguments, and a returned row into a dict, with SQLAlchemy's bind and result
+    processors applied as it would (a UTC datetime on SQLite, JSON text, enum values)."""
 
     sql: str
     names: tuple[str, ...]
     processors: tuple[Callable[[Any], Any] | None, ...]
     defaults: Mapping[str, Any]
+    columns: tuple[str, ...] = ()
+    results: tuple[Callable[[Any], Any] | None, ...] = ()
 
     @classmethod
     def of(cls, statement: Executable, dialect: Dialect) -> _Prepared:
@@ -107,7 +111,14 @@ class _Prepared:
             compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
             for name in names
         )
-        return cls(str(compiled), names, processors, dict(compiled.params))
+        selected = getattr(statement, "selected_columns", ())
+        return cls(
+            str(compiled), names, processors, dict(compiled.params),
+            columns=tuple(c.key for c in selected),
+            results=tuple(
+                c.type.dialect_impl(dialect).result_processor(dialect, None) for c in selected
+            ),
+        )  # fmt: skip
 
     def args(self, params: Mapping[str, Any]) -> list[Any]:
         values = []
@@ -115,6 +126,15 @@ class _Prepared:
             value = params[name] if name in params else self.defaults[name]
             values.append(process(value) if process is not None and value is not None else value)
         return values
+
+    def row(self, values: Sequence[Any]) -> dict[str, Any]:
+        """The row by column name ({} for a statement that selects nothing, e.g. RETURNING)."""
+        if not self.columns:
+            return {}
+        return {
+            name: process(value) if process is not None and value is not None else value
+            for name, process, value in zip(self.columns, self.results, values, strict=True)
+        }
 
 
 def _insert_if_claimed(limit: str) -> Executable:
@@ -126,35 +146,39 @@ def _insert_if_claimed(limit: str) -> Executable:
 
 
 @dataclass(frozen=True)
-class _PgStatements:
+class _Statements:
+    """The AReq's statements for one dialect. PostgreSQL claims and inserts in one statement;
+    SQLite (no UPDATE inside WITH) claims with UPDATE … RETURNING, then inserts."""
+
     view: _Prepared
     fingerprint: _Prepared
     known: _Prepared
     prior: _Prepared
     insert: _Prepared
-    insert_if_claimed: Mapping[str, _Prepared]
+    claim: Mapping[str, _Prepared]
 
     @classmethod
-    def compile(cls, dialect: Dialect) -> _PgStatements:
+    def compile(cls, dialect: Dialect) -> _Statements:
         table = Transaction.__table__
         every_column = transactions.INSERT.values({c.key: bindparam(c.key) for c in table.c})
+        if dialect.name == "postgresql":
+            claim = {limit: _insert_if_claimed(limit) for limit in cards.CLAIM_LOW_VALUE}
+        else:
+            claim = {k: s.returning(Card.id) for k, s in cards.CLAIM_LOW_VALUE.items()}
         return cls(
             view=_Prepared.of(cards.AREQ_VIEW_BY_HMAC, dialect),
             fingerprint=_Prepared.of(method_data.LIVE_FINGERPRINT, dialect),
             known=_Prepared.of(method_data.KNOWN_BROWSER, dialect),
             prior=_Prepared.of(transactions.PRIOR, dialect),
             insert=_Prepared.of(every_column, dialect),
-            insert_if_claimed={
-                limit: _Prepared.of(_insert_if_claimed(limit), dialect)
-                for limit in cards.CLAIM_LOW_VALUE
-            },
+            claim={limit: _Prepared.of(s, dialect) for limit, s in claim.items()},
         )
 
 
-class AsyncpgStore:
-    """The AReq's statements on the pooled asyncpg connection, prepared and in autocommit."""
+class _DriverStore:
+    """The reads, on the pooled connection's driver; subclasses run statements and writes."""
 
-    def __init__(self, connection: AsyncConnection, raw: Any, statements: _PgStatements) -> None:
+    def __init__(self, connection: AsyncConnection, raw: Any, statements: _Statements) -> None:
         self._connection, self._raw, self._sql = connection, raw, statements
 
     async def card_view(self, pan_hmac: bytes) -> CardView | None:
@@ -173,13 +197,6 @@ class AsyncpgStore:
         row = await self._fetchrow(self._sql.prior, {"acs_trans_id": acs_trans_id})
         return None if row is None else (row["card_id"], row["trans_status"])
 
-    async def record(self, row: Mapping[str, Any], claim: LowValueClaim | None) -> bool:
-        if claim is None:
-            await self._fetchrow(self._sql.insert, row)
-            return True
-        statement = self._sql.insert_if_claimed[claim.limit]
-        return await self._fetchrow(statement, {**row, **claim.params()}) is not None
-
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         session = AsyncSession(bind=self._connection, expire_on_commit=False)
@@ -187,32 +204,85 @@ class AsyncpgStore:
             yield session
 
     async def _fetchrow(self, statement: _Prepared, params: Mapping[str, Any]) -> Any:
+        raise NotImplementedError
+
+
+class AsyncpgStore(_DriverStore):
+    """PostgreSQL: asyncpg prepared statements in autocommit; a claimed write is one CTE."""
+
+    async def record(self, row: Mapping[str, Any], claim: LowValueClaim | None) -> bool:
+        if claim is None:
+            await self._fetchrow(self._sql.insert, row)
+            return True
+        statement = self._sql.claim[claim.limit]
+        return await self._fetchrow(statement, {**row, **claim.params()}) is not None
+
+    async def _fetchrow(self, statement: _Prepared, params: Mapping[str, Any]) -> Any:
         import asyncpg  # only installed where PostgreSQL is used
 
         try:
-            return await self._raw.fetchrow(statement.sql, *statement.args(params))
+            found = await self._raw.fetchrow(statement.sql, *statement.args(params))
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise Conflict(f"AReq write refused: {exc.__class__.__name__}") from exc
         except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError):
             # SQLAlchemy did not see this failure: tell its pool the connection is gone.
             await self._connection.invalidate()
             raise
+        return None if found is None else statement.row(found)
+
+
+class SqliteStore(_DriverStore):
+    """SQLite through aiosqlite: one hop to its thread per statement (SQLAlchemy's adapter
+    makes about four), the write as claim, insert, commit. The one connection is this
+    AReq's for the whole unit of work (SQLite has one writer)."""
+
+    async def record(self, row: Mapping[str, Any], claim: LowValueClaim | None) -> bool:
+        try:
+            if claim is not None:
+                statement = self._sql.claim[claim.limit]
+                args = statement.args(claim.params())
+                if not await self._raw.execute_fetchall(statement.sql, args):
+                    await self._raw.rollback()
+                    return False
+            await self._raw.execute_fetchall(self._sql.insert.sql, self._sql.insert.args(row))
+            await self._raw.commit()
+        except sqlite3.IntegrityError as exc:
+            await self._raw.rollback()
+            raise Conflict(f"AReq write refused: {exc}") from exc
+        except BaseException:
+            await self._raw.rollback()
+            raise
+        return True
+
+    async def _fetchrow(self, statement: _Prepared, params: Mapping[str, Any]) -> Any:
+        found = await self._raw.execute_fetchall(statement.sql, statement.args(params))
+        return statement.row(found[0]) if found else None
+
+
+_DRIVER_STORES: Mapping[str, type[_DriverStore]] = {
+    "asyncpg": AsyncpgStore,
+    "aiosqlite": SqliteStore,
+}
 
 
 class AReqStores:
-    """Opens the right store for the engine: asyncpg on PostgreSQL, sessions elsewhere."""
+    """Opens the store for the engine's driver (asyncpg, aiosqlite); with any other driver, or
+    ``portable=True``, the session store."""
 
-    def __init__(self, engine: AsyncEngine, sessions: async_sessionmaker) -> None:
+    def __init__(
+        self, engine: AsyncEngine, sessions: async_sessionmaker, *, portable: bool = False
+    ) -> None:
         self._engine, self._sessions = engine, sessions
         dialect = engine.dialect
-        self._pg = _PgStatements.compile(dialect) if dialect.driver == "asyncpg" else None
+        self._store = None if portable else _DRIVER_STORES.get(dialect.driver)
+        self._sql = _Statements.compile(dialect) if self._store else None
 
     @asynccontextmanager
     async def open(self) -> AsyncIterator[AReqStore]:
-        if self._pg is None:
+        if self._store is None or self._sql is None:
             async with self._sessions.begin() as session:
                 yield SessionStore(session)
             return
         async with self._engine.connect() as connection:
             raw = (await connection.get_raw_connection()).driver_connection
-            yield AsyncpgStore(connection, raw, self._pg)
+            yield self._store(connection, raw, self._sql)
