@@ -85,6 +85,7 @@ def run_steps(server: Server, files: LoadFiles, plan: Plan, rates: list[float]) 
 
 
 def _probe(server: Server, files: LoadFiles, plan: Plan, target: Target, cards: int) -> dict:
+    _warm_up(server, files, plan)  # after a load: the new rows' pages come into the cache
     step = fixed_rate(server, files, rate=plan.probe_rate, duration_s=plan.duration_s)
     return {"cards": cards, "transactions": count_transactions(target.database_url), **step}
 

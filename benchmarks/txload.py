@@ -115,9 +115,15 @@ async def _count_postgres(url) -> int:
 
 
 def analyze(database_url: str) -> None:
-    """Refresh PostgreSQL's planner statistics after a bulk load (as an operator would)."""
+    """After a bulk load, what an operator would do: refresh the planner's statistics; on
+    SQLite also fold the write-ahead log back into the file (a bulk load leaves it large,
+    and every read then searches it)."""
     url = make_url(database_url)
-    if url.get_backend_name() != "sqlite":
+    if url.get_backend_name() == "sqlite":
+        with sqlite3.connect(url.database, timeout=30) as db:
+            db.execute("ANALYZE")
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    else:
         asyncio.run(_analyze_postgres(url))
 
 
