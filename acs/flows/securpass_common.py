@@ -208,7 +208,6 @@ async def verify_device_call(
     )
     if not fresh:
         raise RequestRejected(Reason.REPLAYED_NONCE, "this nonce was already used")
-    await store.delete_expired_nonces(session, now=now, device_id=device_id)  # keep it small
     return row
 
 

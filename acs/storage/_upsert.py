@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-__all__ = ["BATCH", "batches", "existing_keys", "upsert_rows"]
+__all__ = ["BATCH", "batches", "existing_keys", "insert_new", "upsert_rows"]
 
 BATCH = 1000
 
@@ -49,6 +49,17 @@ async def upsert_rows(
     )
     for chunk in batches(rows):
         await session.execute(statement, list(chunk))
+
+
+async def insert_new(session: AsyncSession, table: sa.Table, row: Mapping[str, Any]) -> Any:
+    """Insert ``row`` unless it breaks a uniqueness rule; its primary key, or ``None``.
+
+    ``ON CONFLICT DO NOTHING``: one statement, where catching the IntegrityError needs a
+    SAVEPOINT around the insert (two more round trips) to keep the transaction usable.
+    """
+    key = table.primary_key.columns.values()[0]
+    statement = _dialect_insert(session, table).on_conflict_do_nothing().returning(key)
+    return (await session.execute(statement, dict(row))).scalar()
 
 
 def _dialect_insert(session: AsyncSession, table: sa.Table) -> Any:

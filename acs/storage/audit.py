@@ -7,8 +7,8 @@ There is one chain per subject (``customer:C123``): its first event chains from 
 events about different subjects never wait for each other (a single global chain made every
 audit-writing transaction queue at its tip, one commit at a time). Events written before
 revision 0004 form the chain ``""``. ``(chain, prev_hash)`` is unique, so two writers chaining
-from the same event cannot both commit: :func:`append_audit` retries the loser inside a
-SAVEPOINT.
+from the same event cannot both commit: :func:`append_audit` inserts with ``ON CONFLICT DO
+NOTHING`` and the loser, having inserted nothing, chains again from the new tip.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from acs.storage._upsert import insert_new
 from acs.storage.errors import Conflict
 from acs.storage.models import AuditEvent
 
@@ -69,8 +69,8 @@ async def append_audit(
     """Append one event chained from the subject's latest; ``detail`` must be JSON-serialisable.
 
     Concurrent writers chaining from the same event collide on ``(chain, prev_hash)``: the
-    loser's insert is rolled back to a SAVEPOINT and retried from the new latest event (on
-    PostgreSQL the loser waits for the winner's commit, then reads it). After
+    loser's insert does nothing and it chains again from the new latest event (on PostgreSQL
+    the loser waits for the winner's commit, then reads it). After
     :data:`APPEND_ATTEMPTS` collisions :class:`~acs.storage.errors.Conflict` is raised.
     Append as late as possible in a unit of work: a pending event holds the chain's tip.
     """
@@ -84,14 +84,10 @@ async def append_audit(
     for _ in range(APPEND_ATTEMPTS):
         latest = await session.scalar(_TIP, {"chain": subject})
         prev = latest or GENESIS
-        event = AuditEvent(**fields, chain=subject, prev_hash=prev, hash=event_hash(prev, **fields))
-        try:
-            async with session.begin_nested():
-                session.add(event)
-                await session.flush()
-        except IntegrityError:
-            continue
-        return event
+        row = {**fields, "chain": subject, "prev_hash": prev, "hash": event_hash(prev, **fields)}
+        event_id = await insert_new(session, AuditEvent.__table__, row)
+        if event_id is not None:
+            return AuditEvent(id=event_id, **row)
     raise Conflict("the audit chain kept moving on: retry the unit of work")
 
 

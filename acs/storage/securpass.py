@@ -13,9 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from acs.storage._upsert import insert_new
 from acs.storage.models import Card, Customer
 from acs.storage.securpass_models import (
     DelayLiftRow,
@@ -107,8 +107,7 @@ async def latest_enrolment(
 
 async def lock_enrolment(session: AsyncSession, enrolment_id: str) -> EnrolmentRow | None:
     """The enrolment, write-locked for the rest of the transaction, fresh from the database."""
-    await _touch(session, EnrolmentRow, enrolment_id)
-    return await session.get(EnrolmentRow, enrolment_id, populate_existing=True)
+    return await _locked(session, EnrolmentRow, enrolment_id)
 
 
 async def get_ticket(session: AsyncSession, enrolment_id: str) -> TicketRow | None:
@@ -131,8 +130,7 @@ async def get_device(session: AsyncSession, device_id: str) -> DeviceRow | None:
 
 
 async def lock_device(session: AsyncSession, device_id: str) -> DeviceRow | None:
-    await _touch(session, DeviceRow, device_id)
-    return await session.get(DeviceRow, device_id, populate_existing=True)
+    return await _locked(session, DeviceRow, device_id)
 
 
 async def active_device(session: AsyncSession, customer_id: str) -> DeviceRow | None:
@@ -172,8 +170,7 @@ async def get_operation(session: AsyncSession, operation_id: str) -> OperationRo
 
 
 async def lock_operation(session: AsyncSession, operation_id: str) -> OperationRow | None:
-    await _touch(session, OperationRow, operation_id)
-    return await session.get(OperationRow, operation_id, populate_existing=True)
+    return await _locked(session, OperationRow, operation_id)
 
 
 async def pending_operations(
@@ -213,13 +210,8 @@ async def remember_nonce(
     session: AsyncSession, *, device_id: str, nonce: str, expires_at: datetime
 ) -> bool:
     """Record a signed call's nonce; False when it was already recorded (a replay)."""
-    try:
-        async with session.begin_nested():
-            session.add(RequestNonceRow(device_id=device_id, nonce=nonce, expires_at=expires_at))
-            await session.flush()
-    except IntegrityError:
-        return False
-    return True
+    row = {"device_id": device_id, "nonce": nonce, "expires_at": expires_at}
+    return await insert_new(session, RequestNonceRow.__table__, row) is not None
 
 
 async def delete_expired_nonces(
@@ -236,6 +228,16 @@ async def delete_expired_nonces(
 async def fraud_declaration(session: AsyncSession, operation_id: str) -> FraudDeclarationRow | None:
     statement = select(FraudDeclarationRow).where(FraudDeclarationRow.operation_id == operation_id)
     return await session.scalar(statement)
+
+
+async def _locked(session: AsyncSession, model: Any, row_id: str) -> Any:
+    """The row, fresh and write-locked until the transaction ends: ``SELECT … FOR UPDATE`` on
+    PostgreSQL; on SQLite, which has no row locks, a no-op UPDATE first takes the database's
+    write lock, so that two writers cannot both read and then fail to upgrade."""
+    if session.get_bind().dialect.name == "postgresql":
+        return await session.get(model, row_id, populate_existing=True, with_for_update=True)
+    await _touch(session, model, row_id)
+    return await session.get(model, row_id, populate_existing=True)
 
 
 async def _touch(session: AsyncSession, model: Any, row_id: str) -> None:

@@ -1,5 +1,5 @@
 """The challenge worker of every ``acs serve`` process (a cleanup_ctx): results sender,
-timeouts, announcements of decoupled operations, 3DS Method data purge.
+timeouts, announcements of decoupled operations, purge of 3DS Method data and used nonces.
 
 It wakes on the hub key ``outbox`` (published after every deciding commit) or every second.
 """
@@ -18,7 +18,7 @@ from aiohttp import web
 from acs.flows.challenge_timeouts import expire_due
 from acs.flows.decoupled import announce_pending
 from acs.flows.results import Sender, client_ssl
-from acs.storage import method_data
+from acs.storage import method_data, securpass
 from acs.web.challenge import result_keys
 from acs.web.keys import CLOCK, HOUSEKEEPING, HUB, PUSH, SENDER, SESSIONS, SETTINGS, Housekeeping
 
@@ -81,4 +81,8 @@ async def run_once(app: web.Application) -> None:
     if now >= housekeeping.purge_due:
         async with sessions.begin() as session:
             await method_data.purge(session, now)
+            # Used signed-call nonces past their window: the timestamp check refuses those
+            # calls by itself, so the rows only grow the table (not done per call: the hot
+            # path of every approval).
+            await securpass.delete_expired_nonces(session, now=now)
         housekeeping.purge_due = now + PURGE_EVERY

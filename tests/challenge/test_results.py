@@ -149,3 +149,29 @@ def test_retry_pace_follows_the_reference_then_backs_off():
     delays = [retry_delay(n, settings) for n in range(1, 14)]
     assert delays[:7] == [0, 10, 10, 10, 10, 10, 10]
     assert delays[7:] == [20, 40, 80, 160, 320, 600]
+
+
+async def test_the_worker_purges_used_nonces_past_their_window(client, clock):
+    """Used signed-call nonces are forgotten by the worker's housekeeping once their window
+    has closed (the timestamp check refuses such calls by itself), never one still open."""
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    from acs.storage import securpass
+    from acs.storage.securpass_models import RequestNonceRow
+    from acs.web.challenge_tasks import run_once
+
+    await stop_workers()
+    now = clock.now()
+    async with client.app[SESSIONS].begin() as session:
+        for nonce, ttl in (("old", 1), ("open", 10)):
+            await securpass.remember_nonce(
+                session, device_id="dev-1", nonce=nonce, expires_at=now + timedelta(minutes=ttl)
+            )
+    clock.advance(minutes=2)
+    await run_once(client.app)
+    async with client.app[SESSIONS]() as session:
+        left = await session.scalars(select(RequestNonceRow.nonce))
+        assert list(left) == ["open"]
+        assert await session.scalar(select(func.count()).select_from(RequestNonceRow)) == 1

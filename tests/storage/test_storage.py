@@ -220,3 +220,20 @@ async def test_audit_chain_detects_a_removed_event(sessions, clock) -> None:
         await session.delete(events[1])
     async with sessions() as session:
         assert await audit.verify_chain(session) == events[2].id
+
+
+async def test_a_nonce_is_accepted_once_per_device(sessions, clock) -> None:
+    """A signed call's nonce is recorded once: the same nonce again from the same device is a
+    replay (one INSERT … ON CONFLICT DO NOTHING, the transaction stays usable)."""
+    from datetime import timedelta
+
+    from acs.storage import securpass
+
+    until = clock.now() + timedelta(minutes=5)
+    calls = [("d1", "n1"), ("d1", "n1"), ("d2", "n1"), ("d1", "n2")]
+    async with sessions.begin() as session:
+        fresh = [
+            await securpass.remember_nonce(session, device_id=d, nonce=n, expires_at=until)
+            for d, n in calls
+        ]
+    assert fresh == [True, False, True, True]
