@@ -27,6 +27,8 @@ METHOD = """\
   answering a fixed ARes — the floor of the stack, none of the ACS's work.
 - **Data growth**: the same low open-loop rate at 10 000 cards / 10 000 transactions, then with
   all cards, then with the large transaction table (bulk-loaded with SQL, `benchmarks/txload.py`).
+  After each load `ANALYZE` (and on SQLite a WAL checkpoint), as an operator would; before each
+  probe a 3 s warm-up, not recorded.
 - Load generator and server share the machine's cores: on 2 cores, saturation figures include
   the generator's cost."""
 
