@@ -68,6 +68,15 @@ def _problems(name: str, c: dict) -> list[str]:
     return lines
 
 
+def _drain_note(name: str, server: dict) -> list[str]:
+    if "drain_seconds" not in server:
+        return []
+    waited = server["drain_seconds"]
+    how = f"after {waited:g} s" if waited is not None else "not even after 600 s (still busy)"
+    return [f"- {name}: measured once the load steps' unanswered challenges had timed out and "
+            f"their RReqs were delivered ({how})."]  # fmt: skip
+
+
 def _unavailable(name: str, c: dict) -> str:
     routes = ", ".join(f"`{route}` → {status}" for route, status in c.get("routes", {}).items())
     return f"- {name}: {c['message']} (K = {c['concurrent']}; routes probed: {routes})."
@@ -90,6 +99,7 @@ def challenge_lines(results: dict) -> list[str]:
             table += _rows(name, c)
             notes += _problems(name, c)
             notes.append(f"- {name}: {c['concurrent']} phones enrolled in {c['enrol_seconds']} s.")
+            notes += _drain_note(name, (results.get("servers") or {}).get(name) or {})
         else:
             notes.append(_unavailable(name, c))
     lines = table if len(table) > 2 else []

@@ -23,6 +23,7 @@ __all__ = [
     "analyze",
     "count_transactions",
     "load_transactions",
+    "pending_challenge_work",
     "top_up_transactions",
 ]
 
@@ -110,6 +111,32 @@ async def _count_postgres(url) -> int:
     connection = await asyncpg.connect(url.set(drivername="postgresql").render_as_string(False))
     try:
         return await connection.fetchval("SELECT count(*) FROM transactions")
+    finally:
+        await connection.close()
+
+
+_PENDING_WORK = (
+    "SELECT (SELECT count(*) FROM challenges WHERE state IN ('awaiting', 'open'))"
+    " + (SELECT count(*) FROM results_outbox WHERE state = 'pending')"
+)
+
+
+def pending_challenge_work(database_url: str) -> int:
+    """Challenges not decided yet plus RReqs not delivered yet: the work the ACS's worker still
+    has from earlier AReqs (the mix's challenges are never answered: each one times out)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        with sqlite3.connect(url.database, timeout=30) as db:
+            return db.execute(_PENDING_WORK).fetchone()[0]
+    return asyncio.run(_fetch_postgres(url, _PENDING_WORK))
+
+
+async def _fetch_postgres(url, query: str) -> int:
+    import asyncpg
+
+    connection = await asyncpg.connect(url.set(drivername="postgresql").render_as_string(False))
+    try:
+        return await connection.fetchval(query)
     finally:
         await connection.close()
 

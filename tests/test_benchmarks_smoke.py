@@ -237,7 +237,8 @@ def test_challenge_goals_and_report_section(tmp_path):
             "os": "test", "python": "3.11", "packages": {}, "wrk": None,
             "load_average_at_start": [0.0, 0.0, 0.0],
         },
-        "servers": {}, "challenge": {"acs-sqlite": _challenge_result(120.0, 20.0)},
+        "servers": {"acs-sqlite": {"drain_seconds": 41.5}},
+        "challenge": {"acs-sqlite": _challenge_result(120.0, 20.0)},
     }  # fmt: skip
     results["goals"] = evaluate(results)
     met = {g["goal"]: g["met"] for g in results["goals"]}
@@ -252,6 +253,7 @@ def test_challenge_goals_and_report_section(tmp_path):
     text = (tmp_path / "performance.md").read_text()
     assert "| acs-sqlite | code | all at once | 2 × 2 | 4 / 0 | 60.0 / 120.0 / 120.0 |" in text
     assert "| acs-sqlite | code | at random, 20/s | 2 × 2 | 4 / 0 | 20.0 / 40.0 / 40.0 |" in text
+    assert "RReqs were delivered (after 41.5 s)" in text
     assert "## What stands in the way\n\nThe scrypt check serialises code approvals." in text
     assert "Cards: not compared" in text and "needs `--big`" in text
 
@@ -273,3 +275,13 @@ def test_approvals_arrive_at_once_or_as_a_poisson_process():
     times = _arrivals(2000, 20.0, random.Random(1))
     assert times == sorted(times) and times[0] > 0
     assert 0.045 < times[-1] / len(times) < 0.055  # 50 ms mean gap
+
+
+def test_pending_challenge_work_reads_an_idle_database(database_url):
+    """The drain probe's query runs on this run's database (SQLite or PostgreSQL): nothing
+    pending on a fresh one."""
+    from benchmarks.txload import pending_challenge_work
+
+    if "schema=" in database_url:
+        pytest.skip("the probe reads the default schema (the benchmark's database has one)")
+    assert pending_challenge_work(database_url) == 0
