@@ -145,3 +145,16 @@ async def test_a_subscription_keeps_a_publish_made_while_its_owner_was_busy():
     assert wake.is_set()
     hub.unsubscribe("outbox", wake)
     assert hub.waiting("outbox") == 0
+
+
+async def test_a_watcher_sees_only_its_prefix_published_here():
+    """Hub.watch: a key published in this process with the prefix calls the watcher with the
+    rest of the key; other keys do not, and after unwatch nothing does."""
+    hub = Hub()
+    seen: list[str] = []
+    hub.watch("rreq:", seen.append)
+    await hub.publish("challenge:a", "rreq:a", "outbox")
+    await hub.publish("rreq:b")
+    hub.unwatch("rreq:")
+    await hub.publish("rreq:c")
+    assert seen == ["a", "b"]

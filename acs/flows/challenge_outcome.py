@@ -79,9 +79,11 @@ class ResultKeys:
     vault: PanVault
 
 
-def hub_keys(acs_trans_id: str) -> list[str]:
-    """What to publish after the deciding commit: the page/SDK waiter, and the sender."""
-    return [f"challenge:{acs_trans_id}", "outbox"]
+def hub_keys(acs_trans_id: str, *, send_now: bool = False) -> list[str]:
+    """What to publish after the deciding commit: the page/SDK waiter, and the sender —
+    with ``send_now``, this process's sender at once for this RReq (``rreq:<id>``)."""
+    keys = [f"challenge:{acs_trans_id}", "outbox"]
+    return [*keys, f"rreq:{acs_trans_id}"] if send_now else keys
 
 
 async def conclude(
@@ -112,7 +114,9 @@ async def conclude(
             await method_data.remember_browser(
                 session, txn.customer_id, row.browser_fingerprint, now=now
             )
-    return hub_keys(acs_trans_id)
+    # A person's decision (phone, code, cancel) is sent at once: their page holds the final CRes
+    # until the RRes. Timeouts come in batches and wait for the worker.
+    return hub_keys(acs_trans_id, send_now=verdict.by != "timeout")
 
 
 def _update_transaction(

@@ -136,6 +136,7 @@ class Sender:
         self.sessions, self.settings, self.clock = sessions, settings, clock
         self.publish, self.http = publish, http
         self.worker = f"sender-{uuid.uuid4().hex[:12]}"
+        self._in_flight: set[asyncio.Task] = set()
 
     async def deliver_due(self, limit: int = 10) -> int:
         """Claim and deliver what is due now; the number of rows attempted."""
@@ -145,6 +146,35 @@ class Sender:
             )
         await asyncio.gather(*(self._deliver(row) for row in rows))
         return len(rows)
+
+    def deliver_soon(self, acs_trans_id: str) -> None:
+        """Send this transaction's RReq now, in a task (a Hub watcher: must not block)."""
+        task = asyncio.create_task(self.deliver_now(acs_trans_id), name=f"rreq-{acs_trans_id}")
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
+
+    async def deliver_now(self, acs_trans_id: str) -> bool:
+        """Claim and deliver this transaction's RReq if it is due and free; False otherwise
+        (the worker, or another process, has it). A failure here is the worker's to retry."""
+        try:
+            async with self.sessions.begin() as session:
+                row = await outbox.claim_for(
+                    session, acs_trans_id, worker=self.worker, now=self.clock.now(),
+                    lease=self.LEASE,
+                )  # fmt: skip
+            if row is None:
+                return False
+            await self._deliver(row)
+        except Exception:
+            log.exception("RReq %s: immediate delivery failed; the worker retries", acs_trans_id)
+            return False
+        return True
+
+    async def close(self) -> None:
+        """Let the immediate deliveries in flight finish (a lease covers any that cannot)."""
+        if self._in_flight:
+            timeout = self.settings.results_read_timeout_seconds
+            await asyncio.wait(set(self._in_flight), timeout=timeout)
 
     async def _deliver(self, row: OutboxRow) -> None:
         started = self.clock.now()

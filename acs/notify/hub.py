@@ -6,6 +6,10 @@ a new operation) calls :meth:`Hub.wait`; whoever changed the state calls :meth:`
 process also LISTENs on one channel and publishes with ``pg_notify``, so a decision taken on
 node A releases the browser waiting on node B within milliseconds.
 
+A process may also watch the keys it publishes itself (:meth:`Hub.watch`): the results sender
+sends an RReq the moment a cardholder's decision commits, rather than when its worker next
+looks (keys published by other processes do not trigger it: the deciding process sends).
+
 A wake-up carries no data: the waiter re-reads the database, which stays the only truth. On
 SQLite (one machine, possibly several workers) there is no cross-process signal, so waiters
 also wake every ``poll_interval`` seconds and re-read; a missed wake-up costs at most that.
@@ -17,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import text
@@ -32,6 +37,7 @@ log = logging.getLogger("acs.notify.hub")
 class Hub:
     def __init__(self, engine: AsyncEngine | None = None, *, poll_interval: float = 1.0) -> None:
         self._events: dict[str, set[asyncio.Event]] = defaultdict(set)
+        self._watchers: dict[str, Callable[[str], None]] = {}
         self._engine = engine
         self._listener: AsyncConnection | None = None
         self.poll_interval = poll_interval
@@ -61,6 +67,9 @@ class Hub:
         process, with one NOTIFY statement for all the keys."""
         for key in keys:
             self._wake_local(key)
+            for prefix, watcher in self._watchers.items():
+                if key.startswith(prefix):
+                    watcher(key.removeprefix(prefix))
         if keys and self._listener is not None and self._engine is not None:
             async with self._engine.connect() as conn:
                 await conn.execute(_NOTIFY, {"channel": CHANNEL, "keys": list(keys)})
@@ -83,6 +92,14 @@ class Hub:
             return False
         finally:
             self.unsubscribe(key, event)
+
+    def watch(self, prefix: str, watcher: Callable[[str], None]) -> None:
+        """Call ``watcher(rest)`` for every key ``prefix + rest`` this process publishes; it
+        must not block (schedule a task). One watcher per prefix."""
+        self._watchers[prefix] = watcher
+
+    def unwatch(self, prefix: str) -> None:
+        self._watchers.pop(prefix, None)
 
     def subscribe(self, key: str) -> asyncio.Event:
         """A lasting subscription: the event stays set until its owner clears it, so a

@@ -25,6 +25,7 @@ __all__ = [
     "FAILED",
     "PENDING",
     "claim_due",
+    "claim_for",
     "count_for",
     "enqueue",
     "finish",
@@ -99,6 +100,25 @@ async def claim_due(
         return []
     rows = select(OutboxRow).where(OutboxRow.id.in_(claimed)).order_by(OutboxRow.id)
     return list(await session.scalars(rows.execution_options(populate_existing=True)))
+
+
+async def claim_for(
+    session: AsyncSession, acs_trans_id: str, *, worker: str, now: datetime, lease: timedelta
+) -> OutboxRow | None:
+    """Lease this transaction's RReq to ``worker`` if it is due and free (counting an attempt);
+    ``None`` when another sender holds it or it is already done."""
+    statement = (
+        update(OutboxRow)
+        .where(OutboxRow.acs_trans_id == acs_trans_id, _free(now))
+        .values(
+            lease_owner=worker, lease_until=now + lease, attempts=OutboxRow.attempts + 1,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+    if (await session.execute(statement)).rowcount != 1:
+        return None
+    return await get_for(session, acs_trans_id)
 
 
 async def record_attempt(

@@ -38,11 +38,16 @@ async def challenge_worker(app: web.Application) -> AsyncIterator[None]:
         publish=app[HUB].publish, http=http,
     )  # fmt: skip
     app[HOUSEKEEPING] = Housekeeping(purge_due=app[CLOCK].now())
+    # A cardholder's decision publishes "rreq:<acsTransID>": its RReq leaves at once, not
+    # behind the worker's queue (timeouts, retries); the worker remains the safety net.
+    app[HUB].watch("rreq:", app[SENDER].deliver_soon)
     task = asyncio.create_task(_loop(app), name="acs-challenge-worker")
     yield
+    app[HUB].unwatch("rreq:")
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+    await app[SENDER].close()
     await http.close()
 
 

@@ -153,3 +153,17 @@ async def test_the_page_learns_the_decision_before_the_rres_and_the_cres_waits_f
     final = await client.post(f"{base}/continue", data={"token": token})
     assert final_cres(await final.text())["transStatus"] == "Y"
     assert len(fake_ds.for_trans(ares["acsTransID"])) == 1  # the CRes came after the RReq
+
+
+async def test_an_approval_sends_its_rreq_at_once_without_the_worker(client, fake_ds, camille):
+    """The deciding request's process sends the RReq itself right after the commit (the worker
+    is only the safety net): with every worker stopped, the RReq still reaches the DS."""
+    from tests.challenge.results_helpers import stop_workers
+
+    ares, page = await oob_page(client, fake_ds)
+    challenge = await camille.next_operation(timeout=5)
+    await stop_workers()
+    await camille.approve_with_code(challenge, CODE)
+    rreq = await fake_ds.wait_for(ares["acsTransID"], timeout=5)
+    assert rreq["transStatus"] == "Y"
+    assert final_cres(await status_then_final(client, page))["transStatus"] == "Y"
