@@ -1,8 +1,9 @@
 """Authenticate an AReq: find the card, ask the risk engine, compute the proof, store, answer.
 
-The message has been validated against its version's schema by the caller. This function runs
-inside one database transaction (the caller's ``session.begin()``): the transaction row and the
-card's exemption counters are written together or not at all.
+The message has been validated against its version's schema by the caller. Reads and writes go
+through the caller's :class:`~acs.storage.areq_store.AReqStore`: the transaction row and the
+card's exemption counters are written together or not at all, and a C/D transaction with its
+challenge in one database transaction.
 """
 
 from __future__ import annotations
