@@ -1,19 +1,25 @@
-"""What an AReq reads and writes, behind one small interface with two implementations.
+"""What an AReq reads and writes, behind one small interface with three implementations.
 
 The AReq is the hot path: a Directory Server waits for it, at a bank's peak thousands a second.
 It reads the card view and, for a browser with 3DS Method data, the fingerprint and whether the
 customer knows it; it writes the transaction (with, for a low-value exemption, the claim of one
 more slot, or nothing at all if the slot is gone) or, for C/D, the transaction and its challenge.
 
-- :class:`SessionStore` runs all of it in the caller's session transaction, through SQLAlchemy:
-  the portable implementation (SQLite, the embedded default) and the reference for the other.
-- :class:`AsyncpgStore` (PostgreSQL) runs the same Core statements, compiled once for asyncpg,
-  as prepared statements on the pooled connection itself, in autocommit: the reads need no
-  transaction, and a frictionless write is one statement (a CTE claims the slot and inserts the
-  transaction, or inserts nothing). Through SQLAlchemy's asyncio layer each statement costs
-  several times its SQL, and a transaction adds BEGIN and COMMIT round trips; this path is why
-  a PostgreSQL worker answers several times more AReqs per second. C/D answers, a minority,
-  still write through a session (on the same connection), as every other flow does.
+The statements are written once, as SQLAlchemy Core (in ``cards``, ``method_data``,
+``transactions``), and compiled once per dialect. Through SQLAlchemy's asyncio layer each
+statement cost several times its SQL, so the driver stores run them on the pooled connection's
+driver itself:
+
+- :class:`AsyncpgStore` (PostgreSQL): asyncpg prepared statements in autocommit; the reads need
+  no transaction, and a frictionless write is one statement (a CTE claims the slot and inserts
+  the transaction, or inserts nothing);
+- :class:`SqliteStore` (SQLite through aiosqlite): one call, so one hop to aiosqlite's thread,
+  per statement (SQLAlchemy's adapter makes about four); the write is claim, insert, commit;
+- :class:`SessionStore`: the same through a SQLAlchemy session, for any other driver; a test
+  keeps it and the driver stores in agreement.
+
+C/D answers, a minority, write through a session on the same connection, as every other flow
+does.
 
 Open one with :meth:`AReqStores.open` per AReq.
 """
