@@ -34,7 +34,8 @@ def plot_latency(results: dict, path: Path) -> bool:
     axes.set(xlabel="offered load (AReq/s, open loop)", ylabel="latency (ms)", yscale="log")
     axes.set_title(f"AReq latency against offered load — {results['started']}")
     axes.grid(True, which="both", alpha=0.3)
-    axes.legend(fontsize=8)
+    if axes.get_legend_handles_labels()[0]:  # a run without fixed-rate steps has no lines
+        axes.legend(fontsize=8)
     figure.tight_layout()
     figure.savefig(path)
     plt.close(figure)
