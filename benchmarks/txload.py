@@ -102,17 +102,7 @@ def count_transactions(database_url: str) -> int:
     if url.get_backend_name() == "sqlite":
         with sqlite3.connect(url.database, timeout=30) as db:
             return db.execute("SELECT count(*) FROM transactions").fetchone()[0]
-    return asyncio.run(_count_postgres(url))
-
-
-async def _count_postgres(url) -> int:
-    import asyncpg
-
-    connection = await asyncpg.connect(url.set(drivername="postgresql").render_as_string(False))
-    try:
-        return await connection.fetchval("SELECT count(*) FROM transactions")
-    finally:
-        await connection.close()
+    return asyncio.run(_fetch_postgres(url, "SELECT count(*) FROM transactions"))
 
 
 _PENDING_WORK = (
