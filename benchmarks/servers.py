@@ -119,19 +119,19 @@ def start_acs(
 
 def start_fake_ds(workdir: Path) -> Server:
     """A fake DS (``benchmarks/fake_ds.py``) answering every RReq, for the load steps' dsURL."""
-    port, log = free_port(), workdir / "fake-ds.log"
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    argv = [sys.executable, "-m", "benchmarks.fake_ds", "--port", str(port)]
-    server = Server("fake-ds", _spawn("fake-ds", argv, env, log), port, log)
-    server.wait_ready()
-    return server
+    return _start_module("fake-ds", "benchmarks.fake_ds", workdir)
 
 
 def start_baseline(workdir: Path) -> Server:
     """The bare aiohttp baseline (``benchmarks/baseline.py``) on a free port."""
-    port, log = free_port(), workdir / "baseline.log"
+    return _start_module("baseline", "benchmarks.baseline", workdir)
+
+
+def _start_module(name: str, module: str, workdir: Path) -> Server:
+    """``python -m module --port P`` on a free port, logging to ``workdir/name.log``."""
+    port, log = free_port(), workdir / f"{name}.log"
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    argv = [sys.executable, "-m", "benchmarks.baseline", "--port", str(port)]
-    server = Server("baseline", _spawn("baseline", argv, env, log), port, log)
+    argv = [sys.executable, "-m", module, "--port", str(port)]
+    server = Server(name, _spawn(name, argv, env, log), port, log)
     server.wait_ready()
     return server

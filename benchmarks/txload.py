@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.engine import make_url
 
@@ -121,7 +122,8 @@ def pending_challenge_work(database_url: str) -> int:
     return asyncio.run(_fetch_postgres(url, _PENDING_WORK))
 
 
-async def _fetch_postgres(url, query: str) -> int:
+async def _fetch_postgres(url, query: str) -> Any:
+    """The first value ``query`` returns (``None`` for a command), on a connection of its own."""
     import asyncpg
 
     connection = await asyncpg.connect(url.set(drivername="postgresql").render_as_string(False))
@@ -141,17 +143,7 @@ def analyze(database_url: str) -> None:
             db.execute("ANALYZE")
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     else:
-        asyncio.run(_analyze_postgres(url))
-
-
-async def _analyze_postgres(url) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(url.set(drivername="postgresql").render_as_string(False))
-    try:
-        await connection.execute("ANALYZE")
-    finally:
-        await connection.close()
+        asyncio.run(_fetch_postgres(url, "ANALYZE"))
 
 
 def top_up_transactions(database_url: str, target: int) -> dict:

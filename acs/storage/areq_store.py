@@ -76,8 +76,7 @@ class SessionStore:
         return await cards.areq_view(self._session, pan_hmac)
 
     async def method_fingerprint(self, run_id: str, now: datetime) -> str | None:
-        live = await method_data.get_live(self._session, run_id, now)
-        return live and live.fingerprint
+        return await method_data.get_live(self._session, run_id, now)
 
     async def browser_known(self, customer_id: str, fingerprint: str) -> bool:
         return await method_data.browser_known(self._session, customer_id, fingerprint)

@@ -115,7 +115,7 @@ _AREQ_VIEW = (
 
 
 # One statement object (parameters bound at execution), so its compiled form is cached once;
-# the PostgreSQL AReq store runs the same statement as an asyncpg prepared statement.
+# the driver AReq stores (acs.storage.areq_store) run the same statement on the driver itself.
 AREQ_VIEW_BY_HMAC = _AREQ_VIEW.where(Card.pan_hmac == bindparam("pan_hmac")).limit(1)
 
 

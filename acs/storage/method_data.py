@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -41,13 +40,8 @@ async def put(
     await session.flush()
 
 
-@dataclass(frozen=True)
-class LiveMethodData:
-    fingerprint: str
-
-
-# Prebuilt with bound parameters: both run on browser AReqs (the PostgreSQL AReq store runs
-# them as asyncpg prepared statements).
+# Prebuilt with bound parameters: both run on browser AReqs (the driver AReq stores run them
+# on the driver itself, see acs.storage.areq_store).
 LIVE_FINGERPRINT = select(MethodDataRow.fingerprint).where(
     MethodDataRow.three_ds_server_trans_id == bindparam("run_id"),
     MethodDataRow.expires_at > bindparam("now", type_=MethodDataRow.expires_at.type),
@@ -60,11 +54,10 @@ KNOWN_BROWSER = select(KnownBrowserRow.fingerprint).where(
 
 async def get_live(
     session: AsyncSession, three_ds_server_trans_id: str, now: datetime
-) -> LiveMethodData | None:
+) -> str | None:
     """The fingerprint of this run if still within its 10 minutes, else ``None``."""
     params = {"run_id": three_ds_server_trans_id, "now": now}
-    fingerprint = await session.scalar(LIVE_FINGERPRINT, params)
-    return LiveMethodData(fingerprint) if fingerprint is not None else None
+    return await session.scalar(LIVE_FINGERPRINT, params)
 
 
 async def purge(session: AsyncSession, now: datetime) -> int:

@@ -83,18 +83,7 @@ async def claim_due(
         candidates = candidates.with_for_update(skip_locked=True)
     claimed = []
     for row_id in list(await session.scalars(candidates)):
-        statement = (
-            update(OutboxRow)
-            .where(OutboxRow.id == row_id, _free(now))
-            .values(
-                lease_owner=worker,
-                lease_until=now + lease,
-                attempts=OutboxRow.attempts + 1,
-                updated_at=now,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if (await session.execute(statement)).rowcount == 1:
+        if await _lease(session, OutboxRow.id == row_id, worker=worker, now=now, lease=lease):
             claimed.append(row_id)
     if not claimed:
         return []
@@ -107,18 +96,28 @@ async def claim_for(
 ) -> OutboxRow | None:
     """Lease this transaction's RReq to ``worker`` if it is due and free (counting an attempt);
     ``None`` when another sender holds it or it is already done."""
+    which = OutboxRow.acs_trans_id == acs_trans_id
+    if not await _lease(session, which, worker=worker, now=now, lease=lease):
+        return None
+    return await get_for(session, acs_trans_id)
+
+
+async def _lease(
+    session: AsyncSession, which: Any, *, worker: str, now: datetime, lease: timedelta
+) -> bool:
+    """Lease the row ``which`` selects to ``worker`` while it is still free; True if done."""
     statement = (
         update(OutboxRow)
-        .where(OutboxRow.acs_trans_id == acs_trans_id, _free(now))
+        .where(which, _free(now))
         .values(
-            lease_owner=worker, lease_until=now + lease, attempts=OutboxRow.attempts + 1,
+            lease_owner=worker,
+            lease_until=now + lease,
+            attempts=OutboxRow.attempts + 1,
             updated_at=now,
         )
         .execution_options(synchronize_session=False)
-    )  # fmt: skip
-    if (await session.execute(statement)).rowcount != 1:
-        return None
-    return await get_for(session, acs_trans_id)
+    )
+    return (await session.execute(statement)).rowcount == 1
 
 
 async def record_attempt(
