@@ -9,7 +9,7 @@ from acs.clock import SystemClock
 from acs.config import Settings
 from acs.crypto.keys import KeyRing, init_keys
 from acs.crypto.pan import PanVault
-from acs.flows.imports import import_csv
+from acs.flows.csv_import import import_csv
 from acs.storage.engine import make_engine, make_sessionmaker, upgrade
 
 __all__ = ["run_import"]

@@ -15,7 +15,7 @@ from acs.config import Settings
 from acs.crypto.keys import KeyRing, init_keys
 from acs.crypto.pan import PanVault
 from acs.demo import CARD_FIELDS, CUSTOMER_FIELDS, DEMO_CARDS, DEMO_CUSTOMERS
-from acs.flows.imports import import_csv
+from acs.flows.csv_import import import_csv
 from acs.storage.engine import make_engine, make_sessionmaker
 from acs.web import create_app
 

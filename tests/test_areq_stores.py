@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from acs.flows.authenticate import authenticate
+from acs.flows.areq.authenticate import authenticate
 from acs.protocol import validate_incoming
 from acs.protocol.codes import MessageType
 from acs.storage import transactions

@@ -11,7 +11,7 @@ from acs.clock import Clock, SystemClock
 from acs.config import Settings
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
-from acs.flows.challenge_hook import operation_hook
+from acs.flows.challenge.operation_hook import operation_hook
 from acs.notify.hub import Hub
 from acs.notify.push import LogPush, PushGateway, WebhookPush
 from acs.notify.sms import OutboxSms, SmsGateway, WebhookSms

@@ -16,11 +16,11 @@ from typing import Any
 
 from aiohttp import web
 
-from acs.flows import challenge as flow
-from acs.flows import operations
-from acs.flows.challenge import AfterCommit, Screen
-from acs.flows.challenge_outcome import ResultKeys
-from acs.flows.challenge_view import TEXTS, final_cres, language_of, token_ok
+from acs.flows.challenge import browser as flow
+from acs.flows.challenge.browser import AfterCommit, Screen
+from acs.flows.challenge.outcome import ResultKeys
+from acs.flows.challenge.view import TEXTS, final_cres, language_of, token_ok
+from acs.flows.securpass import operations
 from acs.protocol import (
     Base64Error,
     MessageType,

@@ -11,8 +11,8 @@ import time
 
 from aiohttp import web
 
-from acs.flows import challenge_app as flow
-from acs.flows.challenge_view import language_of
+from acs.flows.challenge import app as flow
+from acs.flows.challenge.view import language_of
 from acs.protocol import ProtocolError
 from acs.storage import challenges, outbox
 from acs.web.challenge import after_commit, result_keys

@@ -14,8 +14,8 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
-from acs.flows.challenge import Screen
-from acs.flows.challenge_view import TEXTS, masked_mobile, page_token
+from acs.flows.challenge.browser import Screen
+from acs.flows.challenge.view import TEXTS, masked_mobile, page_token
 from acs.protocol import ChallengeWindowSize, b64url_encode
 
 __all__ = ["post_page", "render", "screen_page"]

@@ -15,8 +15,8 @@ from datetime import timedelta
 import aiohttp
 from aiohttp import web
 
-from acs.flows.challenge_timeouts import expire_due
-from acs.flows.decoupled import announce_pending
+from acs.flows.challenge.decoupled import announce_pending
+from acs.flows.challenge.timeouts import expire_due
 from acs.flows.results import Sender, client_ssl
 from acs.storage import method_data, securpass
 from acs.web.challenge import result_keys

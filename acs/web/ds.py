@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from acs.flows.authenticate import authenticate
+from acs.flows.areq.authenticate import authenticate
 from acs.protocol import MessageType, parse_json, validate_incoming
 from acs.web.keys import AREQ_STORES, CLOCK, HUB, KEYRING, SETTINGS, VAULT
 

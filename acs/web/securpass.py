@@ -18,12 +18,12 @@ import aiohttp
 from aiohttp import WSMsgType, web
 
 from acs.crypto.codes import code_key_public_jwk
-from acs.flows import securpass_device as device_flows
-from acs.flows import securpass_enrol as enrol_flows
-from acs.flows.operations import active_device_facts, device_key
-from acs.flows.securpass_answer import answer_operation
-from acs.flows.securpass_common import InvalidRequest, UnknownResource, verify_device_call
-from acs.flows.securpass_device import SignedCall, call_args, enrolment_view, operation_view
+from acs.flows.securpass import device as device_flows
+from acs.flows.securpass import enrol as enrol_flows
+from acs.flows.securpass.answer import answer_operation
+from acs.flows.securpass.common import InvalidRequest, UnknownResource, verify_device_call
+from acs.flows.securpass.device import SignedCall, call_args, enrolment_view, operation_view
+from acs.flows.securpass.operations import active_device_facts, device_key
 from acs.securpass.enrolment import ACTIVATION_CODE_TTL, ACTIVATION_MAX_ATTEMPTS
 from acs.securpass.operations import format_time
 from acs.storage import securpass as store

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from acs.flows import challenge as flow
-from acs.flows.challenge_outcome import Verdict
+from acs.flows.challenge import browser as flow
+from acs.flows.challenge.outcome import Verdict
 from acs.protocol import b64url_decode, validate_outgoing
 from acs.storage import outbox
 from acs.web.challenge import result_keys

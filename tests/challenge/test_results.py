@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from acs.flows import challenge as flow
+from acs.flows.challenge import browser as flow
 from acs.flows.results import Sender
 from acs.storage import outbox
 from acs.web import create_app

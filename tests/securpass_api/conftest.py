@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from acs.flows.operations import announce, create_operation
+from acs.flows.securpass.operations import announce, create_operation
 from acs.securpass.operations import OperationSummary, format_time
 from acs.storage.models import Card
 from acs.web.keys import HUB, PUSH, SESSIONS

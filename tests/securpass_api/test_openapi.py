@@ -58,7 +58,7 @@ async def test_real_exchanges_match_the_document(recorded, demo_data, clock):
     """Every JSON request body and response of the story matches the documented schema."""
     from datetime import timedelta
 
-    from acs.flows.operations import create_operation
+    from acs.flows.securpass.operations import create_operation
     from acs.web.keys import SESSIONS
     from tests.securpass_api.conftest import card_summary
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from acs.flows.operations import get_outcome
+from acs.flows.securpass.operations import get_outcome
 from acs.securpass.operations import OperationSummary, OperationType, format_time
 from acs.web.keys import SESSIONS
 from tests.securpass_api.conftest import CAMILLE, CODE

@@ -1,5 +1,5 @@
 """Operations the phone approves or refuses (SP-23, SP-24, SP-40 … SP-56), and the contract of
-``acs.flows.operations`` the 3-D Secure challenge flows build on."""
+``acs.flows.securpass.operations`` the 3-D Secure challenge flows build on."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from acs.flows.operations import (
+from acs.flows.securpass.operations import (
     NoActiveDevice,
     active_device_facts,
     cancel_operation,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from acs.flows.operations import get_outcome
+from acs.flows.securpass.operations import get_outcome
 from acs.storage.audit import verify_chain
 from acs.storage.models import AuditEvent, Card
 from acs.storage.securpass_models import FraudDeclarationRow

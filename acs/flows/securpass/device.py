@@ -1,7 +1,7 @@
 """Flows of an activated phone: its status, biometrics (SP-23), code change (SP-24), closure
 (SP-43), the wrong-code counter (SP-45) and the operations waiting for it.
 
-Every function here runs after :func:`~acs.flows.securpass_common.verify_device_call` accepted
+Every function here runs after :func:`~acs.flows.securpass.common.verify_device_call` accepted
 the signed call, inside the caller's unit of work, except those that must keep a failed code
 attempt: they own their unit of work, commit the attempt, then raise :class:`CodeRejected`.
 """
@@ -25,8 +25,7 @@ from acs.crypto.codes import (
     make_verifier,
 )
 from acs.crypto.keys import KeyRing
-from acs.flows.operations import device_key, finish_pending
-from acs.flows.securpass_common import (
+from acs.flows.securpass.common import (
     CodeRejected,
     InvalidRequest,
     UnknownResource,
@@ -36,6 +35,7 @@ from acs.flows.securpass_common import (
     store_enrolment,
     verify_device_call,
 )
+from acs.flows.securpass.operations import device_key, finish_pending
 from acs.notify.hub import Hub
 from acs.securpass import enrolment as core
 from acs.securpass.operations import format_time

@@ -22,11 +22,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from acs.flows import operations
-from acs.flows.challenge_otp import OtpCheck, check_otp, issue_otp
-from acs.flows.challenge_outcome import ResultKeys, Verdict, conclude
-from acs.flows.challenge_view import PaymentView, payment_view
-from acs.flows.decoupled import payment_summary
+from acs.flows.challenge.decoupled import payment_summary
+from acs.flows.challenge.otp import OtpCheck, check_otp, issue_otp
+from acs.flows.challenge.outcome import ResultKeys, Verdict, conclude
+from acs.flows.challenge.view import PaymentView, payment_view
+from acs.flows.securpass import operations
 from acs.notify.sms import Sms
 from acs.protocol import ErrorCode, ProtocolError
 from acs.storage import challenges, outbox, transactions

@@ -19,21 +19,21 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from acs.crypto.codes import operation_context
 from acs.crypto.keys import KeyRing
-from acs.flows.operations import call_hook, device_key, outcome_of
-from acs.flows.securpass_common import (
+from acs.flows.securpass.common import (
     Forbidden,
     UnknownResource,
     audit,
     device_keys,
     verify_device_call,
 )
-from acs.flows.securpass_device import (
+from acs.flows.securpass.device import (
     CodeCheck,
     SignedCall,
     call_args,
     check_code_attempt,
     wrong_code,
 )
+from acs.flows.securpass.operations import call_hook, device_key, outcome_of
 from acs.notify.hub import Hub
 from acs.risk.model import CardStatus, Opposition
 from acs.securpass.answers import answer_from_wire

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from acs.config import Settings
-from acs.flows import operations
-from acs.flows.areq_facts import AReqFacts
+from acs.flows.areq.facts import AReqFacts
+from acs.flows.securpass import operations
 from acs.notify.hub import Hub
 from acs.notify.push import PushGateway
 from acs.risk.rules import DECOUPLED_DEFAULT_MINUTES
@@ -27,7 +27,7 @@ from acs.storage.cards import CardView
 
 __all__ = ["announce_pending", "decoupled_minutes", "payment_summary", "start_decoupled"]
 
-log = logging.getLogger("acs.flows.decoupled")
+log = logging.getLogger("acs.flows.challenge.decoupled")
 
 
 def decoupled_minutes(facts: AReqFacts, settings: Settings) -> int:

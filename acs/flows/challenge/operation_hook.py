@@ -12,8 +12,8 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from acs.flows.challenge_outcome import ResultKeys, Verdict, conclude
-from acs.flows.operations import OperationOutcome
+from acs.flows.challenge.outcome import ResultKeys, Verdict, conclude
+from acs.flows.securpass.operations import OperationOutcome
 from acs.storage import challenges
 
 __all__ = ["operation_hook", "verdict_for"]

@@ -9,8 +9,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from acs.flows.challenge import end_challenge
-from acs.flows.challenge_outcome import ResultKeys, Verdict
+from acs.flows.challenge.browser import end_challenge
+from acs.flows.challenge.outcome import ResultKeys, Verdict
 from acs.storage import challenges
 from acs.storage.challenge_models import ChallengeRow
 

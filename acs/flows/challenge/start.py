@@ -1,7 +1,7 @@
 """Open the challenge row of a C or D answer, inside the AReq's own database transaction.
 
 C: the row waits for the first CReq (30 s, Req 219) and a decision (``challenge_timeout``).
-D: the Sécur'Pass operation is created now (:mod:`acs.flows.decoupled`); the sender task
+D: the Sécur'Pass operation is created now (:mod:`acs.flows.challenge.decoupled`); the sender task
 announces it to the phone after the commit.
 """
 
@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from acs.config import Settings
-from acs.flows.areq_facts import AReqFacts
-from acs.flows.decoupled import decoupled_minutes, start_decoupled
+from acs.flows.areq.facts import AReqFacts
+from acs.flows.challenge.decoupled import decoupled_minutes, start_decoupled
 from acs.risk import Decision
 from acs.storage import challenges
 from acs.storage.cards import CardView

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from acs.flows.areq_facts import AReqFacts
+from acs.flows.areq.facts import AReqFacts
 from acs.risk import ChallengeMethod, Decision
 
 __all__ = ["DECOUPLED_TEXT", "AResContext", "build_ares"]

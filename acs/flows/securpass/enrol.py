@@ -18,8 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from acs.crypto.codes import CodeCryptoError, decrypt_code, enrolment_context, make_verifier
 from acs.crypto.device import BadSignature, jwk_thumbprint, verify_es256
 from acs.crypto.keys import KeyRing
-from acs.flows.operations import device_key, finish_pending
-from acs.flows.securpass_common import (
+from acs.flows.securpass.common import (
     InvalidRequest,
     NotEligible,
     UnknownResource,
@@ -32,6 +31,7 @@ from acs.flows.securpass_common import (
     ticket_of,
     with_ticket_expiry,
 )
+from acs.flows.securpass.operations import device_key, finish_pending
 from acs.notify.hub import Hub
 from acs.notify.sms import Sms, SmsGateway
 from acs.securpass import enrolment as core

@@ -53,7 +53,7 @@ __all__ = [
     "wake_keys",
 ]
 
-log = logging.getLogger("acs.flows.operations")
+log = logging.getLogger("acs.flows.securpass.operations")
 
 # SP-42: a device becomes trusted after this many approvals spread over at least this span.
 TRUSTED_MIN_USES = 5

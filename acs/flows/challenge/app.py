@@ -20,11 +20,11 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from acs.crypto.jose import DecryptionFailed, decrypt_creq, encrypt_cres, open_cek, peek_header
-from acs.flows import challenge as browser
-from acs.flows.challenge import AfterCommit, end_challenge
-from acs.flows.challenge_otp import OtpCheck, check_otp
-from acs.flows.challenge_outcome import ResultKeys, Verdict
-from acs.flows.challenge_view import TEXTS, final_cres, masked_mobile, payment_view
+from acs.flows.challenge import browser
+from acs.flows.challenge.browser import AfterCommit, end_challenge
+from acs.flows.challenge.otp import OtpCheck, check_otp
+from acs.flows.challenge.outcome import ResultKeys, Verdict
+from acs.flows.challenge.view import TEXTS, final_cres, masked_mobile, payment_view
 from acs.protocol import ErrorCode, MessageType, ProtocolError, validate_incoming
 from acs.storage import challenges
 from acs.storage.challenge_models import ChallengeRow

@@ -23,11 +23,11 @@ from acs.crypto.eci import eci as eci_for
 from acs.crypto.jose import seal_cek
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
-from acs.flows.areq_facts import AReqFacts, amount_in, read_areq
-from acs.flows.ares import AResContext, build_ares
-from acs.flows.challenge_start import open_challenge
+from acs.flows.areq.ares import AResContext, build_ares
+from acs.flows.areq.facts import AReqFacts, amount_in, read_areq
+from acs.flows.challenge.start import open_challenge
 from acs.flows.method import BrowserFacts, browser_facts
-from acs.flows.operations import is_trusted
+from acs.flows.securpass.operations import is_trusted
 from acs.logs import bind_more
 from acs.protocol import ProtocolError
 from acs.risk import (
@@ -46,7 +46,7 @@ from acs.storage.cards import CardView, LowValueClaim
 
 __all__ = ["authenticate"]
 
-log = logging.getLogger("acs.flows.authenticate")
+log = logging.getLogger("acs.flows.areq.authenticate")
 
 # Visa "second factor authentication code" (CAVV byte 2) per way the cardholder was verified.
 _SECOND_FACTOR = {

@@ -1,0 +1,1 @@
+"""AReq → ARes: read the facts, decide, compute the proof, store, answer."""

@@ -1,0 +1,1 @@
+"""Challenges: browser, app (JWE) and decoupled, their endings and their timeouts."""
