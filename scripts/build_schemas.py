@@ -1,9 +1,9 @@
 """Generate ``schemas/<version>/<Message>.json`` from the field tables.
 
 Usage: ``python scripts/build_schemas.py [FIELDS_DIR] [OUT_DIR]``.  FIELDS_DIR defaults to
-``$ACS_SHARED_DIR/reference/fields`` or ``../shared/reference/fields`` next to the repository.
+``spec/fields`` and OUT_DIR to ``schemas`` in the repository.
 
-The tables (see ``fields/README.md``) describe a 3DS Server's API input, so the ACS-side
+The tables (see ``spec/fields/README.md``) describe a 3DS Server's API input, so the ACS-side
 changes live in the explicit ``EXTRA``/``REQUIRED``/``DROP`` tables below.  Output is
 deterministic: keys are sorted and lists keep table order.
 Decisions are recorded in ``schemas/README.md``.
@@ -12,7 +12,6 @@ Decisions are recorded in ``schemas/README.md``.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 from pathlib import Path
@@ -510,8 +509,7 @@ def defs(fields_dir: Path, version: str, props: dict, strict: bool) -> dict:
 
 def main(argv: list[str]) -> None:
     """Write every schema, one file per (version, message)."""
-    shared = Path(os.environ.get("ACS_SHARED_DIR", ROOT.parent / "shared"))
-    fields_dir = Path(argv[1]) if len(argv) > 1 else shared / "reference" / "fields"
+    fields_dir = Path(argv[1]) if len(argv) > 1 else ROOT / "spec" / "fields"
     out_dir = Path(argv[2]) if len(argv) > 2 else ROOT / "schemas"
     for version in VERSIONS:
         for message in ("AReq", "ARes", "CReq", "CRes", "RReq", "RRes", "Erro"):

@@ -1,20 +1,13 @@
-"""Shared fixtures: the AReq vectors and the location of the reference field tables."""
+"""Shared fixtures: the AReq vectors."""
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors"
-
-
-def shared_dir() -> Path:
-    """``$ACS_SHARED_DIR`` or the ``shared`` directory beside the repository."""
-    default = Path(__file__).resolve().parents[2].parent / "shared"
-    return Path(os.environ.get("ACS_SHARED_DIR", default))
 
 
 def load_vector(name: str) -> dict:

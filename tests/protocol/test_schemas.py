@@ -12,21 +12,10 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from acs.protocol.validation import FORMAT_CHECKER, SCHEMA_DIR
-from tests.prereq import missing_prerequisite
-from tests.protocol.conftest import shared_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_FILES = sorted(SCHEMA_DIR.glob("*/*.json"))
-FIELDS = shared_dir() / "reference" / "fields"
-needs_tables = pytest.mark.usefixtures("field_tables")
-
-
-@pytest.fixture
-def field_tables() -> Path:
-    """The shared field tables (beside the checkout, or $ACS_SHARED_DIR); required in CI."""
-    if not FIELDS.is_dir():
-        missing_prerequisite(f"field tables not found at {FIELDS} (set ACS_SHARED_DIR)")
-    return FIELDS
+FIELDS = ROOT / "spec" / "fields"  # the field tables the schemas are built from
 
 
 TABLES = {"AReq": "areq", "ARes": "ares", "CRes": "cres", "RReq": "rreq", "Erro": "erro"}
@@ -54,7 +43,6 @@ def test_schema_is_valid_draft_2020_12(path: Path) -> None:
     Draft202012Validator.check_schema(document)
 
 
-@needs_tables
 def test_build_is_deterministic(tmp_path: Path) -> None:
     """Rebuilding from the tables reproduces the committed schemas byte for byte."""
     script = ROOT / "scripts" / "build_schemas.py"
@@ -80,7 +68,6 @@ def table_rows(message: str, version: str) -> list[dict]:
     return json.loads(path.read_text())
 
 
-@needs_tables
 @pytest.mark.parametrize("version", ["2.1.0", "2.2.0", "2.3.1"])
 @pytest.mark.parametrize("message", sorted(TABLES))
 def test_schema_enforces_table_constraints(message: str, version: str) -> None:
@@ -99,7 +86,6 @@ def test_schema_enforces_table_constraints(message: str, version: str) -> None:
             assert not check.is_valid(value), (row["name"], value)
 
 
-@needs_tables
 def test_creq_table_fields_are_in_every_creq_schema() -> None:
     """The browser CReq fields of creq.json appear in each version's CReq schema."""
     names = {r["name"] for r in json.loads((FIELDS / "creq.json").read_text())}
