@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from acs.config import DEFAULT_DATABASE_URL, Settings
+from acs.csv_columns import CARD_HEADER, CUSTOMER_COLUMNS
 
 if TYPE_CHECKING:
     from merchant_simulator.demo import MerchantDemo
@@ -38,25 +39,6 @@ __all__ = [
 DEMO_DIR = Path("var/demo")
 CAMILLE = ("C0001", "+33612345678")
 CAMILLE_CODE = "4826"  # her Sécur'Pass code on the phone page
-
-CUSTOMER_FIELDS = (
-    "customer_id",
-    "kind",
-    "full_name",
-    "remote_banking",
-    "secure_mobile",
-    "personal_email",
-    "email_recorded_at",
-    "has_app",
-)
-CARD_FIELDS = (
-    "pan",
-    "expiry_yymm",
-    "customer_id",
-    "status",
-    "used_at_terminal",
-    "opposition_reason",
-)
 
 DEMO_CUSTOMERS = (
     (
@@ -163,12 +145,12 @@ def write_demo_csv(folder: Path) -> tuple[Path, Path]:
     customers, cards = folder / "customers.csv", folder / "cards.csv"
     with customers.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(CUSTOMER_FIELDS)
+        writer.writerow(CUSTOMER_COLUMNS)
         writer.writerows(DEMO_CUSTOMERS)
     with cards.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(CARD_FIELDS)
-        writer.writerows([getattr(c, f) for f in CARD_FIELDS] for c in DEMO_CARDS)
+        writer.writerow(CARD_HEADER)
+        writer.writerows([getattr(c, f) for f in CARD_HEADER] for c in DEMO_CARDS)
     return customers, cards
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from acs.csv_columns import CARD_HEADER, CUSTOMER_COLUMNS
+
 __all__ = [
     "customer_id",
     "luhn_digit",
@@ -20,24 +22,6 @@ __all__ = [
 ]
 
 PAN_PREFIX = "497010"  # dev range, 9 account digits + 1 check digit after it
-CUSTOMER_HEADER = [
-    "customer_id",
-    "kind",
-    "full_name",
-    "remote_banking",
-    "secure_mobile",
-    "personal_email",
-    "email_recorded_at",
-    "has_app",
-]
-CARD_HEADER = [
-    "pan",
-    "expiry_yymm",
-    "customer_id",
-    "status",
-    "used_at_terminal",
-    "opposition_reason",
-]
 
 
 def luhn_digit(partial: str) -> str:
@@ -70,7 +54,7 @@ def write_customers(path: Path, start: int, stop: int, *, mobile_prefix: str = "
     """Customers ``start..stop-1``: app users with a secure mobile (challenge → Sécur'Pass/SMS)."""
     with path.open("w", newline="") as out:
         writer = csv.writer(out)
-        writer.writerow(CUSTOMER_HEADER)
+        writer.writerow(CUSTOMER_COLUMNS)
         for i in range(start, stop):
             mobile = mobile_for(i, prefix=mobile_prefix)
             writer.writerow(

@@ -14,7 +14,8 @@ import pytest
 from acs.config import Settings
 from acs.crypto.keys import KeyRing, init_keys
 from acs.crypto.pan import PanVault
-from acs.demo import CARD_FIELDS, CUSTOMER_FIELDS, DEMO_CARDS, DEMO_CUSTOMERS
+from acs.csv_columns import CARD_HEADER, CUSTOMER_COLUMNS
+from acs.demo import DEMO_CARDS, DEMO_CUSTOMERS
 from acs.flows.csv_import import import_csv
 from acs.storage.engine import make_engine, make_sessionmaker
 from acs.web import create_app
@@ -63,7 +64,7 @@ async def load(settings: Settings, app_vault: PanVault, clock, tmp_path: Path) -
         path = tmp_path / f"{kind}-{len(rows)}.csv"
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
-            writer.writerow(CUSTOMER_FIELDS if kind == "customers" else CARD_FIELDS)
+            writer.writerow(CUSTOMER_COLUMNS if kind == "customers" else CARD_HEADER)
             writer.writerows(rows)
         summary = await import_csv(
             kind,
@@ -85,4 +86,4 @@ async def load(settings: Settings, app_vault: PanVault, clock, tmp_path: Path) -
 async def demo_data(load: Loader) -> None:
     """The demo customers and cards (README table), loaded through the importer."""
     await load("customers", DEMO_CUSTOMERS)
-    await load("cards", [[getattr(c, f) for f in CARD_FIELDS] for c in DEMO_CARDS])
+    await load("cards", [[getattr(c, f) for f in CARD_HEADER] for c in DEMO_CARDS])

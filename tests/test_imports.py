@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from acs.flows.csv_import import CARD_COLUMNS, CUSTOMER_COLUMNS, import_csv, luhn_valid
+from acs.csv_columns import CARD_COLUMNS, CUSTOMER_COLUMNS
+from acs.flows.csv_import import import_csv, luhn_valid
 from acs.storage import cards
 from acs.storage.models import Card, Customer
 
