@@ -21,9 +21,8 @@ from aiohttp import web
 from acs.web import create_app
 from merchant_simulator.demo import MerchantDemo, start_merchant_demo
 from merchant_simulator.threeds_server import ThreeDSServerConfig
+from tests.phones import CAMILLE, CAMILLE_MOBILE, CODE, signing_clock
 from tests.simulator.conftest import artifacts, browser  # noqa: F401  (shared fixtures)
-
-CAMILLE, CAMILLE_MOBILE, CODE = "C0001", "+33612345678", "4826"
 
 
 @dataclass(frozen=True)
@@ -60,7 +59,7 @@ async def start_merchant(acs_server, clock, tmp_path: Path) -> AsyncIterator[Sta
         )
         demo = await start_merchant_demo(
             acs_server.url, data_dir=tmp_path / "phones", ports=(0, 0, 0), phone_port=0,
-            threeds_config=config, clock=lambda: clock.now().timestamp(), now=clock.now,
+            threeds_config=config, clock=signing_clock(clock), now=clock.now,
         )  # fmt: skip
         started.append(demo)
         return demo

@@ -9,6 +9,7 @@ import pytest
 from merchant_simulator.phone import Phone, PhoneError, PhoneKeys
 from tests.e2e.conftest import CAMILLE, CAMILLE_MOBILE, CODE
 from tests.e2e.steps import challenge, open_phone, pay, snap, type_code, verdict
+from tests.phones import signing_clock
 
 NEW_CODE = "5937"
 
@@ -40,8 +41,7 @@ async def test_transfer_to_a_new_phone(camille, acs_server, clock, context, arti
     assert await first.text_content("#ended-title") == "Sécur'Pass transféré"
     await snap(first, artifacts, "phone1-transferred")
     async with aiohttp.ClientSession() as http:
-        old = Phone(old_keys, base_url=acs_server.url, session=http,
-                    clock=lambda: clock.now().timestamp())  # fmt: skip
+        old = Phone(old_keys, base_url=acs_server.url, session=http, clock=signing_clock(clock))
         with pytest.raises(PhoneError) as refused:
             await old.pending_operations()
     assert (refused.value.status, refused.value.reason) == (401, "device_revoked")

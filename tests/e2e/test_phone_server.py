@@ -9,6 +9,7 @@ import aiohttp
 from merchant_simulator.demo import start_phone_web
 from merchant_simulator.phone_web import SLOTS, PhoneWebConfig
 from tests.e2e.conftest import CAMILLE, CAMILLE_MOBILE, CODE
+from tests.phones import signing_clock
 
 
 async def test_event_stream_starts_with_the_snapshot(camille) -> None:
@@ -27,7 +28,7 @@ async def test_event_stream_starts_with_the_snapshot(camille) -> None:
 async def test_a_restarted_page_server_restores_the_phone(acs_server, clock, tmp_path) -> None:
     """Keys and profile on disk: a new page server finds the device active and can answer."""
     config = PhoneWebConfig(
-        acs_url=acs_server.url, data_dir=tmp_path / "phones", clock=lambda: clock.now().timestamp()
+        acs_url=acs_server.url, data_dir=tmp_path / "phones", clock=signing_clock(clock)
     )
     _, app, runner = await start_phone_web(config, port=0)
     await app[SLOTS][1].activate_selfcare(

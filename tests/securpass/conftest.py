@@ -7,19 +7,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from acs.clock import FrozenClock
 from acs.crypto.codes import code_key_public_jwk
-from merchant_simulator.phone import PhoneKeys
+from tests.phones import phone  # noqa: F401  (the shared fixture)
 
 
 @pytest.fixture
 def clock() -> FrozenClock:
     return FrozenClock()
-
-
-@pytest.fixture
-def phone() -> PhoneKeys:
-    keys = PhoneKeys.generate(biometric=True)
-    keys.device_id = "dev-1"
-    return keys
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from merchant_simulator.phone import (
     summary_hash,
 )
 from merchant_simulator.phone.answers import display_amount
-from tests.securpass.helpers import device_of
+from tests.phones import device_of
 
 TTL = timedelta(minutes=5)
 

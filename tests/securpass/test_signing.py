@@ -16,7 +16,7 @@ from acs.securpass.signing import (
     verify_signed_request,
 )
 from merchant_simulator.phone import PhoneKeys, sign_request
-from tests.securpass.helpers import device_of
+from tests.phones import device_of
 
 PATH = "/securpass/v1/devices/dev-1/operations?status=pending"
 BODY = b'{"a":1}'

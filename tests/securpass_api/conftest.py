@@ -11,47 +11,16 @@ from acs.flows.securpass.operations import announce, create_operation
 from acs.securpass.operations import OperationSummary, format_time
 from acs.storage.models import Card
 from acs.web.keys import HUB, PUSH, SESSIONS
-from merchant_simulator.phone import Phone, PhoneKeys
+from tests.phones import CAMILLE, CAMILLE_MOBILE, CODE, camille, make_phone  # noqa: F401
 
-CAMILLE, CAMILLE_MOBILE, CAMILLE_PAN_LAST4 = "C0001", "+33612345678", "0014"
+CAMILLE_PAN_LAST4 = "0014"
 LOUIS, CHLOE, HUGO, BUSINESS = "C0002", "C0003", "C0004", "C0005"
-CODE = "4826"
 ADVISOR = {"X-Advisor-Id": "adv-007"}
 
 
 @pytest.fixture
 def app(client):
     return client.server.app
-
-
-@pytest.fixture
-def make_phone(client, clock, tmp_path) -> Callable[..., Phone]:
-    """A new phone (fresh keys) talking HTTP to the ACS, signing with the test clock."""
-    count = 0
-
-    def _make(*, biometric: bool = False, push_token: str | None = "push-tok") -> Phone:
-        nonlocal count
-        count += 1
-        return Phone(
-            PhoneKeys.generate(biometric=biometric),
-            base_url=str(client.make_url("")),
-            session=client.session,
-            key_file=tmp_path / f"phone-{count}.json",
-            push_token=push_token,
-            clock=lambda: clock.now().timestamp(),
-        )
-
-    return _make
-
-
-@pytest.fixture
-async def camille(demo_data, make_phone) -> Phone:
-    """Camille's phone, activated in self-care with code 4826 and biometrics for payments."""
-    phone = make_phone(biometric=True)
-    await phone.activate_selfcare(
-        CAMILLE, CAMILLE_MOBILE, CODE, biometrics={"payments": True, "login": False}
-    )
-    return phone
 
 
 def card_summary(clock, *, amount_minor: int = 4199, payee: str = "showroomprive.com"):

@@ -12,7 +12,8 @@ from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate as validate_spec
 
 from acs.web import create_app
-from merchant_simulator.phone import Phone, PhoneError, PhoneKeys
+from merchant_simulator.phone import PhoneError
+from tests.phones import http_phone
 from tests.securpass_api.conftest import ADVISOR, CAMILLE, CAMILLE_MOBILE, CHLOE, CODE
 
 
@@ -63,12 +64,7 @@ async def test_real_exchanges_match_the_document(recorded, demo_data, clock):
     from tests.securpass_api.conftest import card_summary
 
     client, exchanges = recorded
-    phone = Phone(
-        PhoneKeys.generate(biometric=True),
-        base_url=str(client.make_url("")),
-        session=client.session,
-        clock=lambda: clock.now().timestamp(),
-    )
+    phone = http_phone(client, clock, biometric=True)
     await client.get(f"/backoffice/v1/customers/{CAMILLE}/securpass", headers=ADVISOR)
     await client.post(
         f"/backoffice/v1/customers/{CHLOE}/securpass/enrolments",

@@ -169,17 +169,12 @@ async def test_sp56_card_opposition_can_be_turned_off(
     import dataclasses
 
     from acs.web import create_app
-    from merchant_simulator.phone import Phone, PhoneKeys
+    from tests.phones import http_phone
 
     off = dataclasses.replace(settings, securpass_refusal_opposes_card=False)
     client = await aiohttp_client(create_app(off, keys=keyring, clock=clock))
     app = client.server.app
-    phone = Phone(
-        PhoneKeys.generate(),
-        base_url=str(client.make_url("")),
-        session=client.session,
-        clock=lambda: clock.now().timestamp(),
-    )
+    phone = http_phone(client, clock)
     await phone.activate_selfcare(CAMILLE, CAMILLE_MOBILE, CODE)
     async with app[SESSIONS].begin() as session:
         card_id = await session.scalar(select(Card.id).where(Card.last4 == "0014"))
