@@ -16,6 +16,7 @@ from tests.phones import CAMILLE, CAMILLE_MOBILE, CODE, camille, make_phone  # n
 CAMILLE_PAN_LAST4 = "0014"
 LOUIS, CHLOE, HUGO, BUSINESS = "C0002", "C0003", "C0004", "C0005"
 ADVISOR = {"X-Advisor-Id": "adv-007"}
+OPERATION_TTL = timedelta(minutes=5)
 
 
 @pytest.fixture
@@ -35,6 +36,20 @@ def card_summary(clock, *, amount_minor: int = 4199, payee: str = "showroomprive
     )
 
 
+async def card_operation(
+    session, clock, customer_id: str = CAMILLE, *, summary=None, ttl=OPERATION_TTL, **options
+) -> str:
+    """Create (not announce) an operation: by default the 41,99 € card payment, for 5 minutes."""
+    return await create_operation(
+        session,
+        customer_id=customer_id,
+        summary=summary or card_summary(clock),
+        ttl=ttl,
+        now=clock.now(),
+        **options,
+    )
+
+
 @pytest.fixture
 def new_operation(app, clock) -> Callable[..., Awaitable[str]]:
     """Create and announce an operation for a customer, as the 3DS challenge flow would."""
@@ -45,7 +60,7 @@ def new_operation(app, clock) -> Callable[..., Awaitable[str]]:
         ref_type: str | None = None,
         ref_id: str | None = None,
         with_card: bool = True,
-        ttl: timedelta = timedelta(minutes=5),
+        ttl: timedelta = OPERATION_TTL,
         **summary_fields,
     ) -> str:
         async with app[SESSIONS].begin() as session:
@@ -58,13 +73,13 @@ def new_operation(app, clock) -> Callable[..., Awaitable[str]]:
                         Card.customer_id == customer_id, Card.last4 == CAMILLE_PAN_LAST4
                     )
                 )
-            operation_id = await create_operation(
+            operation_id = await card_operation(
                 session,
-                customer_id=customer_id,
+                clock,
+                customer_id,
                 summary=summary_fields.pop("summary", None)
                 or card_summary(clock, **summary_fields),
                 ttl=ttl,
-                now=clock.now(),
                 ref_type=ref_type,
                 ref_id=ref_id,
                 card_id=card_id,

@@ -57,11 +57,8 @@ async def test_document_is_valid_openapi_31(client):
 
 async def test_real_exchanges_match_the_document(recorded, demo_data, clock):
     """Every JSON request body and response of the story matches the documented schema."""
-    from datetime import timedelta
-
-    from acs.flows.securpass.operations import create_operation
     from acs.web.keys import SESSIONS
-    from tests.securpass_api.conftest import card_summary
+    from tests.securpass_api.conftest import card_operation
 
     client, exchanges = recorded
     phone = http_phone(client, clock, biometric=True)
@@ -90,13 +87,7 @@ async def test_real_exchanges_match_the_document(recorded, demo_data, clock):
     await phone.change_code(CODE, "6183")
     for answer in ("code", "biometric", "not_me", "wrong"):
         async with client.server.app[SESSIONS].begin() as session:
-            operation_id = await create_operation(
-                session,
-                customer_id=CAMILLE,
-                summary=card_summary(clock),
-                ttl=timedelta(minutes=5),
-                now=clock.now(),
-            )
+            operation_id = await card_operation(session, clock)
         [challenge] = await phone.pending_operations()
         await phone.operation(operation_id)
         if answer == "code":

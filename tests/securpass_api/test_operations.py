@@ -21,7 +21,14 @@ from acs.storage.models import Card
 from acs.storage.securpass_models import DeviceRow, FraudDeclarationRow
 from acs.web.keys import HUB, OPERATION_HOOKS, PUSH, SESSIONS
 from merchant_simulator.phone import PhoneError, sign_request
-from tests.securpass_api.conftest import CAMILLE, CAMILLE_MOBILE, CODE, LOUIS, card_summary
+from tests.securpass_api.conftest import (
+    CAMILLE,
+    CAMILLE_MOBILE,
+    CODE,
+    LOUIS,
+    card_operation,
+    card_summary,
+)
 
 
 async def _outcome(app, operation_id):
@@ -178,14 +185,7 @@ async def test_sp56_card_opposition_can_be_turned_off(
     await phone.activate_selfcare(CAMILLE, CAMILLE_MOBILE, CODE)
     async with app[SESSIONS].begin() as session:
         card_id = await session.scalar(select(Card.id).where(Card.last4 == "0014"))
-        operation_id = await create_operation(
-            session,
-            customer_id=CAMILLE,
-            summary=card_summary(clock),
-            ttl=timedelta(minutes=5),
-            now=clock.now(),
-            card_id=card_id,
-        )
+        operation_id = await card_operation(session, clock, card_id=card_id)
     result = await phone.refuse(await phone.operation(operation_id), "not_me")
     assert result["card_opposed"] is False
     async with app[SESSIONS]() as session:
@@ -323,13 +323,7 @@ async def test_sp43_close_falls_back_to_sms(app, camille, clock):
     async with app[SESSIONS]() as session:
         assert await active_device_facts(session, CAMILLE) == (False, False)
         with pytest.raises(NoActiveDevice):
-            await create_operation(
-                session,
-                customer_id=CAMILLE,
-                summary=card_summary(clock),
-                ttl=timedelta(minutes=5),
-                now=clock.now(),
-            )
+            await card_operation(session, clock, CAMILLE)
 
 
 async def test_sp42_trusted_device_after_regular_use(app, camille, new_operation, clock):
