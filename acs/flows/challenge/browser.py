@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +28,8 @@ from acs.flows.challenge.outcome import ResultKeys, Verdict, conclude
 from acs.flows.challenge.view import PaymentView, payment_view
 from acs.flows.securpass import operations
 from acs.notify.sms import Sms
-from acs.protocol import ErrorCode, ProtocolError
+from acs.protocol import DeviceChannel, ErrorCode, ProtocolError
+from acs.protocol.methods import ChallengeMethod
 from acs.storage import challenges, outbox, transactions
 from acs.storage.challenge_models import ChallengeRow, OutboxRow
 from acs.storage.models import Card, Customer, Transaction
@@ -91,7 +92,7 @@ async def browser_creq(
 ) -> Screen:
     """Answer a browser CReq (see the module checklist)."""
     found = await load(session, str(creq.get("acsTransID")))
-    if found is None or found[1].device_channel != "02":
+    if found is None or found[1].device_channel != DeviceChannel.BROWSER:
         raise ProtocolError.transaction_data("acsTransID", message_type="CReq")
     row, txn = found
     check_creq(creq, txn)
@@ -173,7 +174,7 @@ async def start_method(
     assert found is not None
     row, txn = found
     card = await session.get(Card, txn.card_id) if txn.card_id is not None else None
-    if row.method == "securpass_oob" and card is not None:
+    if row.method == ChallengeMethod.SECURPASS_OOB and card is not None:
         summary = payment_summary(
             amount_minor=txn.amount_minor, currency=txn.currency, exponent=txn.exponent,
             merchant=txn.merchant_name, card_last4=card.last4, now=now,
@@ -186,7 +187,10 @@ async def start_method(
             )  # fmt: skip
         except operations.NoActiveDevice:
             await challenges.set_fields(
-                session, acs_trans_id, expect_state=(challenges.OPEN,), method="sms_otp"
+                session,
+                acs_trans_id,
+                expect_state=(challenges.OPEN,),
+                method=ChallengeMethod.SMS_OTP,
             )
             return await _send_otp(session, acs_trans_id, ctx=ctx, now=now, notice=None)
         await challenges.set_fields(
@@ -229,7 +233,7 @@ async def submit_otp(
 ) -> Screen:
     """Count the attempt, compare the code; the third wrong code fails the challenge (N/01)."""
     row, txn = await _open_or_current(session, acs_trans_id)
-    if row.state != challenges.OPEN or row.method != "sms_otp":
+    if row.state != challenges.OPEN or row.method != ChallengeMethod.SMS_OTP:
         return await current_screen(session, row, txn)
     if now >= row.expires_at:
         return await _ending(session, row, txn, Verdict.timed_out(), ctx, now)
@@ -256,7 +260,7 @@ async def resend_otp(
 ) -> Screen:
     """A new code (the old one dies), at most ``otp_max_resends`` times."""
     row, txn = await _open_or_current(session, acs_trans_id)
-    if row.state != challenges.OPEN or row.method != "sms_otp":
+    if row.state != challenges.OPEN or row.method != ChallengeMethod.SMS_OTP:
         return await current_screen(session, row, txn)
     if row.otp_sends > ctx.settings.otp_max_resends:
         return await current_screen(session, row, txn)
@@ -309,7 +313,7 @@ async def current_screen(
     assert row is not None
     if row.state == challenges.DECIDED:
         return await _screen(session, "wait", row, txn)
-    kind = "oob" if row.method == "securpass_oob" else "otp"
+    kind = "oob" if row.method == ChallengeMethod.SECURPASS_OOB else "otp"
     return await _screen(session, kind, row, txn, notice=notice, notice_args=notice_args)
 
 
@@ -324,7 +328,7 @@ async def _screen(
 
 
 def _with_after(screen: Screen, after: AfterCommit) -> Screen:
-    return Screen(**{**screen.__dict__, "after": after})
+    return replace(screen, after=after)
 
 
 async def snapshot(session: AsyncSession, acs_trans_id: str) -> Screen | None:
