@@ -18,9 +18,10 @@ import base64
 import json
 import os
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -119,9 +120,9 @@ def _code_key(folder: Path) -> ec.EllipticCurvePrivateKey:
     return key
 
 
-def _fill_missing(raw: dict, ranges: Iterable[CardRange]) -> list[str]:
+def _fill_missing(raw: dict[str, Any], ranges: Iterable[CardRange]) -> list[str]:
     created = []
-    defaults = {
+    defaults: dict[str, Callable[[], object]] = {
         "pan_hmac": lambda: _rand_b64(32),
         "pan_keys": lambda: {"k1": _rand_b64(32)},
         "pan_active_kid": lambda: "k1",

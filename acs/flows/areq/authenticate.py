@@ -76,7 +76,8 @@ async def authenticate(
     bind_more(pan=masked)
     card = await store.card_view(vault.lookup_key(facts.pan))
     now = clock.now()
-    browser = await browser_facts(store, message, card and card.customer_id, now)
+    customer_id = card.customer_id if card else None
+    browser = await browser_facts(store, message, customer_id, now)
     inp = await _risk_input(store, facts, card, settings, now)
     inp = replace(inp, customer=replace(inp.customer, browser_known=browser.known))
     answer = _Answer(message, facts, card, card_range, browser, now)

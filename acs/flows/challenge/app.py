@@ -179,8 +179,7 @@ async def _otp_step(
         return step
     await challenges.set_fields(session, kid, expect_state=(challenges.OPEN,),
                                 otp_attempts=row.otp_attempts + 1)  # fmt: skip
-    fresh = await challenges.get(session, kid)
-    assert fresh is not None
+    fresh = await browser.reload(session, kid)
     result = check_otp(fresh, code, otp_key=ctx.keys.otp_key, settings=ctx.settings, now=now)
     if result in (OtpCheck.OK, OtpCheck.EXHAUSTED):
         verdict = Verdict.approved("otp") if result is OtpCheck.OK else Verdict.refused("otp")

@@ -77,6 +77,13 @@ async def load(session: AsyncSession, acs_trans_id: str) -> tuple[ChallengeRow, 
     return None if row is None or txn is None else (row, txn)
 
 
+async def reload(session: AsyncSession, acs_trans_id: str) -> ChallengeRow:
+    """The challenge row again, after an update in this transaction (so it exists)."""
+    row = await challenges.get(session, acs_trans_id)
+    assert row is not None
+    return row
+
+
 def creq_digest(creq: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(creq, sort_keys=True).encode()).hexdigest()
 
@@ -112,8 +119,7 @@ async def browser_creq(
         )  # fmt: skip
         if opened:
             return await start_method(session, row.acs_trans_id, ctx=ctx, now=now)
-        row = await challenges.get(session, row.acs_trans_id)  # another CReq won: re-check
-        assert row is not None
+        row = await reload(session, row.acs_trans_id)  # another CReq won: re-check
     if row.creq_digest != digest:
         error = ProtocolError.transaction_data("CReq", message_type="CReq")
         return await _refuse(session, row, txn, Verdict.error(txn.message_version), error, ctx, now)
@@ -197,7 +203,7 @@ async def start_method(
             session, acs_trans_id, expect_state=(challenges.OPEN,),
             operation_id=operation_id, announced=True, updated_at=now,
         )  # fmt: skip
-        screen = await current_screen(session, await challenges.get(session, acs_trans_id), txn)
+        screen = await current_screen(session, await reload(session, acs_trans_id), txn)
         return _with_after(screen, AfterCommit(announce=operation_id))
     return await _send_otp(session, acs_trans_id, ctx=ctx, now=now, notice=None)
 
@@ -223,7 +229,7 @@ async def _send_otp(
         otp_hmac=issued.otp_hmac, otp_expires_at=issued.expires_at,
         otp_sends=row.otp_sends + 1, otp_attempts=0, updated_at=now,
     )  # fmt: skip
-    row = await challenges.get(session, acs_trans_id)
+    row = await reload(session, acs_trans_id)
     screen = await current_screen(session, row, txn, notice=notice)
     return _with_after(screen, AfterCommit(sms=issued.sms))
 
@@ -242,8 +248,7 @@ async def submit_otp(
         otp_attempts=row.otp_attempts + 1, interaction_counter=row.interaction_counter + 1,
         updated_at=now,
     )  # fmt: skip
-    row = await challenges.get(session, acs_trans_id)
-    assert row is not None
+    row = await reload(session, acs_trans_id)
     result = check_otp(row, code, otp_key=ctx.keys.otp_key, settings=ctx.settings, now=now)
     if result is OtpCheck.OK:
         return await _ending(session, row, txn, Verdict.approved("otp"), ctx, now)
@@ -297,20 +302,18 @@ async def _ending(
     now: datetime,
 ) -> Screen:
     keys = await end_challenge(session, row, verdict, ctx, now)
-    fresh = await challenges.get(session, row.acs_trans_id)
-    screen = await current_screen(session, fresh, txn)
+    screen = await current_screen(session, await reload(session, row.acs_trans_id), txn)
     return _with_after(screen, AfterCommit(publish=tuple(keys)))
 
 
 async def current_screen(
     session: AsyncSession,
-    row: ChallengeRow | None,
+    row: ChallengeRow,
     txn: Transaction,
     *,
     notice: str | None = None,
     **notice_args: Any,
 ) -> Screen:
-    assert row is not None
     if row.state == challenges.DECIDED:
         return await _screen(session, "wait", row, txn)
     kind = "oob" if row.method == ChallengeMethod.SECURPASS_OOB else "otp"

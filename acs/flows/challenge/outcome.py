@@ -136,7 +136,7 @@ def _challenge_facts(txn: Transaction, row: ChallengeRow) -> ChallengeFacts:
     return ChallengeFacts(
         version=txn.message_version,
         three_ds_server_trans_id=txn.three_ds_server_trans_id,
-        ds_trans_id=txn.ds_trans_id,
+        ds_trans_id=txn.ds_trans_id or "",  # the AReq schema requires it: never empty
         acs_trans_id=txn.acs_trans_id,
         sdk_trans_id=txn.sdk_trans_id,
         message_category=txn.message_category,
