@@ -11,7 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
-from acs.protocol.codes import AcsInterface, AcsUiType, AuthenticationMethod, AuthenticationType
+from acs.protocol.codes import (
+    AcsInterface,
+    AcsUiType,
+    AuthenticationMethod,
+    AuthenticationType,
+    DeviceChannel,
+)
 from acs.protocol.messages import RenderingType
 
 __all__ = [
@@ -66,7 +72,7 @@ def rendering_type(method: ChallengeMethod, channel: str, version: str) -> Rende
     """acsRenderingType of a challenge: native (app) or HTML (browser), OOB or text;
     deviceUserInterfaceMode (2.3.1) 01."""
     return RenderingType(
-        acs_interface=AcsInterface.NATIVE if channel == "01" else AcsInterface.HTML,
+        acs_interface=AcsInterface.NATIVE if channel == DeviceChannel.APP else AcsInterface.HTML,
         acs_ui_template=UI_TYPE.get(method, AcsUiType.OOB),
         device_user_interface_mode="01" if version == "2.3.1" else None,
     )
