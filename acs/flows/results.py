@@ -180,9 +180,9 @@ class Sender:
         return _read_rres(answer.body, row.rreq)
 
     async def _erro_402(self, row: OutboxRow) -> None:
-        erro = ProtocolError(
-            ErrorCode.TRANSACTION_TIMED_OUT, "RReq", "Transaction timed out", message_type="RReq"
-        ).to_erro(version=row.rreq.get("messageVersion"), ids=row.rreq, message_type="RReq")
+        erro = ProtocolError.timed_out("RReq", message_type=MessageType.RREQ).to_erro(
+            version=row.rreq.get("messageVersion"), ids=row.rreq, message_type=MessageType.RREQ
+        )
         if not await self.ds.tell(row.ds_url, erro):
             log.info("Erro 402 for %s not delivered", row.acs_trans_id)
 

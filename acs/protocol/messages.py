@@ -86,14 +86,22 @@ class CardholderInfo(Wire):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ARes(Wire):
-    """ARes (§2.2): the answer to an AReq."""
+class _ToDs(Wire):
+    """What the messages to the DS begin with: type, version and the three transaction ids.
+    Each message sets ``message_type``; a redefined field keeps its place, the first."""
 
-    message_type: MessageType = field(default=MessageType.ARES, init=False)
+    message_type: MessageType = field(init=False)
     message_version: str
     three_ds_server_trans_id: str = wire("threeDSServerTransID")
     ds_trans_id: str = wire("dsTransID")
     acs_trans_id: str = wire("acsTransID")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ARes(_ToDs):
+    """ARes (§2.2): the answer to an AReq."""
+
+    message_type: MessageType = field(default=MessageType.ARES, init=False)
     acs_reference_number: str
     acs_operator_id: str = wire("acsOperatorID")
     ds_reference_number: str | None = None
@@ -114,14 +122,10 @@ class ARes(Wire):
 
 
 @dataclass(frozen=True, kw_only=True)
-class RReq(Wire):
+class RReq(_ToDs):
     """RReq (§2.5): the final outcome of a challenge, sent to the DS."""
 
     message_type: MessageType = field(default=MessageType.RREQ, init=False)
-    message_version: str
-    three_ds_server_trans_id: str = wire("threeDSServerTransID")
-    ds_trans_id: str = wire("dsTransID")
-    acs_trans_id: str = wire("acsTransID")
     message_category: str
     trans_status: TransStatus
     trans_status_reason: TransStatusReason | None = None

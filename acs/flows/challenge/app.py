@@ -55,7 +55,7 @@ class AppStep:
 
 def _decryption_error(detail: str = "JWE") -> ProtocolError:
     return ProtocolError(ErrorCode.DECRYPTION_FAILURE, detail, "Data decryption failure",
-                         message_type="CReq")  # fmt: skip
+                         message_type=MessageType.CREQ)  # fmt: skip
 
 
 async def receive(session: AsyncSession, token: str, *, ctx: ResultKeys, now: datetime) -> AppStep:
@@ -63,7 +63,7 @@ async def receive(session: AsyncSession, token: str, *, ctx: ResultKeys, now: da
     try:
         kid = str(peek_header(token).get("kid", ""))
     except DecryptionFailed:
-        raise ProtocolError.invalid_message("not a JWE", message_type="CReq") from None
+        raise ProtocolError.invalid_message("not a JWE", message_type=MessageType.CREQ) from None
     found = await browser.load(session, kid)
     if found is None or found[1].device_channel != DeviceChannel.APP or found[0].cek_sealed is None:
         raise _decryption_error("kid")
@@ -95,9 +95,9 @@ def _check(message: dict[str, Any], txn: Transaction, row: ChallengeRow) -> None
         ("sdkTransID", txn.sdk_trans_id),
     ):
         if message.get(name) != expected:
-            raise ProtocolError.transaction_data(name, message_type="CReq")
+            raise ProtocolError.transaction_data(name, message_type=MessageType.CREQ)
     if message.get("messageVersion") != txn.message_version:
-        raise ProtocolError.invalid(["messageVersion"], message_type="CReq")
+        raise ProtocolError.invalid(["messageVersion"], message_type=MessageType.CREQ)
     if message.get("sdkCounterStoA") != f"{row.sdk_counter:03d}" or row.sdk_counter > 255:
         raise _decryption_error("sdkCounterStoA")
 
@@ -132,8 +132,7 @@ async def _act(
         return step
     if row.state == challenges.AWAITING:
         if row.creq_deadline is not None and now > row.creq_deadline:
-            late = ProtocolError(ErrorCode.TRANSACTION_TIMED_OUT, "acsTransID",
-                                 "Transaction timed out", message_type="CReq")  # fmt: skip
+            late = ProtocolError.timed_out("acsTransID", message_type=MessageType.CREQ)
             keys = await end_challenge(session, row, Verdict.timed_out(first_creq=True), ctx, now)
             return replace(step, after=AfterCommit(publish=tuple(keys)), error=late)
         await challenges.set_fields(

@@ -28,7 +28,7 @@ from acs.flows.challenge.outcome import ResultKeys, Verdict, conclude
 from acs.flows.challenge.view import PaymentView, payment_view
 from acs.flows.securpass import operations
 from acs.notify.sms import Sms
-from acs.protocol import DeviceChannel, ErrorCode, ProtocolError
+from acs.protocol import DeviceChannel, ErrorCode, MessageType, ProtocolError
 from acs.protocol.methods import ChallengeMethod
 from acs.storage import challenges, outbox, transactions
 from acs.storage.challenge_models import ChallengeRow, OutboxRow
@@ -100,7 +100,7 @@ async def browser_creq(
     """Answer a browser CReq (see the module checklist)."""
     found = await load(session, str(creq.get("acsTransID")))
     if found is None or found[1].device_channel != DeviceChannel.BROWSER:
-        raise ProtocolError.transaction_data("acsTransID", message_type="CReq")
+        raise ProtocolError.transaction_data("acsTransID", message_type=MessageType.CREQ)
     row, txn = found
     check_creq(creq, txn)
     digest = creq_digest(creq)
@@ -108,9 +108,10 @@ async def browser_creq(
         return await _screen(session, "erro", row, txn, error=_late_erro(txn))
     if row.state == challenges.AWAITING:
         if row.creq_deadline is not None and now > row.creq_deadline:
-            return await _refuse(session, row, txn, Verdict.timed_out(first_creq=True),
-                                 ProtocolError(ErrorCode.TRANSACTION_TIMED_OUT, "acsTransID",
-                                               "Transaction timed out"), ctx, now)  # fmt: skip
+            late = ProtocolError.timed_out("acsTransID")
+            return await _refuse(
+                session, row, txn, Verdict.timed_out(first_creq=True), late, ctx, now
+            )
         opened = await challenges.set_fields(
             session, row.acs_trans_id, expect_state=(challenges.AWAITING,),
             state=challenges.OPEN, creq_digest=digest, session_data=session_data,
@@ -121,25 +122,25 @@ async def browser_creq(
             return await start_method(session, row.acs_trans_id, ctx=ctx, now=now)
         row = await reload(session, row.acs_trans_id)  # another CReq won: re-check
     if row.creq_digest != digest:
-        error = ProtocolError.transaction_data("CReq", message_type="CReq")
+        error = ProtocolError.transaction_data("CReq", message_type=MessageType.CREQ)
         return await _refuse(session, row, txn, Verdict.error(txn.message_version), error, ctx, now)
     return await current_screen(session, row, txn)
 
 
 def check_creq(creq: dict[str, Any], txn: Transaction) -> None:
     if creq.get("threeDSServerTransID") != txn.three_ds_server_trans_id:
-        raise ProtocolError.transaction_data("threeDSServerTransID", message_type="CReq")
+        raise ProtocolError.transaction_data("threeDSServerTransID", message_type=MessageType.CREQ)
     if creq.get("messageVersion") != txn.message_version:
-        raise ProtocolError.invalid(["messageVersion"], message_type="CReq")
+        raise ProtocolError.invalid(["messageVersion"], message_type=MessageType.CREQ)
 
 
 def _late_erro(txn: Transaction) -> ProtocolError:
     if txn.message_version == "2.3.1":
         return ProtocolError(
             ErrorCode.CREQ_AFTER_RREQ, "acsTransID", "CReq received after the RReq",
-            message_type="CReq",
+            message_type=MessageType.CREQ,
         )  # fmt: skip
-    return ProtocolError.transaction_data("acsTransID", message_type="CReq")
+    return ProtocolError.transaction_data("acsTransID", message_type=MessageType.CREQ)
 
 
 async def _refuse(
@@ -289,7 +290,7 @@ async def _open_or_current(
 ) -> tuple[ChallengeRow, Transaction]:
     found = await load(session, acs_trans_id)
     if found is None:
-        raise ProtocolError.transaction_data("acsTransID", message_type="CReq")
+        raise ProtocolError.transaction_data("acsTransID", message_type=MessageType.CREQ)
     return found
 
 
