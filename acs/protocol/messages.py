@@ -2,9 +2,9 @@
 
 A field's wire name is its name in camelCase unless the field says otherwise
 (``wire("threeDSServerTransID")``). :meth:`Wire.to_wire` writes the fields in declaration order
-and leaves out what is empty — ``None``, ``""``, empty lists and objects — since the spec wants
-absent rather than empty elements in what the ACS sends (strict output, §1.2, Req 309). Enums
-go out as their wire value, tuples as arrays, nested structures as objects.
+and leaves out what is empty — ``None``, ``""``, empty lists and objects (:func:`clean`) — since
+the spec wants absent rather than empty elements in what the ACS sends (strict output, §1.2,
+Req 309). Enums go out as their wire value, tuples as arrays, nested structures as objects.
 
 The Erro is built by :meth:`acs.protocol.ProtocolError.to_erro`.
 """
@@ -27,6 +27,7 @@ from acs.protocol.codes import (
     TransStatus,
     TransStatusReason,
 )
+from acs.protocol.encoding import clean
 
 __all__ = ["ARes", "CRes", "CardholderInfo", "RReq", "RenderingType", "Wire", "wire"]
 
@@ -41,6 +42,10 @@ def _camel(name: str) -> str:
     return head + "".join(part.capitalize() for part in rest)
 
 
+def _wire_name(f: dataclasses.Field[Any]) -> str:
+    return f.metadata.get("wire") or _camel(f.name)
+
+
 def _value(value: Any) -> Any:
     if isinstance(value, Wire):
         return value.to_wire()
@@ -51,22 +56,14 @@ def _value(value: Any) -> Any:
     return value
 
 
-def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str | list | dict) and not value)
-
-
 @dataclass(frozen=True)
 class Wire:
     """A structure of the wire format; subclasses are frozen dataclasses."""
 
     def to_wire(self) -> dict[str, Any]:
         """The JSON object: wire names, declaration order, empty values left out."""
-        out: dict[str, Any] = {}
-        for f in dataclasses.fields(self):
-            value = _value(getattr(self, f.name))
-            if not _empty(value):
-                out[f.metadata.get("wire") or _camel(f.name)] = value
-        return out
+        named = {_wire_name(f): _value(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        return clean(named)
 
 
 @dataclass(frozen=True, kw_only=True)
