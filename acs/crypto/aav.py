@@ -26,6 +26,8 @@ import hmac
 import unicodedata
 from dataclasses import dataclass
 
+from acs.protocol.codes import TransStatus
+
 __all__ = [
     "CONTROL_BYTES",
     "AavFields",
@@ -36,7 +38,7 @@ __all__ = [
     "parse_aav",
 ]
 
-CONTROL_BYTES = {"Y": 0x8C, "A": 0x86}
+CONTROL_BYTES: dict[str, int] = {TransStatus.AUTHENTICATED: 0x8C, TransStatus.ATTEMPTED: 0x86}
 MAC_BYTES = 10
 SEQ_BYTES = 7
 _DOMAIN = b"securpass-acs/aav/v1"

@@ -27,10 +27,19 @@ try:  # cryptography >= 43 keeps TripleDES among the "decrepit" algorithms
 except ImportError:  # pragma: no cover - older cryptography
     from cryptography.hazmat.primitives.ciphers.algorithms import TripleDES
 
+from acs.protocol.codes import TransStatus
+
 __all__ = ["RESULTS_CODES", "CavvFields", "cavv_bytes", "cvv", "parse_cavv"]
 
 # Table D-2: transStatus -> authentication results code.
-RESULTS_CODES = {"Y": 0, "A": 7, "U": 5, "N": 9, "R": 9}
+_S = TransStatus
+RESULTS_CODES: dict[str, int] = {
+    _S.AUTHENTICATED: 0,
+    _S.ATTEMPTED: 7,
+    _S.NOT_PERFORMED: 5,
+    _S.NOT_AUTHENTICATED: 9,
+    _S.REJECTED: 9,
+}
 ATN_LIMIT = 10**16
 LENGTH = 20
 

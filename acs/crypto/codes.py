@@ -147,7 +147,8 @@ def _decrypt(token: str, server_key: ec.EllipticCurvePrivateKey) -> bytes:
         envelope.deserialize(token, key=jwk.JWK.from_pyca(server_key))
     except (JWException, ValueError, TypeError, KeyError) as exc:
         raise DecryptionFailed(f"the JWE does not open ({exc.__class__.__name__})") from None
-    return envelope.payload
+    payload: bytes = envelope.payload  # jwcrypto has no type hints
+    return payload
 
 
 def _as_code(plaintext: bytes) -> str:

@@ -19,11 +19,20 @@ ECI is optional on an NPA (per DS rules); Visa keeps its payment values there.
 from __future__ import annotations
 
 from acs.config import Scheme
+from acs.protocol.codes import MessageCategory, TransChallengeExemption, TransStatus
 
 __all__ = ["eci"]
 
-_VISA = {"Y": "05", "A": "06", "N": "07", "U": "07", "R": "07", "I": "07"}
-_MASTERCARD = {"Y": "02", "A": "01", "N": "00", "U": "00", "R": "00", "I": "04"}
+_S = TransStatus
+# transStatus: (Visa, Mastercard) ECI.
+_BY_STATUS: dict[str, tuple[str, str]] = {
+    _S.AUTHENTICATED: ("05", "02"),
+    _S.ATTEMPTED: ("06", "01"),
+    _S.NOT_AUTHENTICATED: ("07", "00"),
+    _S.NOT_PERFORMED: ("07", "00"),
+    _S.REJECTED: ("07", "00"),
+    _S.INFORMATIONAL: ("07", "04"),
+}
 _DATA_ONLY = {Scheme.VISA: "07", Scheme.MASTERCARD: "04"}
 
 
@@ -41,20 +50,20 @@ def eci(
     ``exemption`` is the transChallengeExemption the ACS granted; only "05" (TRA) changes the
     Mastercard ECI, to 06 "exempt from SCA".
     """
-    if trans_status not in _VISA:
+    if trans_status not in _BY_STATUS:
         return None
     if data_only:
         return _DATA_ONLY[scheme]
     if scheme is Scheme.VISA:
-        return _VISA[trans_status]
+        return _BY_STATUS[trans_status][0]
     return _mastercard(trans_status, message_category, exemption, three_ri)
 
 
 def _mastercard(status: str, category: str, exemption: str | None, three_ri: bool) -> str:
-    if category == "02":
-        return "N2" if status == "Y" else "N0"
-    if status == "Y" and three_ri:
+    if category == MessageCategory.NON_PAYMENT:
+        return "N2" if status == _S.AUTHENTICATED else "N0"
+    if status == _S.AUTHENTICATED and three_ri:
         return "07"
-    if status == "Y" and exemption == "05":
+    if status == _S.AUTHENTICATED and exemption == TransChallengeExemption.TRA:
         return "06"
-    return _MASTERCARD[status]
+    return _BY_STATUS[status][1]

@@ -18,18 +18,20 @@ import base64
 import json
 import os
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from acs.config import CardRange
 from acs.crypto.appchannel import Signer, load_signer
+from acs.crypto.authvalue import SchemeKeys
 from acs.crypto.devpki import SIGNING_CHAIN, SIGNING_KEY, init_dev_pki
 
-__all__ = ["KeyFileError", "KeyRing", "RangeKeys", "init_keys"]
+__all__ = ["KeyFileError", "KeyRing", "init_keys"]
 
 SECRETS_FILE = "secrets.json"
 CODE_KEY = "securpass-code-key.pem"
@@ -40,22 +42,12 @@ class KeyFileError(Exception):
 
 
 @dataclass(frozen=True)
-class RangeKeys:
-    """Authentication-value keys of one card range (CVK pair for CAVV, HMAC key for AAV)."""
-
-    cvk_a: bytes
-    cvk_b: bytes
-    aav_key: bytes
-    key_indicator: str = "01"
-
-
-@dataclass(frozen=True)
 class KeyRing:
     pan_hmac: bytes
     pan_keys: dict[str, bytes]
     pan_active_kid: str
     pepper: bytes
-    ranges: dict[str, RangeKeys]
+    ranges: dict[str, SchemeKeys]  # the authentication-value keys of each card range
     session_wrap: bytes  # encrypts app-channel content keys at rest
     activation_key: bytes  # HMAC key for Sécur'Pass activation codes
     otp_key: bytes  # HMAC key for SMS OTPs
@@ -88,7 +80,7 @@ class KeyRing:
         except (ValueError, KeyError, TypeError) as exc:
             raise KeyFileError(f"{path} is malformed ({exc.__class__.__name__}: {exc})") from None
 
-    def for_range(self, card_range: CardRange) -> RangeKeys:
+    def for_range(self, card_range: CardRange) -> SchemeKeys:
         try:
             return self.ranges[card_range.start]
         except KeyError:
@@ -128,9 +120,9 @@ def _code_key(folder: Path) -> ec.EllipticCurvePrivateKey:
     return key
 
 
-def _fill_missing(raw: dict, ranges: Iterable[CardRange]) -> list[str]:
+def _fill_missing(raw: dict[str, Any], ranges: Iterable[CardRange]) -> list[str]:
     created = []
-    defaults = {
+    defaults: dict[str, Callable[[], object]] = {
         "pan_hmac": lambda: _rand_b64(32),
         "pan_keys": lambda: {"k1": _rand_b64(32)},
         "pan_active_kid": lambda: "k1",
@@ -173,8 +165,8 @@ def _signer(folder: Path) -> Signer | None:
     return load_signer(key.read_bytes(), chain.read_bytes())
 
 
-def _range_keys(raw: dict) -> RangeKeys:
-    return RangeKeys(
+def _range_keys(raw: dict[str, str]) -> SchemeKeys:
+    return SchemeKeys(
         cvk_a=bytes.fromhex(raw["cvk_a"]),
         cvk_b=bytes.fromhex(raw["cvk_b"]),
         aav_key=_b64(raw["aav_key"]),

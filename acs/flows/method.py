@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from acs.protocol import Base64Error, b64url_decode, b64url_encode
+from acs.protocol import Base64Error, DeviceChannel, b64url_decode, b64url_encode
 from acs.storage import method_data
 
 __all__ = [
@@ -115,7 +115,10 @@ async def browser_facts(
     store: MethodReader, message: Mapping[str, Any], customer_id: str | None, now: datetime
 ) -> BrowserFacts:
     """The method data linked to this AReq, and whether the customer knows that browser."""
-    if message.get("deviceChannel") != "02" or message.get("threeDSCompInd") != "Y":
+    if (
+        message.get("deviceChannel") != DeviceChannel.BROWSER
+        or message.get("threeDSCompInd") != "Y"
+    ):
         return BrowserFacts()
     run_id = message.get("threeDSMethodId") or message.get("threeDSServerTransID")
     fingerprint = await store.method_fingerprint(str(run_id), now)

@@ -1,90 +1,45 @@
-"""Results: build the RReq of a decided challenge, and deliver the outbox to the DS.
+"""Results: deliver the outbox of decided challenges to the DS.
 
-:func:`build_rreq` is pure. :class:`Sender` runs in every ``acs serve`` process: it claims due
-outbox rows (lease; ``SKIP LOCKED`` on PostgreSQL), POSTs each RReq to the AReq's dsURL with the
-DS client certificate when configured, validates the RRes (schema and ids), records every attempt
-and reschedules failures: one immediate retry, then every ``results_retry_seconds`` (§5, Req 240).
-A read timeout also sends an Erro 402 to the DS (Req 242) before the next attempt.
+:class:`Sender` runs in every ``acs serve`` process: it claims due outbox rows (lease;
+``SKIP LOCKED`` on PostgreSQL), POSTs each RReq to the AReq's dsURL through the DS gateway
+(:mod:`acs.notify.ds`), validates the RRes (schema and ids), records every attempt and
+reschedules failures: one immediate retry, then every ``results_retry_seconds`` (§5, Req 240).
+A read timeout also sends an Erro 402 to the DS (Req 242) before the next attempt. The RReq
+itself is built when the challenge is decided (:mod:`acs.protocol.rreq`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import ssl
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from acs.clock import Clock
 from acs.config import Settings
-from acs.protocol import MessageType, ProtocolError, parse_json, validate_incoming
+from acs.notify.ds import DsClient, DsTimeout, DsUnreachable
+from acs.protocol import (
+    ErrorCode,
+    MessageType,
+    ProtocolError,
+    ResultsStatus,
+    parse_json,
+    validate_incoming,
+)
 from acs.storage import outbox
-from acs.storage.challenge_models import ChallengeRow, OutboxRow
-from acs.storage.models import Transaction
+from acs.storage.challenge_models import OutboxRow
 
-__all__ = ["Sender", "build_rreq", "rendering_type"]
+if TYPE_CHECKING:
+    import aiohttp
+
+__all__ = ["Delivery", "Sender", "retry_delay"]
 
 log = logging.getLogger("acs.flows.results")
-
-# authenticationType (2.1/2.2) / authenticationMethod (2.3.1) of each challenge method.
-AUTH_TYPE = {"securpass_oob": "03", "sms_otp": "02", "decoupled": "04"}
-AUTH_METHOD = {"securpass_oob": "09", "sms_otp": "02", "decoupled": "12"}
-_UI_TEMPLATE = {"securpass_oob": "04", "sms_otp": "01"}
-
-
-def rendering_type(method: str, channel: str, version: str) -> dict[str, str]:
-    """acsRenderingType of a challenge: native (app) or HTML (browser), OOB or text."""
-    rendering = {
-        "acsInterface": "01" if channel == "01" else "02",
-        "acsUiTemplate": _UI_TEMPLATE.get(method, "04"),
-    }
-    if version == "2.3.1":
-        rendering["deviceUserInterfaceMode"] = "01"
-    return rendering
-
-
-def build_rreq(
-    txn: Transaction,
-    row: ChallengeRow,
-    *,
-    status: str,
-    reason: str | None,
-    cancel: str | None,
-    proof: tuple[str, str | None] | None,
-) -> dict[str, Any]:
-    """The RReq for this outcome (§2.5): proof only for Y, reason for N/U, no UI fields for D."""
-    version = txn.message_version
-    rreq: dict[str, Any] = {
-        "messageType": "RReq",
-        "messageVersion": version,
-        "threeDSServerTransID": txn.three_ds_server_trans_id,
-        "dsTransID": txn.ds_trans_id,
-        "acsTransID": txn.acs_trans_id,
-        "messageCategory": txn.message_category,
-        "transStatus": status,
-        "transStatusReason": reason if status in ("N", "U", "R") else None,
-        "challengeCancel": cancel,
-    }
-    if txn.device_channel == "01" and version != "2.1.0":
-        rreq["sdkTransID"] = txn.sdk_trans_id
-    if status in ("Y", "N"):
-        if version == "2.3.1":
-            rreq["authenticationMethod"] = [AUTH_METHOD[row.method]]
-        else:
-            rreq["authenticationType"] = AUTH_TYPE[row.method]
-    if proof is not None:
-        rreq["authenticationValue"], rreq["eci"] = proof
-    if row.method != "decoupled":
-        rreq["interactionCounter"] = f"{min(row.interaction_counter, 99):02d}"
-        if txn.device_channel == "01" or version != "2.1.0":
-            rreq["acsRenderingType"] = rendering_type(row.method, txn.device_channel, version)
-    return {k: v for k, v in rreq.items() if v not in (None, "")}
 
 
 @dataclass(frozen=True)
@@ -135,6 +90,7 @@ class Sender:
     ) -> None:
         self.sessions, self.settings, self.clock = sessions, settings, clock
         self.publish, self.http = publish, http
+        self.ds = DsClient(http, timeout_seconds=settings.results_read_timeout_seconds)
         self.worker = f"sender-{uuid.uuid4().hex[:12]}"
         self._in_flight: set[asyncio.Task] = set()
 
@@ -213,31 +169,21 @@ class Sender:
     async def _post(self, row: OutboxRow) -> Delivery:
         if not row.ds_url:
             return Delivery("no_ds_url")
-        timeout = aiohttp.ClientTimeout(
-            sock_connect=self.settings.results_read_timeout_seconds,
-            sock_read=self.settings.results_read_timeout_seconds,
-        )
         try:
-            async with self.http.post(row.ds_url, json=row.rreq, timeout=timeout) as response:
-                body = await response.read()
-                status = response.status
-        except TimeoutError:
+            answer = await self.ds.post(row.ds_url, row.rreq)
+        except DsTimeout:
             return Delivery("timeout", timed_out=True)
-        except aiohttp.ClientError as exc:
-            return Delivery("connect_error", detail=exc.__class__.__name__)
-        if status != 200:
-            return Delivery(f"http_{status}")
-        return _read_rres(body, row.rreq)
+        except DsUnreachable as exc:
+            return Delivery("connect_error", detail=exc.detail)
+        if answer.status != 200:
+            return Delivery(f"http_{answer.status}")
+        return _read_rres(answer.body, row.rreq)
 
     async def _erro_402(self, row: OutboxRow) -> None:
-        erro = ProtocolError("402", "RReq", "Transaction timed out", message_type="RReq").to_erro(
-            version=row.rreq.get("messageVersion"), ids=row.rreq, message_type="RReq"
+        erro = ProtocolError.timed_out("RReq", message_type=MessageType.RREQ).to_erro(
+            version=row.rreq.get("messageVersion"), ids=row.rreq, message_type=MessageType.RREQ
         )
-        try:
-            timeout = aiohttp.ClientTimeout(total=self.settings.results_read_timeout_seconds)
-            async with self.http.post(row.ds_url, json=erro, timeout=timeout):
-                pass
-        except (TimeoutError, aiohttp.ClientError):
+        if not await self.ds.tell(row.ds_url, erro):
             log.info("Erro 402 for %s not delivered", row.acs_trans_id)
 
 
@@ -248,9 +194,10 @@ def _read_rres(body: bytes, rreq: dict[str, Any]) -> Delivery:
     """Validate the answer: an RRes for this RReq (Erro 312 "duplicate" also means delivered)."""
     try:
         message = parse_json(body)
-        if message.get("messageType") == "Erro":
-            if message.get("errorCode") == "312":
-                return Delivery("erro_312", results_status="01", detail="duplicate: delivered")
+        if message.get("messageType") == MessageType.ERRO:
+            if message.get("errorCode") == ErrorCode.DUPLICATE_MESSAGE:
+                received = ResultsStatus.RECEIVED.value
+                return Delivery("erro_312", results_status=received, detail="duplicate: delivered")
             return Delivery(f"erro_{message.get('errorCode')}", detail=message.get("errorDetail"))
         validate_incoming(message, expected=MessageType.RRES)
     except ProtocolError as exc:
@@ -261,12 +208,3 @@ def _read_rres(body: bytes, rreq: dict[str, Any]) -> Delivery:
     if wrong:
         return Delivery("invalid_rres", detail=",".join(wrong))
     return Delivery(f"rres_{message['resultsStatus']}", results_status=message["resultsStatus"])
-
-
-def client_ssl(settings: Settings) -> ssl.SSLContext | None:
-    """The TLS context presenting the ACS client certificate to the DS, when configured."""
-    if not settings.ds_client_cert:
-        return None
-    context = ssl.create_default_context()
-    context.load_cert_chain(settings.ds_client_cert, settings.ds_client_key or None)
-    return context

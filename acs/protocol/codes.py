@@ -190,6 +190,25 @@ class AuthenticationMethod(StrEnum):
     ELECTRONIC_ID = "16"
 
 
+class AcsInterface(StrEnum):
+    """acsRenderingType.acsInterface (§3.10): the SDK's own screens or an HTML page."""
+
+    NATIVE = "01"
+    HTML = "02"
+
+
+class AcsUiType(StrEnum):
+    """acsUiType of a CRes, and acsRenderingType.acsUiTemplate (§3.10); 06/07 are 2.3.1 only."""
+
+    TEXT = "01"
+    SINGLE_SELECT = "02"
+    MULTI_SELECT = "03"
+    OOB = "04"
+    HTML_OTHER = "05"
+    HTML_OOB = "06"
+    INFORMATION = "07"
+
+
 class TransChallengeExemption(StrEnum):
     """transChallengeExemption (§3.11; 2.3.1 ARes)."""
 

@@ -23,6 +23,7 @@ _DESCRIPTIONS = {
     ErrorCode.INVALID_FORMAT: "Format of one or more data elements is invalid",
     ErrorCode.DUPLICATE_ELEMENT: "Duplicate data element",
     ErrorCode.TRANSACTION_DATA_INVALID: "Transaction data not valid",
+    ErrorCode.TRANSACTION_TIMED_OUT: "Transaction timed out",
     ErrorCode.TRANSIENT_SYSTEM_FAILURE: "Transient system failure",
     ErrorCode.PERMANENT_SYSTEM_FAILURE: "Permanent system failure",
 }
@@ -82,6 +83,11 @@ class ProtocolError(Exception):
     def transaction_data(cls, detail: str, **kw: str | None) -> ProtocolError:
         """305: data that is well-formed but not valid for this ACS (e.g. PAN out of range)."""
         return cls(ErrorCode.TRANSACTION_DATA_INVALID, detail, **kw)
+
+    @classmethod
+    def timed_out(cls, detail: str, **kw: str | None) -> ProtocolError:
+        """402: a message came, or went unanswered, past its time (the first CReq, an RRes)."""
+        return cls(ErrorCode.TRANSACTION_TIMED_OUT, detail, **kw)
 
     @classmethod
     def system_failure(cls, *, transient: bool = False, **kw: str | None) -> ProtocolError:

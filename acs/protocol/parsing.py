@@ -12,10 +12,11 @@ from acs.protocol.errors import ID_FIELDS, ProtocolError
 _UUID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 
 
-class _Object(dict):
+class _Object(dict[str, Any]):
     """A decoded JSON object remembering duplicate keys found in it or below it."""
 
     __slots__ = ("duplicates",)
+    duplicates: list[str]
 
 
 def _object_hook(pairs: list[tuple[str, Any]]) -> _Object:

@@ -38,7 +38,6 @@ def _calendar_check(name: str, shape: str, first_year: int) -> None:
     widths = {"Y": 4, "y": 2, "M": 2, "D": 2, "h": 2, "m": 2, "s": 2}
     pattern = re.compile("".join(f"([0-9]{{{widths[c]}}})" for c in shape))
 
-    @FORMAT_CHECKER.checks(name, raises=ValueError)
     def check(value: object) -> bool:
         if not isinstance(value, str):
             return True
@@ -49,7 +48,11 @@ def _calendar_check(name: str, shape: str, first_year: int) -> None:
         if shape[0] == "y":
             parts[0] += first_year
         parts += [1] * (3 - len(parts))  # a year and month alone name the month's first day
-        return bool(datetime(*parts))
+        year, month, day, hour, minute, second = parts + [0] * (6 - len(parts))
+        return bool(datetime(year, month, day, hour, minute, second))
+
+    # Registered by a call: jsonschema has no type stubs, so a decorator would untype it.
+    FORMAT_CHECKER.checks(name, raises=ValueError)(check)
 
 
 for _name, _shape in (
@@ -61,12 +64,10 @@ for _name, _shape in (
     _calendar_check(_name, _shape, first_year=2000)
 
 
-@FORMAT_CHECKER.checks("emv-ip", raises=ValueError)
 def _is_ip(value: object) -> bool:
     return not isinstance(value, str) or bool(ipaddress.ip_address(value))
 
 
-@FORMAT_CHECKER.checks("emv-url", raises=ValueError)
 def _is_url(value: object) -> bool:
     if not isinstance(value, str):
         return True
@@ -74,10 +75,17 @@ def _is_url(value: object) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
+FORMAT_CHECKER.checks("emv-ip", raises=ValueError)(_is_ip)
+FORMAT_CHECKER.checks("emv-url", raises=ValueError)(_is_url)
+
+
 @cache
 def schema(version: str, message: str) -> dict[str, Any]:
     """The JSON Schema of ``message`` in ``version`` from ``schemas/``."""
-    return json.loads((SCHEMA_DIR / version / f"{message}.json").read_text(encoding="utf-8"))
+    document: dict[str, Any] = json.loads(
+        (SCHEMA_DIR / version / f"{message}.json").read_text(encoding="utf-8")
+    )
+    return document
 
 
 @cache
@@ -152,12 +160,13 @@ def validate_incoming(
         raise ProtocolError.missing(["messageVersion"], message_type=kind)
     if version not in SUPPORTED_VERSIONS:
         raise ProtocolError.unsupported_version(message_type=kind)
+    checked: str = version  # one of SUPPORTED_VERSIONS
     present, empties = _strip(message, "")
     known = schema(version, kind)["properties"]
     empty_known = [p for p in empties if p.split(".")[0] in known]
     if not empty_known and conforms(version, kind, present):
         _check_extensions(message, recognised_extensions, kind)
-        return version
+        return checked
     missing, invalid = _schema_problems(validator(version, kind), present)
     invalid += [p for p in empty_known if p not in missing]
     if missing:
@@ -165,7 +174,7 @@ def validate_incoming(
     if invalid:
         raise ProtocolError.invalid(dict.fromkeys(invalid), message_type=kind)
     _check_extensions(message, recognised_extensions, kind)
-    return version
+    return checked
 
 
 def validate_outgoing(message: Mapping[str, Any]) -> None:
@@ -181,7 +190,9 @@ def validate_outgoing(message: Mapping[str, Any]) -> None:
         raise OutgoingMessageInvalid(problems)
 
 
-def _schema_problems(check: Draft202012Validator, message: dict) -> tuple[list[str], list[str]]:
+def _schema_problems(
+    check: Draft202012Validator, message: dict[str, Any]
+) -> tuple[list[str], list[str]]:
     missing: list[str] = []
     invalid: list[str] = []
     for error in check.iter_errors(message):
@@ -250,4 +261,4 @@ def _path(parts: Iterable[str | int]) -> str:
 
 
 def _known_type(kind: object) -> str | None:
-    return kind if kind in MessageType._value2member_map_ else None
+    return str(kind) if kind in MessageType._value2member_map_ else None

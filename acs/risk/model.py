@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from acs.protocol.methods import ChallengeMethod
+
 __all__ = [
     "CardFacts",
     "CardStatus",
@@ -33,14 +35,6 @@ class Opposition(StrEnum):
 
     LOST_STOLEN = "lost_stolen"
     FRAUD = "fraud"
-
-
-class ChallengeMethod(StrEnum):
-    """How the cardholder will be challenged, decided with the risk decision."""
-
-    SECURPASS_OOB = "securpass_oob"
-    SMS_OTP = "sms_otp"
-    DECOUPLED = "decoupled"
 
 
 @dataclass(frozen=True)

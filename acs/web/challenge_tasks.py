@@ -12,12 +12,12 @@ import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import aiohttp
 from aiohttp import web
 
 from acs.flows.challenge.decoupled import announce_pending
 from acs.flows.challenge.timeouts import expire_due
-from acs.flows.results import Sender, client_ssl
+from acs.flows.results import Sender
+from acs.notify import ds
 from acs.storage import method_data, securpass
 from acs.web.challenge import result_keys
 from acs.web.keys import CLOCK, HOUSEKEEPING, HUB, PUSH, SENDER, SESSIONS, SETTINGS, Housekeeping
@@ -30,9 +30,7 @@ PURGE_EVERY = timedelta(minutes=1)
 
 
 async def challenge_worker(app: web.Application) -> AsyncIterator[None]:
-    ssl_context = client_ssl(app[SETTINGS])
-    connector = aiohttp.TCPConnector(ssl=ssl_context) if ssl_context else None
-    http = aiohttp.ClientSession(connector=connector)
+    http = ds.open_session(app[SETTINGS])
     app[SENDER] = Sender(
         sessions=app[SESSIONS], settings=app[SETTINGS], clock=app[CLOCK],
         publish=app[HUB].publish, http=http,

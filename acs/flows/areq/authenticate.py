@@ -9,7 +9,6 @@ challenge in one database transaction.
 from __future__ import annotations
 
 import logging
-import secrets
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -17,23 +16,29 @@ from typing import Any
 
 from acs.clock import Clock
 from acs.config import CardRange, Settings
-from acs.crypto import authvalue
 from acs.crypto.appchannel import BadSdkKey, begin_app_session
-from acs.crypto.eci import eci as eci_for
 from acs.crypto.jose import seal_cek
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
-from acs.flows.areq.ares import AResContext, build_ares
+from acs.crypto.proof import Proof, ProofInput, proof
+from acs.flows.areq.ares import AppChallenge, AResContext, build_ares
 from acs.flows.areq.facts import AReqFacts, amount_in, read_areq
 from acs.flows.challenge.start import open_challenge
 from acs.flows.method import BrowserFacts, browser_facts
 from acs.flows.securpass.operations import is_trusted
 from acs.logs import bind_more
-from acs.protocol import ProtocolError
+from acs.protocol import (
+    ChallengeInd,
+    DeviceChannel,
+    ProtocolError,
+    TransChallengeExemption,
+    TransStatus,
+)
+from acs.protocol.messages import ARes
+from acs.protocol.methods import rendering_type
 from acs.risk import (
     CardFacts,
     CardStatus,
-    ChallengeMethod,
     CustomerFacts,
     Decision,
     Opposition,
@@ -48,13 +53,8 @@ __all__ = ["authenticate"]
 
 log = logging.getLogger("acs.flows.areq.authenticate")
 
-# Visa "second factor authentication code" (CAVV byte 2) per way the cardholder was verified.
-_SECOND_FACTOR = {
-    ChallengeMethod.SECURPASS_OOB: "09",
-    ChallengeMethod.SMS_OTP: "02",
-    ChallengeMethod.DECOUPLED: "09",
-    None: "99",  # frictionless, risk-based
-}
+# threeDSReqPriorAuthMethod 02: the prior authentication was a challenge by this ACS.
+_ACS_CHALLENGE = "02"
 
 
 async def authenticate(
@@ -76,19 +76,15 @@ async def authenticate(
     bind_more(pan=masked)
     card = await store.card_view(vault.lookup_key(facts.pan))
     now = clock.now()
-    browser = await browser_facts(store, message, card and card.customer_id, now)
+    customer_id = card.customer_id if card else None
+    browser = await browser_facts(store, message, customer_id, now)
     inp = await _risk_input(store, facts, card, settings, now)
     inp = replace(inp, customer=replace(inp.customer, browser_known=browser.known))
     answer = _Answer(message, facts, card, card_range, browser, now)
     ares = await _decide_and_store(answer, inp, store=store, settings=settings, keys=keys)
-    log.info(
-        "AReq %s on %s: %s%s",
-        ares["acsTransID"],
-        masked,
-        ares["transStatus"],
-        f"/{ares['transStatusReason']}" if ares.get("transStatusReason") else "",
-    )
-    return ares
+    reason = f"/{ares.trans_status_reason}" if ares.trans_status_reason else ""
+    log.info("AReq %s on %s: %s%s", ares.acs_trans_id, masked, ares.trans_status, reason)
+    return ares.to_wire()
 
 
 @dataclass(frozen=True)
@@ -105,7 +101,7 @@ class _Answer:
 
 async def _decide_and_store(
     answer: _Answer, inp: RiskInput, *, store: AReqStore, settings: Settings, keys: KeyRing
-) -> dict[str, Any]:
+) -> ARes:
     """Decide, build the ARes and store the transaction (and challenge) it describes."""
     decision = decide(inp, settings.risk)
     claim = _claim(answer.card, inp, settings) if decision.counts_as_low_value else None
@@ -115,15 +111,17 @@ async def _decide_and_store(
         )
     facts, acs_trans_id = answer.facts, str(uuid.uuid4())
     bind_more(acsTransID=acs_trans_id)
-    proof = _proof(facts, decision, answer.card_range, keys, acs_trans_id)
-    ctx = _context(settings, acs_trans_id, proof)
+    ctx = _context(
+        settings, acs_trans_id, _proof(facts, decision, answer.card_range, keys, acs_trans_id)
+    )
     cek = None
-    if facts.device_channel == "01" and decision.trans_status == "C":
-        app_fields, cek = _app_challenge(answer.message, facts, decision, settings, keys)
-        ctx = replace(ctx, app_challenge=app_fields)
+    status = TransStatus(decision.trans_status)
+    if facts.device_channel == DeviceChannel.APP and status is TransStatus.CHALLENGE_REQUIRED:
+        app_challenge, cek = _app_challenge(answer.message, facts, decision, settings, keys)
+        ctx = replace(ctx, app_challenge=app_challenge)
     ares = build_ares(facts, decision, ctx)
     row = _row(facts, decision, answer.card, ares, answer.now)
-    if decision.trans_status in ("C", "D"):
+    if status in (TransStatus.CHALLENGE_REQUIRED, TransStatus.DECOUPLED):
         async with store.session() as session:
             await transactions.add(session, **row)
             await open_challenge(
@@ -222,10 +220,10 @@ async def _prior_sca(store: AReqStore, facts: AReqFacts, card: CardView | None) 
     if card is None:
         return False
     for ref, method in facts.prior_refs:
-        if method != "02":
+        if method != _ACS_CHALLENGE:
             continue
         prior = await store.prior(ref)
-        if prior is not None and prior == (card.id, "Y"):
+        if prior is not None and prior == (card.id, TransStatus.AUTHENTICATED):
             return True
     return False
 
@@ -236,39 +234,24 @@ def _proof(
     card_range: CardRange,
     keys: KeyRing,
     acs_trans_id: str,
-) -> tuple[str, str | None] | None:
+) -> Proof | None:
     """authenticationValue and ECI for Y/A; the ECI alone for I (data only); nothing else."""
-    if decision.trans_status not in ("Y", "A", "I"):
-        return None
-    eci = eci_for(
-        card_range.scheme,
-        decision.trans_status,
-        message_category=facts.message_category,
-        # Only the acquirer's TRA (challengeInd 05) moves a Mastercard ECI to 06; the issuer's
-        # own exemptions keep the authenticated ECI, whatever the version reports.
-        exemption="05" if "acquirer_tra" in decision.rules_fired else None,
-        three_ri=facts.device_channel == "03",
-        data_only="06" in facts.challenge_inds,
-    )
-    if decision.trans_status not in ("Y", "A"):
-        return None if eci is None else ("", eci)
-    inp = authvalue.AuthInput(
+    inp = ProofInput(
+        trans_status=TransStatus(decision.trans_status),
+        method=decision.challenge_method,
         pan=facts.pan,
-        trans_status=decision.trans_status,
-        method=_SECOND_FACTOR[decision.challenge_method],
         amount_minor=facts.purchase_amount,
         currency=facts.purchase_currency,
         merchant_name=facts.merchant_name,
         acs_trans_id=acs_trans_id,
+        message_category=facts.message_category,
+        # Only the acquirer's TRA (challengeInd 05) moves a Mastercard ECI to 06; the issuer's
+        # own exemptions keep the authenticated ECI, whatever the version reports.
+        exemption=TransChallengeExemption.TRA if "acquirer_tra" in decision.rules_fired else None,
+        three_ri=facts.device_channel == DeviceChannel.THREE_RI,
+        data_only=ChallengeInd.NO_CHALLENGE_DATA_SHARE_ONLY in facts.challenge_inds,
     )
-    value = authvalue.generate(
-        card_range.scheme, _scheme_keys(keys, card_range), inp, atn=secrets.randbelow(10**16)
-    )
-    return value, eci
-
-
-# acsRenderingType per method: Sécur'Pass is a native out-of-band screen, SMS OTP a text screen.
-_UI_TEMPLATE = {ChallengeMethod.SECURPASS_OOB: "04", ChallengeMethod.SMS_OTP: "01"}
+    return proof(card_range, keys, inp)
 
 
 def _app_challenge(
@@ -277,7 +260,7 @@ def _app_challenge(
     decision: Decision,
     settings: Settings,
     keys: KeyRing,
-) -> tuple[dict[str, Any], bytes]:
+) -> tuple[AppChallenge, bytes]:
     """acsSignedContent and acsRenderingType, with the content key (stored sealed)."""
     if keys.signer is None:
         raise ProtocolError.system_failure()
@@ -290,29 +273,19 @@ def _app_challenge(
         )
     except BadSdkKey as exc:
         raise ProtocolError.invalid(["sdkEphemPubKey"]) from exc
-    rendering = {"acsInterface": "01", "acsUiTemplate": _UI_TEMPLATE[decision.challenge_method]}
-    if facts.version == "2.3.1":
-        rendering["deviceUserInterfaceMode"] = "01"
-    fields = {"acsSignedContent": session.acs_signed_content, "acsRenderingType": rendering}
-    return fields, session.cek
+    assert decision.challenge_method is not None  # the risk engine names it for C
+    rendering = rendering_type(decision.challenge_method, DeviceChannel.APP, facts.version)
+    return AppChallenge(session.acs_signed_content, rendering), session.cek
 
 
-def _scheme_keys(keys: KeyRing, card_range: CardRange) -> authvalue.SchemeKeys:
-    rk = keys.for_range(card_range)
-    return authvalue.SchemeKeys(rk.cvk_a, rk.cvk_b, rk.aav_key, rk.key_indicator)
-
-
-def _context(
-    settings: Settings, acs_trans_id: str, proof: tuple[str, str | None] | None
-) -> AResContext:
-    value, eci = proof or (None, None)
+def _context(settings: Settings, acs_trans_id: str, found: Proof | None) -> AResContext:
     return AResContext(
         acs_trans_id=acs_trans_id,
         acs_reference_number=settings.acs_reference_number,
         acs_operator_id=settings.acs_operator_id,
         acs_url=f"{settings.base_url}/3ds/challenge",
-        authentication_value=value or None,
-        eci=eci,
+        authentication_value=found.authentication_value if found else None,
+        eci=found.eci if found else None,
     )
 
 
@@ -320,12 +293,12 @@ def _row(
     facts: AReqFacts,
     decision: Decision,
     card: CardView | None,
-    ares: dict[str, Any],
+    ares: ARes,
     now: datetime,
 ) -> dict[str, Any]:
     """The transaction row: every column, as the PostgreSQL store inserts them all."""
     return {
-        "acs_trans_id": ares["acsTransID"],
+        "acs_trans_id": ares.acs_trans_id,
         "three_ds_server_trans_id": facts.three_ds_server_trans_id,
         "ds_trans_id": facts.ds_trans_id,
         "sdk_trans_id": facts.sdk_trans_id,
@@ -341,8 +314,8 @@ def _row(
         "trans_status": decision.trans_status,
         "trans_status_reason": decision.reason,
         "exemption": decision.exemption,
-        "eci": ares.get("eci"),
-        "authentication_value": ares.get("authenticationValue"),
+        "eci": ares.eci or None,
+        "authentication_value": ares.authentication_value or None,
         "challenge_method": decision.challenge_method,
         "challenge_mandated": decision.challenge_mandated,
         "risk_rules": list(decision.rules_fired),

@@ -13,7 +13,7 @@ A round is two database transactions around an optional wait:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -25,7 +25,16 @@ from acs.flows.challenge.browser import AfterCommit, end_challenge
 from acs.flows.challenge.otp import OtpCheck, check_otp
 from acs.flows.challenge.outcome import ResultKeys, Verdict
 from acs.flows.challenge.view import TEXTS, final_cres, masked_mobile, payment_view
-from acs.protocol import ErrorCode, MessageType, ProtocolError, validate_incoming
+from acs.protocol import (
+    ChallengeCancel,
+    DeviceChannel,
+    ErrorCode,
+    MessageType,
+    ProtocolError,
+    validate_incoming,
+)
+from acs.protocol.messages import CRes
+from acs.protocol.methods import UI_TYPE, ChallengeMethod
 from acs.storage import challenges
 from acs.storage.challenge_models import ChallengeRow
 from acs.storage.models import Customer, Transaction
@@ -46,7 +55,7 @@ class AppStep:
 
 def _decryption_error(detail: str = "JWE") -> ProtocolError:
     return ProtocolError(ErrorCode.DECRYPTION_FAILURE, detail, "Data decryption failure",
-                         message_type="CReq")  # fmt: skip
+                         message_type=MessageType.CREQ)  # fmt: skip
 
 
 async def receive(session: AsyncSession, token: str, *, ctx: ResultKeys, now: datetime) -> AppStep:
@@ -54,9 +63,9 @@ async def receive(session: AsyncSession, token: str, *, ctx: ResultKeys, now: da
     try:
         kid = str(peek_header(token).get("kid", ""))
     except DecryptionFailed:
-        raise ProtocolError.invalid_message("not a JWE", message_type="CReq") from None
+        raise ProtocolError.invalid_message("not a JWE", message_type=MessageType.CREQ) from None
     found = await browser.load(session, kid)
-    if found is None or found[1].device_channel != "01" or found[0].cek_sealed is None:
+    if found is None or found[1].device_channel != DeviceChannel.APP or found[0].cek_sealed is None:
         raise _decryption_error("kid")
     row, txn = found
     step = AppStep(acs_trans_id=kid)
@@ -86,9 +95,9 @@ def _check(message: dict[str, Any], txn: Transaction, row: ChallengeRow) -> None
         ("sdkTransID", txn.sdk_trans_id),
     ):
         if message.get(name) != expected:
-            raise ProtocolError.transaction_data(name, message_type="CReq")
+            raise ProtocolError.transaction_data(name, message_type=MessageType.CREQ)
     if message.get("messageVersion") != txn.message_version:
-        raise ProtocolError.invalid(["messageVersion"], message_type="CReq")
+        raise ProtocolError.invalid(["messageVersion"], message_type=MessageType.CREQ)
     if message.get("sdkCounterStoA") != f"{row.sdk_counter:03d}" or row.sdk_counter > 255:
         raise _decryption_error("sdkCounterStoA")
 
@@ -123,19 +132,18 @@ async def _act(
         return step
     if row.state == challenges.AWAITING:
         if row.creq_deadline is not None and now > row.creq_deadline:
-            late = ProtocolError(ErrorCode.TRANSACTION_TIMED_OUT, "acsTransID",
-                                 "Transaction timed out", message_type="CReq")  # fmt: skip
+            late = ProtocolError.timed_out("acsTransID", message_type=MessageType.CREQ)
             keys = await end_challenge(session, row, Verdict.timed_out(first_creq=True), ctx, now)
-            return _replace(step, after=AfterCommit(publish=tuple(keys)), error=late)
+            return replace(step, after=AfterCommit(publish=tuple(keys)), error=late)
         await challenges.set_fields(
             session, kid, expect_state=(challenges.AWAITING,), state=challenges.OPEN,
             interaction_counter=1, updated_at=now,
         )  # fmt: skip
         screen = await browser.start_method(session, kid, ctx=ctx, now=now)
-        return _replace(step, after=screen.after)
+        return replace(step, after=screen.after)
     if now >= row.expires_at:
         keys = await end_challenge(session, row, Verdict.timed_out(), ctx, now)
-        return _replace(step, after=AfterCommit(publish=tuple(keys)))
+        return replace(step, after=AfterCommit(publish=tuple(keys)))
     await challenges.set_fields(
         session, kid, expect_state=(challenges.OPEN,),
         interaction_counter=row.interaction_counter + 1,
@@ -143,9 +151,9 @@ async def _act(
     if message.get("challengeCancel"):
         verdict = _cancel_verdict(message["challengeCancel"], txn.message_version)
         keys = await end_challenge(session, row, verdict, ctx, now)
-        return _replace(step, after=AfterCommit(publish=tuple(keys)))
-    if row.method == "securpass_oob":
-        return _replace(step, wait_for_phone=_continued(message))
+        return replace(step, after=AfterCommit(publish=tuple(keys)))
+    if row.method == ChallengeMethod.SECURPASS_OOB:
+        return replace(step, wait_for_phone=_continued(message))
     return await _otp_step(session, row, step, ctx=ctx, now=now)
 
 
@@ -155,9 +163,7 @@ def _continued(message: dict[str, Any]) -> bool:
 
 
 def _cancel_verdict(code: str, version: str) -> Verdict:
-    if code == "01":
-        return Verdict.cancelled(version)
-    return Verdict("N", "01" if version == "2.1.0" else "26", code, by="cancel")
+    return Verdict.cancelled(version, ChallengeCancel(code))
 
 
 async def _otp_step(
@@ -166,24 +172,19 @@ async def _otp_step(
     message, kid = step.message, row.acs_trans_id
     if message.get("resendChallenge") == "Y":
         screen = await browser.resend_otp(session, kid, ctx=ctx, now=now)
-        return _replace(step, after=screen.after, notice=screen.notice)
+        return replace(step, after=screen.after, notice=screen.notice)
     code = message.get("challengeDataEntry")
     if not isinstance(code, str):
         return step
     await challenges.set_fields(session, kid, expect_state=(challenges.OPEN,),
                                 otp_attempts=row.otp_attempts + 1)  # fmt: skip
-    fresh = await challenges.get(session, kid)
-    assert fresh is not None
+    fresh = await browser.reload(session, kid)
     result = check_otp(fresh, code, otp_key=ctx.keys.otp_key, settings=ctx.settings, now=now)
     if result in (OtpCheck.OK, OtpCheck.EXHAUSTED):
         verdict = Verdict.approved("otp") if result is OtpCheck.OK else Verdict.refused("otp")
         keys = await end_challenge(session, fresh, verdict, ctx, now)
-        return _replace(step, after=AfterCommit(publish=tuple(keys)))
-    return _replace(step, notice="otp_expired" if result is OtpCheck.EXPIRED else "otp_wrong")
-
-
-def _replace(step: AppStep, **changes: Any) -> AppStep:
-    return AppStep(**{**step.__dict__, **changes})
+        return replace(step, after=AfterCommit(publish=tuple(keys)))
+    return replace(step, notice="otp_expired" if result is OtpCheck.EXPIRED else "otp_wrong")
 
 
 async def answer(session: AsyncSession, step: AppStep, *, ctx: ResultKeys, language: str) -> str:
@@ -213,35 +214,36 @@ async def _screen_cres(
 ) -> dict[str, Any]:
     t = TEXTS[language]
     view = payment_view(txn, None)
-    cres: dict[str, Any] = {
-        "threeDSServerTransID": txn.three_ds_server_trans_id,
-        "acsTransID": txn.acs_trans_id,
-        "sdkTransID": txn.sdk_trans_id,
-        "messageType": "CRes",
-        "messageVersion": txn.message_version,
-        "acsCounterAtoS": f"{row.acs_counter:03d}",
-        "challengeCompletionInd": "N",
-        "whyInfoLabel": t["title"],
-        "whyInfoText": t["why"],
-    }
-    if row.method == "securpass_oob":
+    screen = CRes(
+        three_ds_server_trans_id=txn.three_ds_server_trans_id,
+        acs_trans_id=txn.acs_trans_id,
+        sdk_trans_id=txn.sdk_trans_id,
+        message_version=txn.message_version,
+        acs_counter_ato_s=f"{row.acs_counter:03d}",
+        challenge_completion_ind="N",
+        why_info_label=t["title"],
+        why_info_text=t["why"],
+    )
+    method = ChallengeMethod(row.method)
+    if method is ChallengeMethod.SECURPASS_OOB:
         text = t["oob_text"].format(amount=view.amount, merchant=view.merchant)
         if step.wait_for_phone:
             text = f"{text} {t['oob_wait']}"
-        cres.update(acsUiType="04", challengeInfoHeader=t["oob_header"],
-                    challengeInfoText=text, oobContinueLabel=t["oob_continue"])  # fmt: skip
-        return cres
+        return replace(
+            screen, acs_ui_type=UI_TYPE[method], challenge_info_header=t["oob_header"],
+            challenge_info_text=text, oob_continue_label=t["oob_continue"],
+        ).to_wire()  # fmt: skip
     customer = await session.get(Customer, txn.customer_id) if txn.customer_id else None
     mobile = masked_mobile(customer.secure_mobile if customer is not None else None)
     text = t["otp_text"].format(mobile=mobile, amount=view.amount, merchant=view.merchant)
     if step.notice:
         left = ctx.settings.otp_max_attempts - row.otp_attempts
         text = f"{t[step.notice].format(left=left)} {text}"
-    cres.update(
-        acsUiType="01", challengeInfoHeader=t["otp_header"], challengeInfoLabel=t["otp_label"],
-        challengeInfoText=text, submitAuthenticationLabel=t["otp_submit"],
-        challengeInfoTextIndicator="Y" if step.notice else "N",
-    )  # fmt: skip
-    if row.otp_sends <= ctx.settings.otp_max_resends:
-        cres["resendInformationLabel"] = t["otp_resend"]
-    return cres
+    can_resend = row.otp_sends <= ctx.settings.otp_max_resends
+    return replace(
+        screen, acs_ui_type=UI_TYPE[method], challenge_info_header=t["otp_header"],
+        challenge_info_label=t["otp_label"], challenge_info_text=text,
+        submit_authentication_label=t["otp_submit"],
+        challenge_info_text_indicator="Y" if step.notice else "N",
+        resend_information_label=t["otp_resend"] if can_resend else None,
+    ).to_wire()  # fmt: skip

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +28,8 @@ from acs.flows.challenge.outcome import ResultKeys, Verdict, conclude
 from acs.flows.challenge.view import PaymentView, payment_view
 from acs.flows.securpass import operations
 from acs.notify.sms import Sms
-from acs.protocol import ErrorCode, ProtocolError
+from acs.protocol import DeviceChannel, ErrorCode, MessageType, ProtocolError
+from acs.protocol.methods import ChallengeMethod
 from acs.storage import challenges, outbox, transactions
 from acs.storage.challenge_models import ChallengeRow, OutboxRow
 from acs.storage.models import Card, Customer, Transaction
@@ -76,6 +77,13 @@ async def load(session: AsyncSession, acs_trans_id: str) -> tuple[ChallengeRow, 
     return None if row is None or txn is None else (row, txn)
 
 
+async def reload(session: AsyncSession, acs_trans_id: str) -> ChallengeRow:
+    """The challenge row again, after an update in this transaction (so it exists)."""
+    row = await challenges.get(session, acs_trans_id)
+    assert row is not None
+    return row
+
+
 def creq_digest(creq: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(creq, sort_keys=True).encode()).hexdigest()
 
@@ -91,8 +99,8 @@ async def browser_creq(
 ) -> Screen:
     """Answer a browser CReq (see the module checklist)."""
     found = await load(session, str(creq.get("acsTransID")))
-    if found is None or found[1].device_channel != "02":
-        raise ProtocolError.transaction_data("acsTransID", message_type="CReq")
+    if found is None or found[1].device_channel != DeviceChannel.BROWSER:
+        raise ProtocolError.transaction_data("acsTransID", message_type=MessageType.CREQ)
     row, txn = found
     check_creq(creq, txn)
     digest = creq_digest(creq)
@@ -100,9 +108,10 @@ async def browser_creq(
         return await _screen(session, "erro", row, txn, error=_late_erro(txn))
     if row.state == challenges.AWAITING:
         if row.creq_deadline is not None and now > row.creq_deadline:
-            return await _refuse(session, row, txn, Verdict.timed_out(first_creq=True),
-                                 ProtocolError(ErrorCode.TRANSACTION_TIMED_OUT, "acsTransID",
-                                               "Transaction timed out"), ctx, now)  # fmt: skip
+            late = ProtocolError.timed_out("acsTransID")
+            return await _refuse(
+                session, row, txn, Verdict.timed_out(first_creq=True), late, ctx, now
+            )
         opened = await challenges.set_fields(
             session, row.acs_trans_id, expect_state=(challenges.AWAITING,),
             state=challenges.OPEN, creq_digest=digest, session_data=session_data,
@@ -111,28 +120,27 @@ async def browser_creq(
         )  # fmt: skip
         if opened:
             return await start_method(session, row.acs_trans_id, ctx=ctx, now=now)
-        row = await challenges.get(session, row.acs_trans_id)  # another CReq won: re-check
-        assert row is not None
+        row = await reload(session, row.acs_trans_id)  # another CReq won: re-check
     if row.creq_digest != digest:
-        error = ProtocolError.transaction_data("CReq", message_type="CReq")
+        error = ProtocolError.transaction_data("CReq", message_type=MessageType.CREQ)
         return await _refuse(session, row, txn, Verdict.error(txn.message_version), error, ctx, now)
     return await current_screen(session, row, txn)
 
 
 def check_creq(creq: dict[str, Any], txn: Transaction) -> None:
     if creq.get("threeDSServerTransID") != txn.three_ds_server_trans_id:
-        raise ProtocolError.transaction_data("threeDSServerTransID", message_type="CReq")
+        raise ProtocolError.transaction_data("threeDSServerTransID", message_type=MessageType.CREQ)
     if creq.get("messageVersion") != txn.message_version:
-        raise ProtocolError.invalid(["messageVersion"], message_type="CReq")
+        raise ProtocolError.invalid(["messageVersion"], message_type=MessageType.CREQ)
 
 
 def _late_erro(txn: Transaction) -> ProtocolError:
     if txn.message_version == "2.3.1":
         return ProtocolError(
             ErrorCode.CREQ_AFTER_RREQ, "acsTransID", "CReq received after the RReq",
-            message_type="CReq",
+            message_type=MessageType.CREQ,
         )  # fmt: skip
-    return ProtocolError.transaction_data("acsTransID", message_type="CReq")
+    return ProtocolError.transaction_data("acsTransID", message_type=MessageType.CREQ)
 
 
 async def _refuse(
@@ -173,7 +181,7 @@ async def start_method(
     assert found is not None
     row, txn = found
     card = await session.get(Card, txn.card_id) if txn.card_id is not None else None
-    if row.method == "securpass_oob" and card is not None:
+    if row.method == ChallengeMethod.SECURPASS_OOB and card is not None:
         summary = payment_summary(
             amount_minor=txn.amount_minor, currency=txn.currency, exponent=txn.exponent,
             merchant=txn.merchant_name, card_last4=card.last4, now=now,
@@ -186,14 +194,17 @@ async def start_method(
             )  # fmt: skip
         except operations.NoActiveDevice:
             await challenges.set_fields(
-                session, acs_trans_id, expect_state=(challenges.OPEN,), method="sms_otp"
+                session,
+                acs_trans_id,
+                expect_state=(challenges.OPEN,),
+                method=ChallengeMethod.SMS_OTP,
             )
             return await _send_otp(session, acs_trans_id, ctx=ctx, now=now, notice=None)
         await challenges.set_fields(
             session, acs_trans_id, expect_state=(challenges.OPEN,),
             operation_id=operation_id, announced=True, updated_at=now,
         )  # fmt: skip
-        screen = await current_screen(session, await challenges.get(session, acs_trans_id), txn)
+        screen = await current_screen(session, await reload(session, acs_trans_id), txn)
         return _with_after(screen, AfterCommit(announce=operation_id))
     return await _send_otp(session, acs_trans_id, ctx=ctx, now=now, notice=None)
 
@@ -219,7 +230,7 @@ async def _send_otp(
         otp_hmac=issued.otp_hmac, otp_expires_at=issued.expires_at,
         otp_sends=row.otp_sends + 1, otp_attempts=0, updated_at=now,
     )  # fmt: skip
-    row = await challenges.get(session, acs_trans_id)
+    row = await reload(session, acs_trans_id)
     screen = await current_screen(session, row, txn, notice=notice)
     return _with_after(screen, AfterCommit(sms=issued.sms))
 
@@ -229,7 +240,7 @@ async def submit_otp(
 ) -> Screen:
     """Count the attempt, compare the code; the third wrong code fails the challenge (N/01)."""
     row, txn = await _open_or_current(session, acs_trans_id)
-    if row.state != challenges.OPEN or row.method != "sms_otp":
+    if row.state != challenges.OPEN or row.method != ChallengeMethod.SMS_OTP:
         return await current_screen(session, row, txn)
     if now >= row.expires_at:
         return await _ending(session, row, txn, Verdict.timed_out(), ctx, now)
@@ -238,8 +249,7 @@ async def submit_otp(
         otp_attempts=row.otp_attempts + 1, interaction_counter=row.interaction_counter + 1,
         updated_at=now,
     )  # fmt: skip
-    row = await challenges.get(session, acs_trans_id)
-    assert row is not None
+    row = await reload(session, acs_trans_id)
     result = check_otp(row, code, otp_key=ctx.keys.otp_key, settings=ctx.settings, now=now)
     if result is OtpCheck.OK:
         return await _ending(session, row, txn, Verdict.approved("otp"), ctx, now)
@@ -256,7 +266,7 @@ async def resend_otp(
 ) -> Screen:
     """A new code (the old one dies), at most ``otp_max_resends`` times."""
     row, txn = await _open_or_current(session, acs_trans_id)
-    if row.state != challenges.OPEN or row.method != "sms_otp":
+    if row.state != challenges.OPEN or row.method != ChallengeMethod.SMS_OTP:
         return await current_screen(session, row, txn)
     if row.otp_sends > ctx.settings.otp_max_resends:
         return await current_screen(session, row, txn)
@@ -280,7 +290,7 @@ async def _open_or_current(
 ) -> tuple[ChallengeRow, Transaction]:
     found = await load(session, acs_trans_id)
     if found is None:
-        raise ProtocolError.transaction_data("acsTransID", message_type="CReq")
+        raise ProtocolError.transaction_data("acsTransID", message_type=MessageType.CREQ)
     return found
 
 
@@ -293,23 +303,21 @@ async def _ending(
     now: datetime,
 ) -> Screen:
     keys = await end_challenge(session, row, verdict, ctx, now)
-    fresh = await challenges.get(session, row.acs_trans_id)
-    screen = await current_screen(session, fresh, txn)
+    screen = await current_screen(session, await reload(session, row.acs_trans_id), txn)
     return _with_after(screen, AfterCommit(publish=tuple(keys)))
 
 
 async def current_screen(
     session: AsyncSession,
-    row: ChallengeRow | None,
+    row: ChallengeRow,
     txn: Transaction,
     *,
     notice: str | None = None,
     **notice_args: Any,
 ) -> Screen:
-    assert row is not None
     if row.state == challenges.DECIDED:
         return await _screen(session, "wait", row, txn)
-    kind = "oob" if row.method == "securpass_oob" else "otp"
+    kind = "oob" if row.method == ChallengeMethod.SECURPASS_OOB else "otp"
     return await _screen(session, kind, row, txn, notice=notice, notice_args=notice_args)
 
 
@@ -324,7 +332,7 @@ async def _screen(
 
 
 def _with_after(screen: Screen, after: AfterCommit) -> Screen:
-    return Screen(**{**screen.__dict__, "after": after})
+    return replace(screen, after=after)
 
 
 async def snapshot(session: AsyncSession, acs_trans_id: str) -> Screen | None:

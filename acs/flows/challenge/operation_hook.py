@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from acs.flows.challenge.outcome import ResultKeys, Verdict, conclude
 from acs.flows.securpass.operations import OperationOutcome
+from acs.protocol import DeviceChannel
+from acs.protocol.methods import ChallengeMethod
 from acs.storage import challenges
 
 __all__ = ["operation_hook", "verdict_for"]
@@ -23,7 +25,7 @@ def verdict_for(outcome: OperationOutcome, method: str) -> Verdict:
     if outcome.status == "approved":
         return Verdict.approved("phone")
     if outcome.status == "expired":
-        return Verdict.timed_out(decoupled=method == "decoupled")
+        return Verdict.timed_out(decoupled=method == ChallengeMethod.DECOUPLED)
     return Verdict.refused("phone" if outcome.status == "refused" else outcome.status)
 
 
@@ -37,7 +39,7 @@ def operation_hook(
         if row is None or row.operation_id != outcome.operation_id:
             return []
         verdict = verdict_for(outcome, row.method)
-        if row.state == challenges.OPEN and row.channel != "03":
+        if row.state == challenges.OPEN and row.channel != DeviceChannel.THREE_RI:
             await challenges.set_fields(
                 session, row.acs_trans_id, expect_state=(challenges.OPEN,),
                 interaction_counter=row.interaction_counter + 1,

@@ -18,56 +18,65 @@ Verdicts (transStatus / transStatusReason / challengeCancel)::
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from acs.config import Settings
-from acs.crypto import authvalue
-from acs.crypto.eci import eci as eci_for
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
-from acs.flows.results import build_rreq
+from acs.crypto.proof import Proof, ProofInput, proof
+from acs.protocol import ChallengeCancel, DeviceChannel, TransStatus, TransStatusReason
+from acs.protocol.methods import ChallengeMethod
+from acs.protocol.rreq import ChallengeFacts, build_rreq
 from acs.storage import cards, challenges, method_data, outbox, transactions
 from acs.storage.challenge_models import ChallengeRow
 from acs.storage.models import Card, Transaction
 
 __all__ = ["ResultKeys", "Verdict", "conclude", "hub_keys"]
 
-# Visa "second factor" code in the CAVV per method (as in authenticate.py).
-_SECOND_FACTOR = {"securpass_oob": "09", "sms_otp": "02", "decoupled": "09"}
+_S, _R, _C = TransStatus, TransStatusReason, ChallengeCancel
 
 
 @dataclass(frozen=True)
 class Verdict:
-    status: str  # Y | N | U
-    reason: str | None = None
-    cancel: str | None = None
+    status: TransStatus  # Y | N | U
+    reason: TransStatusReason | None = None
+    cancel: ChallengeCancel | None = None
     by: str = ""  # phone | otp | cancel | timeout | error
 
     @classmethod
     def approved(cls, by: str) -> Verdict:
-        return cls("Y", by=by)
+        return cls(TransStatus.AUTHENTICATED, by=by)
 
     @classmethod
     def refused(cls, by: str) -> Verdict:
-        return cls("N", "01", by=by)
+        return cls(_S.NOT_AUTHENTICATED, _R.CARD_AUTHENTICATION_FAILED, by=by)
 
     @classmethod
-    def cancelled(cls, version: str) -> Verdict:
-        return cls("N", "01" if version == "2.1.0" else "26", "01", by="cancel")
+    def cancelled(cls, version: str, cancel: ChallengeCancel = _C.CARDHOLDER_CANCELLED) -> Verdict:
+        """Cancelled (challengeCancel ``cancel``): reason 26, attempted (01 in 2.1.0)."""
+        return cls(_S.NOT_AUTHENTICATED, _cancel_reason(version), cancel, by="cancel")
 
     @classmethod
     def timed_out(cls, *, first_creq: bool = False, decoupled: bool = False) -> Verdict:
         if decoupled:
-            return cls("N", "24", "03", by="timeout")
-        return cls("N", "14", "05" if first_creq else "04", by="timeout")
+            return cls(_S.NOT_AUTHENTICATED, _R.DECOUPLED_MAX_EXPIRY_EXCEEDED,
+                       _C.ABANDONED_OR_DECOUPLED_TIMEOUT, by="timeout")  # fmt: skip
+        cancel = _C.FIRST_CREQ_NOT_RECEIVED if first_creq else _C.TIMED_OUT_AT_ACS
+        return cls(_S.NOT_AUTHENTICATED, _R.TIMED_OUT_AT_ACS, cancel, by="timeout")
 
     @classmethod
     def error(cls, version: str) -> Verdict:
-        return cls("U", "09", "10" if version == "2.3.1" else "06", by="error")
+        cancel = _C.ERRO_AFTER_CREQ if version == "2.3.1" else _C.TRANSACTION_ERROR
+        return cls(_S.NOT_PERFORMED, _R.SECURITY_FAILURE, cancel, by="error")
+
+
+def _cancel_reason(version: str) -> TransStatusReason:
+    if version == "2.1.0":  # no reason 26 before 2.2.0
+        return _R.CARD_AUTHENTICATION_FAILED
+    return _R.ATTEMPTED_NOT_PERFORMED
 
 
 @dataclass(frozen=True)
@@ -100,15 +109,19 @@ async def conclude(
     txn = await transactions.get(session, acs_trans_id)
     assert row is not None and txn is not None  # the challenge row references the transaction
     card = await session.get(Card, txn.card_id) if txn.card_id is not None else None
-    proof = _proof(txn, row, card, ctx) if verdict.status == "Y" else None
+    approved = verdict.status == TransStatus.AUTHENTICATED
+    found = _proof(txn, row, card, ctx) if approved else None
     rreq = build_rreq(
-        txn, row, status=verdict.status, reason=verdict.reason, cancel=verdict.cancel, proof=proof
-    )
+        _challenge_facts(txn, row), status=verdict.status, reason=verdict.reason,
+        cancel=verdict.cancel,
+        authentication_value=found.authentication_value if found else None,
+        eci=found.eci if found else None,
+    )  # fmt: skip
     await outbox.enqueue(
-        session, acs_trans_id=acs_trans_id, ds_url=txn.ds_url or "", rreq=rreq, now=now
+        session, acs_trans_id=acs_trans_id, ds_url=txn.ds_url or "", rreq=rreq.to_wire(), now=now
     )
-    _update_transaction(txn, verdict, proof, now)
-    if verdict.status == "Y" and card is not None:
+    _update_transaction(txn, verdict, found, now)
+    if approved and card is not None:
         cards.reset_low_value(card, now)
         if row.browser_fingerprint and txn.customer_id:
             await method_data.remember_browser(
@@ -119,19 +132,31 @@ async def conclude(
     return hub_keys(acs_trans_id, send_now=verdict.by != "timeout")
 
 
+def _challenge_facts(txn: Transaction, row: ChallengeRow) -> ChallengeFacts:
+    return ChallengeFacts(
+        version=txn.message_version,
+        three_ds_server_trans_id=txn.three_ds_server_trans_id,
+        ds_trans_id=txn.ds_trans_id or "",  # the AReq schema requires it: never empty
+        acs_trans_id=txn.acs_trans_id,
+        sdk_trans_id=txn.sdk_trans_id,
+        message_category=txn.message_category,
+        device_channel=txn.device_channel,
+        method=ChallengeMethod(row.method),
+        interaction_counter=row.interaction_counter,
+    )
+
+
 def _update_transaction(
-    txn: Transaction, verdict: Verdict, proof: tuple[str, str | None] | None, now: datetime
+    txn: Transaction, verdict: Verdict, found: Proof | None, now: datetime
 ) -> None:
     txn.trans_status = verdict.status
     txn.trans_status_reason = verdict.reason
-    if proof is not None:
-        txn.authentication_value, txn.eci = proof
+    if found is not None:
+        txn.authentication_value, txn.eci = found.authentication_value, found.eci
     txn.updated_at = now
 
 
-def _proof(
-    txn: Transaction, row: ChallengeRow, card: Card | None, ctx: ResultKeys
-) -> tuple[str, str | None] | None:
+def _proof(txn: Transaction, row: ChallengeRow, card: Card | None, ctx: ResultKeys) -> Proof | None:
     """authenticationValue and ECI for a challenge that succeeded (method 09 or 02)."""
     if card is None:
         return None
@@ -139,20 +164,15 @@ def _proof(
     card_range = ctx.settings.range_for(pan)
     if card_range is None:
         return None
-    eci = eci_for(
-        card_range.scheme, "Y", message_category=txn.message_category,
-        three_ri=txn.device_channel == "03",
-    )  # fmt: skip
-    inp = authvalue.AuthInput(
+    inp = ProofInput(
+        trans_status=TransStatus.AUTHENTICATED,
+        method=ChallengeMethod(row.method),
         pan=pan,
-        trans_status="Y",
-        method=_SECOND_FACTOR[row.method],
         amount_minor=txn.amount_minor,
         currency=txn.currency,
         merchant_name=txn.merchant_name,
         acs_trans_id=txn.acs_trans_id,
+        message_category=txn.message_category,
+        three_ri=txn.device_channel == DeviceChannel.THREE_RI,
     )
-    rk = ctx.keys.for_range(card_range)
-    keys = authvalue.SchemeKeys(rk.cvk_a, rk.cvk_b, rk.aav_key, rk.key_indicator)
-    value = authvalue.generate(card_range.scheme, keys, inp, atn=secrets.randbelow(10**16))
-    return value, eci
+    return proof(card_range, ctx.keys, inp)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from acs.config import Settings
 from acs.flows.areq.facts import AReqFacts
 from acs.flows.challenge.decoupled import decoupled_minutes, start_decoupled
+from acs.protocol import TransStatus
 from acs.risk import Decision
 from acs.storage import challenges
 from acs.storage.cards import CardView
@@ -35,7 +36,7 @@ async def open_challenge(
 ) -> None:
     """Store the challenge of a C/D transaction (the transaction row is already flushed)."""
     method = str(decision.challenge_method)
-    decoupled = decision.trans_status == "D"
+    decoupled = decision.trans_status == TransStatus.DECOUPLED
     minutes = decoupled_minutes(facts, settings) if decoupled else None
     timeout = timedelta(minutes=minutes) if minutes else _challenge_timeout(settings)
     await challenges.add(

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from acs.flows.challenge.browser import end_challenge
 from acs.flows.challenge.outcome import ResultKeys, Verdict
+from acs.protocol.methods import ChallengeMethod
 from acs.storage import challenges
 from acs.storage.challenge_models import ChallengeRow
 
@@ -18,7 +19,7 @@ __all__ = ["expire_due", "timeout_verdict"]
 
 
 def timeout_verdict(row: ChallengeRow, now: datetime) -> Verdict:
-    if row.method == "decoupled":
+    if row.method == ChallengeMethod.DECOUPLED:
         return Verdict.timed_out(decoupled=True)
     first = row.state == challenges.AWAITING and row.creq_deadline is not None
     return Verdict.timed_out(first_creq=first and now > row.creq_deadline)  # type: ignore[operator]

@@ -11,7 +11,8 @@ import hmac
 from dataclasses import dataclass
 from typing import Any
 
-from acs.protocol import b64url_encode, format_amount
+from acs.protocol import DeviceChannel, TransStatus, b64url_encode, format_amount
+from acs.protocol.messages import CRes
 from acs.storage.challenge_models import ChallengeRow
 from acs.storage.models import Card, Transaction
 
@@ -66,20 +67,21 @@ def payment_view(txn: Transaction, card: Card | None) -> PaymentView:
     return PaymentView(merchant=txn.merchant_name or "—", amount=amount, card_mask=mask)
 
 
-def final_cres(txn: Transaction, row: ChallengeRow, *, acs_counter: int | None = None) -> dict:
+def final_cres(
+    txn: Transaction, row: ChallengeRow, *, acs_counter: int | None = None
+) -> dict[str, Any]:
     """The final CRes (challengeCompletionInd Y): transStatus Y or N only (U → N)."""
-    cres: dict[str, Any] = {
-        "threeDSServerTransID": txn.three_ds_server_trans_id,
-        "acsTransID": txn.acs_trans_id,
-        "messageType": "CRes",
-        "messageVersion": txn.message_version,
-        "challengeCompletionInd": "Y",
-        "transStatus": "Y" if row.result_status == "Y" else "N",
-    }
-    if txn.device_channel == "01":
-        cres["sdkTransID"] = txn.sdk_trans_id
-        cres["acsCounterAtoS"] = f"{acs_counter or 0:03d}"
-    return cres
+    approved = row.result_status == TransStatus.AUTHENTICATED
+    app = txn.device_channel == DeviceChannel.APP
+    return CRes(
+        three_ds_server_trans_id=txn.three_ds_server_trans_id,
+        acs_trans_id=txn.acs_trans_id,
+        sdk_trans_id=txn.sdk_trans_id if app else None,
+        message_version=txn.message_version,
+        acs_counter_ato_s=f"{acs_counter or 0:03d}" if app else None,
+        challenge_completion_ind="Y",
+        trans_status=TransStatus.AUTHENTICATED if approved else TransStatus.NOT_AUTHENTICATED,
+    ).to_wire()
 
 
 TEXTS: dict[str, dict[str, str]] = {
