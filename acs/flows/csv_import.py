@@ -31,11 +31,10 @@ from typing import Any, Literal
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from acs.crypto.pan import PanVault, mask_pan
-from acs.risk.model import CardStatus, Opposition
+from acs.domain import CardStatus, CustomerKind, Opposition
 from acs.storage import cards as card_store
 from acs.storage import customers as customer_store
 from acs.storage.customers import CustomerRecord, UpsertCounts
-from acs.storage.models import CustomerKind
 
 __all__ = ["ImportSummary", "LineError", "import_csv", "luhn_valid"]
 

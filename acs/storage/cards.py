@@ -11,11 +11,12 @@ from sqlalchemy import Update, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from acs.risk.model import CardStatus, Opposition
+from acs.domain import CardStatus, Opposition
+from acs.securpass.devices import DeviceStatus
 from acs.storage._upsert import existing_keys, upsert_rows
 from acs.storage.customers import UpsertCounts
 from acs.storage.models import Card, Customer
-from acs.storage.securpass_models import DeviceRow, DeviceState
+from acs.storage.securpass_models import DeviceRow
 
 __all__ = [
     "CardRecord",
@@ -109,7 +110,7 @@ _AREQ_VIEW = (
     .join(Customer, Customer.id == Card.customer_id)
     .outerjoin(
         DeviceRow,
-        (DeviceRow.customer_id == Card.customer_id) & (DeviceRow.status == DeviceState.ACTIVE),
+        (DeviceRow.customer_id == Card.customer_id) & (DeviceRow.status == DeviceStatus.ACTIVE),
     )
 )  # fmt: skip
 

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from acs.risk.model import CardStatus, Opposition
+from acs.domain import CardStatus, CustomerKind, Opposition
 from acs.storage.types import UTCDateTime
 
 __all__ = [
@@ -25,7 +25,6 @@ __all__ = [
     "Card",
     "CardRangeRow",
     "Customer",
-    "CustomerKind",
     "Transaction",
 ]
 
@@ -39,11 +38,6 @@ NAMING_CONVENTION = {
 
 # A BIGINT primary key is not a rowid alias on SQLite (no autoincrement there).
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-
-
-class CustomerKind(StrEnum):
-    INDIVIDUAL = "individual"
-    BUSINESS = "business"
 
 
 def _enum(cls: type[StrEnum], name: str) -> sa.Enum:

@@ -15,16 +15,16 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from acs.securpass.devices import DeviceStatus
+from acs.securpass.operations import OperationStatus
 from acs.storage._upsert import insert_new
 from acs.storage.models import Card, Customer
 from acs.storage.securpass_models import (
     DelayLiftRow,
     DeviceRow,
-    DeviceState,
     EnrolmentRow,
     FraudDeclarationRow,
     OperationRow,
-    OperationRowStatus,
     RequestNonceRow,
     TicketRow,
 )
@@ -136,7 +136,7 @@ async def lock_device(session: AsyncSession, device_id: str) -> DeviceRow | None
 async def active_device(session: AsyncSession, customer_id: str) -> DeviceRow | None:
     """The customer's one active device (SP-40), if any."""
     statement = select(DeviceRow).where(
-        DeviceRow.customer_id == customer_id, DeviceRow.status == DeviceState.ACTIVE
+        DeviceRow.customer_id == customer_id, DeviceRow.status == DeviceStatus.ACTIVE
     )
     return await session.scalar(statement.limit(1))
 
@@ -144,7 +144,7 @@ async def active_device(session: AsyncSession, customer_id: str) -> DeviceRow | 
 async def usable_devices(session: AsyncSession, customer_id: str) -> Sequence[DeviceRow]:
     """The customer's devices not revoked (active or blocked)."""
     statement = select(DeviceRow).where(
-        DeviceRow.customer_id == customer_id, DeviceRow.status != DeviceState.REVOKED
+        DeviceRow.customer_id == customer_id, DeviceRow.status != DeviceStatus.REVOKED
     )
     return (await session.scalars(statement)).all()
 
@@ -157,8 +157,8 @@ async def revoke_devices(
         return []
     statement = (
         update(DeviceRow)
-        .where(DeviceRow.id.in_(device_ids), DeviceRow.status != DeviceState.REVOKED)
-        .values(status=DeviceState.REVOKED, revoked_at=at, revoke_reason=reason, updated_at=at)
+        .where(DeviceRow.id.in_(device_ids), DeviceRow.status != DeviceStatus.REVOKED)
+        .values(status=DeviceStatus.REVOKED, revoked_at=at, revoke_reason=reason, updated_at=at)
         .returning(DeviceRow.id)
         .execution_options(synchronize_session=False)
     )
@@ -182,7 +182,7 @@ async def pending_operations(
 ) -> Sequence[OperationRow]:
     """Pending, unexpired operations of a device or of a customer, oldest first."""
     statement = select(OperationRow).where(
-        OperationRow.status == OperationRowStatus.PENDING, OperationRow.expires_at > now
+        OperationRow.status == OperationStatus.PENDING, OperationRow.expires_at > now
     )
     if device_id is not None:
         statement = statement.where(OperationRow.device_id == device_id)
@@ -198,7 +198,7 @@ async def decide_operation(
     """``pending`` → ``status`` exactly once: False when it was no longer pending."""
     statement = (
         update(OperationRow)
-        .where(OperationRow.id == operation_id, OperationRow.status == OperationRowStatus.PENDING)
+        .where(OperationRow.id == operation_id, OperationRow.status == OperationStatus.PENDING)
         .values(status=status, decided_at=at, **fields)
         .execution_options(synchronize_session=False)
     )

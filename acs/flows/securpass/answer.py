@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from acs.crypto.codes import operation_context
 from acs.crypto.keys import KeyRing
+from acs.domain import CardStatus, Opposition
 from acs.flows.securpass.common import (
     Forbidden,
     UnknownResource,
@@ -35,7 +36,6 @@ from acs.flows.securpass.device import (
 )
 from acs.flows.securpass.operations import call_hook, device_key, outcome_of
 from acs.notify.hub import Hub
-from acs.risk.model import CardStatus, Opposition
 from acs.securpass.answers import answer_from_wire
 from acs.securpass.errors import AnswerRejected, Reason
 from acs.securpass.operations import (

@@ -29,9 +29,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from acs.notify.hub import Hub
 from acs.notify.push import Push, PushGateway
-from acs.securpass.operations import OperationSummary, begin_operation
+from acs.securpass.operations import OperationStatus, OperationSummary, begin_operation
 from acs.storage import securpass as store
-from acs.storage.securpass_models import OperationRow, OperationRowStatus
+from acs.storage.securpass_models import OperationRow
 
 __all__ = [
     "TRUSTED_MIN_SPAN",
@@ -113,7 +113,7 @@ async def create_operation(
         summary=summary.to_dict(),
         summary_hash=state.summary_hash,
         nonce=state.nonce,
-        status=OperationRowStatus.PENDING,
+        status=OperationStatus.PENDING,
         created_at=now,
         expires_at=state.expires_at,
         ref_type=ref_type,
@@ -147,7 +147,7 @@ async def cancel_operation(
 
     Hooks are not called: the caller is the one who decided.
     """
-    if status not in (OperationRowStatus.CANCELLED, OperationRowStatus.EXPIRED):
+    if status not in (OperationStatus.CANCELLED, OperationStatus.EXPIRED):
         raise ValueError(f"cancel_operation sets cancelled or expired, not {status!r}")
     if not await store.decide_operation(session, operation_id, status=status, at=now):
         return None
@@ -164,7 +164,7 @@ async def wake_keys(session: AsyncSession, operation_id: str) -> list[str]:
 async def get_outcome(session: AsyncSession, operation_id: str) -> OperationOutcome | None:
     """The decision, or ``None`` while pending (or unknown)."""
     row = await store.get_operation(session, operation_id)
-    if row is None or row.status == OperationRowStatus.PENDING:
+    if row is None or row.status == OperationStatus.PENDING:
         return None
     return outcome_of(row)
 
