@@ -27,6 +27,7 @@ __all__ = [
     "areq_view",
     "card_view",
     "claim_low_value",
+    "get",
     "get_by_hmac",
     "reset_low_value",
     "set_status",
@@ -143,6 +144,11 @@ def card_view(row: Mapping[str, Any]) -> CardView:
         low_value_cumulative_minor=row["low_value_cumulative_minor"],
         customer=CustomerView(row["customer_id"], row["secure_mobile"]), active_device=device,
     )  # fmt: skip
+
+
+async def get(session: AsyncSession, card_id: int) -> Card | None:
+    """The card with this id, or ``None``."""
+    return await session.get(Card, card_id)
 
 
 async def get_by_hmac(session: AsyncSession, pan_hmac: bytes) -> Card | None:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from acs.securpass.devices import DeviceStatus
 from acs.securpass.operations import OperationStatus
 from acs.storage._upsert import insert_new
-from acs.storage.models import Card, Customer
+from acs.storage.models import Card
 from acs.storage.securpass_models import (
     DelayLiftRow,
     DeviceRow,
@@ -37,8 +37,6 @@ __all__ = [
     "decide_operation",
     "delete_expired_nonces",
     "fraud_declaration",
-    "get_card",
-    "get_customer",
     "get_device",
     "get_enrolment",
     "get_operation",
@@ -65,16 +63,8 @@ async def add(session: AsyncSession, row: Any) -> Any:
     return row
 
 
-async def get_customer(session: AsyncSession, customer_id: str) -> Customer | None:
-    return await session.get(Customer, customer_id)
-
-
 async def cards_of(session: AsyncSession, customer_id: str) -> Sequence[Card]:
     return (await session.scalars(select(Card).where(Card.customer_id == customer_id))).all()
-
-
-async def get_card(session: AsyncSession, card_id: int) -> Card | None:
-    return await session.get(Card, card_id)
 
 
 async def latest_lift(session: AsyncSession, customer_id: str) -> DelayLiftRow | None:

@@ -30,6 +30,7 @@ from acs.crypto.eci import eci as eci_for
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
 from acs.flows.results import build_rreq
+from acs.notify import topics
 from acs.storage import cards, challenges, method_data, outbox, transactions
 from acs.storage.challenge_models import ChallengeRow
 from acs.storage.models import Card, Transaction
@@ -82,8 +83,8 @@ class ResultKeys:
 def hub_keys(acs_trans_id: str, *, send_now: bool = False) -> list[str]:
     """What to publish after the deciding commit: the page/SDK waiter, and the sender —
     with ``send_now``, this process's sender at once for this RReq (``rreq:<id>``)."""
-    keys = [f"challenge:{acs_trans_id}", "outbox"]
-    return [*keys, f"rreq:{acs_trans_id}"] if send_now else keys
+    keys = [topics.challenge(acs_trans_id), topics.OUTBOX]
+    return [*keys, topics.rreq(acs_trans_id)] if send_now else keys
 
 
 async def conclude(

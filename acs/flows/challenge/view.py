@@ -11,6 +11,7 @@ import hmac
 from dataclasses import dataclass
 from typing import Any
 
+from acs.flows import display
 from acs.protocol import b64url_encode, format_amount
 from acs.storage.challenge_models import ChallengeRow
 from acs.storage.models import Card, Transaction
@@ -135,6 +136,4 @@ TEXTS: dict[str, dict[str, str]] = {
 
 
 def masked_mobile(number: str | None) -> str:
-    if not number:
-        return "••"
-    return f"{number[:3]} •• •• •• {number[-2:]}"
+    return display.masked_mobile(number, hidden_pairs=3, missing="••")

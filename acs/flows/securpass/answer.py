@@ -20,22 +20,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from acs.crypto.codes import operation_context
 from acs.crypto.keys import KeyRing
 from acs.domain import CardStatus, Opposition
-from acs.flows.securpass.common import (
-    Forbidden,
-    UnknownResource,
-    audit,
-    device_keys,
-    verify_device_call,
-)
-from acs.flows.securpass.device import (
-    CodeCheck,
-    SignedCall,
-    call_args,
-    check_code_attempt,
-    wrong_code,
-)
-from acs.flows.securpass.operations import call_hook, device_key, outcome_of
+from acs.flows.securpass.audit import audit
+from acs.flows.securpass.calls import SignedCall, call_args, verify_device_call
+from acs.flows.securpass.device import CodeCheck, check_code_attempt, wrong_code
+from acs.flows.securpass.errors import Forbidden, UnknownResource
+from acs.flows.securpass.operations import OperationHooks, call_hook, outcome_of
+from acs.flows.securpass.rows import device_keys
+from acs.notify import topics
 from acs.notify.hub import Hub
+from acs.protocol import format_amount
 from acs.securpass.answers import answer_from_wire
 from acs.securpass.errors import AnswerRejected, Reason
 from acs.securpass.operations import (
@@ -79,20 +72,11 @@ def summary_of(stored: Mapping[str, Any]) -> OperationSummary:
     return OperationSummary(**fields)
 
 
-def amount_text(summary: Mapping[str, Any]) -> str:
-    """``41,99 €`` (SP-54)."""
-    exponent = summary["exponent"]
-    units, minor = divmod(summary["amount_minor"], 10**exponent)
-    symbol = {"978": "€"}.get(summary["currency"], summary["currency"])
-    return f"{units},{minor:0{exponent}d} {symbol}" if exponent else f"{units} {symbol}"
-
-
 def refusal_message(summary: Mapping[str, Any]) -> str:
-    """SP-54: the wording the app shows after a refusal."""
-    return (
-        f"L'opération de {amount_text(summary)} sur {summary['payee']} a été refusée. "
-        "Opération annulée."
-    )
+    """SP-54: the wording the app shows after a refusal (the amount as the challenge page
+    shows it, ``41,99 €``)."""
+    amount = format_amount(summary["amount_minor"], summary["exponent"], summary["currency"])
+    return f"L'opération de {amount} sur {summary['payee']} a été refusée. Opération annulée."
 
 
 async def answer_operation(
@@ -101,7 +85,7 @@ async def answer_operation(
     *,
     operation_id: str,
     keys: KeyRing,
-    hooks: Mapping[str, Any],
+    hooks: OperationHooks,
     hub: Hub,
     oppose_on_refusal: bool,
     now: datetime,
@@ -169,9 +153,11 @@ def _biometrics_for(operation: OperationRow, enrolment: Any) -> bool:
 def _verify(
     answer: Any, operation: OperationRow, device: DeviceRow, biometrics: bool, *, now: datetime
 ) -> VerifiedAnswer:
-    if operation.status == "expired":
+    if operation.status == OperationStatus.EXPIRED:
         raise AnswerRejected(Reason.EXPIRED, "the operation expired")
-    status = OperationStatus.PENDING if operation.status == "pending" else OperationStatus.CANCELLED
+    # Any other status reads as "not pending" (and words the rejection as it always has).
+    pending = operation.status == OperationStatus.PENDING
+    status = OperationStatus.PENDING if pending else OperationStatus.CANCELLED
     state = OperationState(
         operation.id, operation.nonce, operation.summary_hash, operation.expires_at, status=status
     )
@@ -190,7 +176,7 @@ async def _decide(
     device: DeviceRow,
     verified: VerifiedAnswer,
     *,
-    hooks: Mapping[str, Any],
+    hooks: OperationHooks,
     oppose: bool,
     now: datetime,
 ) -> tuple[AnswerResult, list[str]]:
@@ -219,7 +205,7 @@ async def _decide(
         if final.refusal_reason == "not_me":
             opposed = await _declare_fraud(session, decided, oppose=oppose, now=now)
     outcome = outcome_of(decided)
-    publish = [*await call_hook(session, outcome, hooks), device_key(device.id)]
+    publish = [*await call_hook(session, outcome, hooks), topics.device(device.id)]
     await audit(
         session,
         at=now,
@@ -250,7 +236,7 @@ async def _declare_fraud(
     session: AsyncSession, operation: OperationRow, *, oppose: bool, now: datetime
 ) -> bool:
     """SP-55/56: a fraud declaration; the card is opposed for fraud when configured."""
-    card = None if operation.card_id is None else await store.get_card(session, operation.card_id)
+    card = None if operation.card_id is None else await cards.get(session, operation.card_id)
     opposed = card is not None and oppose
     if card is not None and opposed:
         cards.set_status(card, CardStatus.OPPOSED, reason=Opposition.FRAUD, at=now)

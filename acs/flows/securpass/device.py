@@ -1,7 +1,7 @@
 """Flows of an activated phone: its status, biometrics (SP-23), code change (SP-24), closure
 (SP-43), the wrong-code counter (SP-45) and the operations waiting for it.
 
-Every function here runs after :func:`~acs.flows.securpass.common.verify_device_call` accepted
+Every function here runs after :func:`~acs.flows.securpass.calls.verify_device_call` accepted
 the signed call, inside the caller's unit of work, except those that must keep a failed code
 attempt: they own their unit of work, commit the attempt, then raise :class:`CodeRejected`.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,19 +24,21 @@ from acs.crypto.codes import (
     make_verifier,
 )
 from acs.crypto.keys import KeyRing
-from acs.flows.securpass.common import (
-    CodeRejected,
-    InvalidRequest,
-    UnknownResource,
-    audit,
-    enrolment_of,
+from acs.flows.securpass.audit import audit
+from acs.flows.securpass.calls import (
+    SignedCall,
+    call_args,
+    public_fields,
     public_key_of,
-    store_enrolment,
     verify_device_call,
 )
-from acs.flows.securpass.operations import device_key, finish_pending
+from acs.flows.securpass.errors import CodeRejected, InvalidRequest, UnknownResource
+from acs.flows.securpass.operations import OperationHooks, finish_pending, revoke_devices
+from acs.flows.securpass.rows import enrolment_of, store_enrolment
+from acs.notify import topics
 from acs.notify.hub import Hub
 from acs.securpass import enrolment as core
+from acs.securpass.devices import DeviceStatus
 from acs.securpass.operations import format_time
 from acs.securpass.pincode import CodeAttempts, validate_new_code
 from acs.storage import securpass as store
@@ -45,7 +46,6 @@ from acs.storage.securpass_models import DeviceRow, EnrolmentRow, OperationRow
 
 __all__ = [
     "CodeCheck",
-    "SignedCall",
     "change_code",
     "check_code_attempt",
     "close_enrolment",
@@ -53,16 +53,6 @@ __all__ = [
     "operation_view",
     "set_biometrics",
 ]
-
-
-@dataclass(frozen=True)
-class SignedCall:
-    """A device call as received: what :func:`verify_device_call` checks."""
-
-    method: str
-    path: str
-    body: bytes
-    headers: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -125,7 +115,7 @@ async def check_code_attempt(
     code_jwe: str,
     context: str,
     keys: KeyRing,
-    hooks: Mapping[str, Any],
+    hooks: OperationHooks,
     now: datetime,
 ) -> CodeCheck:
     """Check the code (scrypt in a thread); count a failure; at five, block the device, lock
@@ -165,10 +155,10 @@ async def _block(
     device: DeviceRow,
     enrolment: EnrolmentRow,
     *,
-    hooks: Mapping[str, Any],
+    hooks: OperationHooks,
     now: datetime,
 ) -> list[str]:
-    device.status = "blocked"
+    device.status = DeviceStatus.BLOCKED
     if enrolment.state == core.EnrolmentState.SUBSCRIBED:
         store_enrolment(enrolment, core.lock(enrolment_of(enrolment), now=now), now=now)
     pending = await store.pending_operations(session, now=now, device_id=device.id)
@@ -184,7 +174,7 @@ async def _block(
         failed_operations=[r.id for r in pending] or None,
         rule="SP-45",
     )
-    return [*publish, device_key(device.id)]
+    return [*publish, topics.device(device.id)]
 
 
 def _body(call: SignedCall) -> dict[str, Any]:
@@ -208,7 +198,7 @@ async def set_biometrics(
         raise InvalidRequest("malformed_body", "unexpected fields")
     if data.get("biometric_jwk") is not None:
         public_key_of(data["biometric_jwk"], name="biometric_jwk")
-        device.biometric_jwk = {k: data["biometric_jwk"][k] for k in ("kty", "crv", "x", "y")}
+        device.biometric_jwk = public_fields(data["biometric_jwk"])
     if enabled and device.biometric_jwk is None:
         raise InvalidRequest("biometric_key_required", "enabling biometrics needs a biometric key")
     enrolment = await enrolment_for(session, device)
@@ -235,7 +225,7 @@ async def change_code(
     *,
     device_id: str,
     keys: KeyRing,
-    hooks: Mapping[str, Any],
+    hooks: OperationHooks,
     hub: Hub,
     now: datetime,
 ) -> None:
@@ -254,7 +244,7 @@ async def change_code(
         raise InvalidRequest("malformed_body", "expected {current_code_jwe, new_code_jwe}")
     async with sessions.begin() as session:
         device = await verify_device_call(
-            session, **_call_args(call), now=now, expected_device_id=device_id
+            session, **call_args(call), now=now, expected_device_id=device_id
         )
         enrolment = await enrolment_for(session, device)
         context = enrolment_context(enrolment.id)
@@ -312,16 +302,12 @@ def wrong_code(check: CodeCheck) -> CodeRejected:
     )
 
 
-def _call_args(call: SignedCall) -> dict[str, Any]:
-    return {"method": call.method, "path": call.path, "body": call.body, "headers": call.headers}
-
-
 async def close_enrolment(
     session: AsyncSession,
     device: DeviceRow,
     enrolment_id: str,
     *,
-    hooks: Mapping[str, Any],
+    hooks: OperationHooks,
     now: datetime,
 ) -> tuple[EnrolmentRow, list[str]]:
     """SP-43: the customer closes Sécur'Pass; the device is revoked, its pending operations
@@ -330,13 +316,9 @@ async def close_enrolment(
     if enrolment.id != enrolment_id:
         raise UnknownResource("unknown_enrolment", "not this device's enrolment")
     change = core.close(enrolment_of(enrolment), now=now)
-    revoked = await store.revoke_devices(
-        session, [*change.revoke_device_ids, device.id], at=now, reason="closed"
+    revoked, publish = await revoke_devices(
+        session, [*change.revoke_device_ids, device.id], reason="closed", now=now, hooks=hooks
     )
-    publish = [device_key(d) for d in revoked]
-    for old in revoked:
-        pending = await store.pending_operations(session, now=now, device_id=old)
-        publish += await finish_pending(session, pending, status="cancelled", now=now, hooks=hooks)
     store_enrolment(enrolment, change.enrolment, now=now)
     await audit(
         session,
@@ -349,7 +331,3 @@ async def close_enrolment(
         rule="SP-43",
     )
     return enrolment, publish
-
-
-def call_args(call: SignedCall) -> dict[str, Any]:
-    return _call_args(call)
