@@ -224,7 +224,7 @@ def _card_range(item: dict[str, Any], where: str) -> CardRange:
     if item["start"] > item["end"]:
         raise ConfigError(f"{where}.end", "is below start")
     try:
-        scheme = Scheme(item.get("scheme"))
+        scheme = Scheme(item.get("scheme", ""))
     except ValueError:
         raise ConfigError(f"{where}.scheme", "expected one of: visa, mastercard") from None
     method_url = _typed(f"{where}.method_url", item.get("method_url", True), bool)

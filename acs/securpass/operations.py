@@ -295,7 +295,7 @@ def _signing_key(answer: Answer, device: DeviceKeys) -> PublicKey:
 
 
 def _verified(answer: Answer) -> VerifiedAnswer:
-    common = {
+    common: dict[str, Any] = {
         "operation_id": answer.operation_id,
         "device_id": answer.device_id,
         "decision": answer.decision,

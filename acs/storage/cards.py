@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from acs.domain import CardStatus, Opposition
 from acs.securpass.devices import DeviceStatus
+from acs.storage._dml import execute_counted
 from acs.storage._upsert import existing_keys, upsert_rows
 from acs.storage.customers import UpsertCounts
 from acs.storage.models import Card, Customer
@@ -128,7 +129,7 @@ async def areq_view(session: AsyncSession, pan_hmac: bytes) -> CardView | None:
     return None if row is None else card_view(row._mapping)
 
 
-def card_view(row: Mapping[str, Any]) -> CardView:
+def card_view(row: Mapping[Any, Any]) -> CardView:
     """The :class:`CardView` of one row of :data:`AREQ_VIEW_BY_HMAC`, by column name."""
     device = (
         DeviceUse(row["successful_uses"], row["first_used_at"], row["last_used_at"])
@@ -231,7 +232,7 @@ async def claim_low_value(session: AsyncSession, claim: LowValueClaim) -> bool:
     The loser of a race for the last slot sees ``False`` and must authenticate the cardholder.
     """
     statement = CLAIM_LOW_VALUE[claim.limit]
-    return (await session.execute(statement, claim.params())).rowcount == 1
+    return await execute_counted(session, statement, claim.params()) == 1
 
 
 def reset_low_value(card: Card, at: datetime) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -52,6 +52,9 @@ def _enum(cls: type[StrEnum], name: str) -> sa.Enum:
 
 
 class Base(DeclarativeBase):
+    if TYPE_CHECKING:  # every model here is mapped to a Table (DeclarativeBase says FromClause)
+        __table__: ClassVar[sa.Table]
+
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: UTCDateTime(),

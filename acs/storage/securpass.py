@@ -17,13 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from acs.securpass.devices import DeviceStatus
 from acs.securpass.operations import OperationStatus
+from acs.storage._dml import execute_counted
 from acs.storage._upsert import insert_new
 from acs.storage.models import Card
 from acs.storage.securpass_models import (
     DelayLiftRow,
     DeviceRow,
     EnrolmentRow,
-    FraudDeclarationRow,
     OperationRow,
     RequestNonceRow,
     TicketRow,
@@ -36,7 +36,6 @@ __all__ = [
     "cards_of",
     "decide_operation",
     "delete_expired_nonces",
-    "fraud_declaration",
     "get_device",
     "get_enrolment",
     "get_operation",
@@ -192,8 +191,7 @@ async def decide_operation(
         .values(status=status, decided_at=at, **fields)
         .execution_options(synchronize_session=False)
     )
-    result = await session.execute(statement)
-    return result.rowcount == 1
+    return await execute_counted(session, statement) == 1
 
 
 async def remember_nonce(
@@ -211,13 +209,7 @@ async def delete_expired_nonces(
     statement = delete(RequestNonceRow).where(RequestNonceRow.expires_at < now)
     if device_id is not None:
         statement = statement.where(RequestNonceRow.device_id == device_id)
-    result = await session.execute(statement.execution_options(synchronize_session=False))
-    return result.rowcount or 0
-
-
-async def fraud_declaration(session: AsyncSession, operation_id: str) -> FraudDeclarationRow | None:
-    statement = select(FraudDeclarationRow).where(FraudDeclarationRow.operation_id == operation_id)
-    return await session.scalar(statement)
+    return await execute_counted(session, statement.execution_options(synchronize_session=False))
 
 
 async def _locked(session: AsyncSession, model: Any, row_id: str) -> Any:

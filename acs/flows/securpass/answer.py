@@ -56,7 +56,11 @@ class AnswerResult:
     card_opposed: bool = False
 
     def to_wire(self) -> dict[str, Any]:
-        wire = {"operation_id": self.operation_id, "status": self.status, "message": self.message}
+        wire: dict[str, Any] = {
+            "operation_id": self.operation_id,
+            "status": self.status,
+            "message": self.message,
+        }
         if self.method:
             wire["method"] = self.method
         if self.refusal_reason:
@@ -98,9 +102,9 @@ async def answer_operation(
     check: CodeCheck | None = None
     result: AnswerResult | None = None
     async with sessions.begin() as session:
-        device = await verify_device_call(session, **call_args(call), now=now)
-        enrolment = await store.lock_enrolment(session, device.enrolment_id)
-        device = await store.lock_device(session, device.id)
+        signed = await verify_device_call(session, **call_args(call), now=now)
+        enrolment = await store.lock_enrolment(session, signed.enrolment_id)
+        device = await store.lock_device(session, signed.id)
         operation = await store.lock_operation(session, operation_id)
         assert enrolment is not None and device is not None
         if operation is None:
