@@ -16,6 +16,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from acs.securpass.devices import DeviceStatus
+from acs.securpass.enrolment import EnrolmentState
 from acs.securpass.operations import OperationStatus
 from acs.storage._dml import execute_counted
 from acs.storage._upsert import insert_new
@@ -52,7 +53,8 @@ __all__ = [
     "usable_devices",
 ]
 
-OPEN_STATES = ("initiated", "subscribed", "locked")
+# Not ended: the enrolment a customer has now (expired and closed ones are history).
+OPEN_STATES = (EnrolmentState.INITIATED, EnrolmentState.SUBSCRIBED, EnrolmentState.LOCKED)
 
 
 async def add(session: AsyncSession, row: Any) -> Any:

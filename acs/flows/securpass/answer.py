@@ -29,19 +29,25 @@ from acs.flows.securpass.rows import device_keys
 from acs.notify import topics
 from acs.notify.hub import Hub
 from acs.protocol import format_amount
-from acs.securpass.answers import answer_from_wire
+from acs.securpass.answers import Answer, RefusalReason, answer_from_wire
 from acs.securpass.errors import AnswerRejected, Reason
 from acs.securpass.operations import (
     OperationState,
     OperationStatus,
     OperationSummary,
+    OperationType,
     VerifiedAnswer,
     conclude,
     verify_answer,
 )
 from acs.storage import cards
 from acs.storage import securpass as store
-from acs.storage.securpass_models import DeviceRow, FraudDeclarationRow, OperationRow
+from acs.storage.securpass_models import (
+    DeviceRow,
+    EnrolmentRow,
+    FraudDeclarationRow,
+    OperationRow,
+)
 
 __all__ = ["AnswerResult", "answer_operation", "refusal_message", "summary_of"]
 
@@ -146,16 +152,16 @@ async def answer_operation(
     return result
 
 
-def _biometrics_for(operation: OperationRow, enrolment: Any) -> bool:
+def _biometrics_for(operation: OperationRow, enrolment: EnrolmentRow) -> bool:
     """SP-23: biometrics are chosen separately for logging in and for validating operations;
     the switch that applies is the one for this operation's purpose."""
-    if operation.summary.get("type") == "login":
+    if operation.summary.get("type") == OperationType.LOGIN:
         return bool(enrolment.biometrics_login)
     return bool(enrolment.biometrics_payments)
 
 
 def _verify(
-    answer: Any, operation: OperationRow, device: DeviceRow, biometrics: bool, *, now: datetime
+    answer: Answer, operation: OperationRow, device: DeviceRow, biometrics: bool, *, now: datetime
 ) -> VerifiedAnswer:
     if operation.status == OperationStatus.EXPIRED:
         raise AnswerRejected(Reason.EXPIRED, "the operation expired")
@@ -206,7 +212,7 @@ async def _decide(
         message = "Opération validée."
     else:
         message = refusal_message(decided.summary)
-        if final.refusal_reason == "not_me":
+        if final.refusal_reason == RefusalReason.NOT_ME:
             opposed = await _declare_fraud(session, decided, oppose=oppose, now=now)
     outcome = outcome_of(decided)
     publish = [*await call_hook(session, outcome, hooks), topics.device(device.id)]

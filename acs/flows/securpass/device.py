@@ -39,7 +39,7 @@ from acs.notify import topics
 from acs.notify.hub import Hub
 from acs.securpass import enrolment as core
 from acs.securpass.devices import DeviceStatus
-from acs.securpass.operations import format_time
+from acs.securpass.operations import OperationStatus, format_time
 from acs.securpass.pincode import CodeAttempts, validate_new_code
 from acs.storage import securpass as store
 from acs.storage.securpass_models import DeviceRow, EnrolmentRow, OperationRow
@@ -162,7 +162,9 @@ async def _block(
     if enrolment.state == core.EnrolmentState.SUBSCRIBED:
         store_enrolment(enrolment, core.lock(enrolment_of(enrolment), now=now), now=now)
     pending = await store.pending_operations(session, now=now, device_id=device.id)
-    publish = await finish_pending(session, pending, status="failed", now=now, hooks=hooks)
+    publish = await finish_pending(
+        session, pending, status=OperationStatus.FAILED, now=now, hooks=hooks
+    )
     await audit(
         session,
         at=now,

@@ -23,7 +23,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -37,6 +37,7 @@ from acs.storage.securpass_models import OperationRow
 __all__ = [
     "TRUSTED_MIN_SPAN",
     "TRUSTED_MIN_USES",
+    "DeviceUsage",
     "NoActiveDevice",
     "OperationHook",
     "OperationHooks",
@@ -188,12 +189,22 @@ async def active_device_facts(session: AsyncSession, customer_id: str) -> tuple[
     return True, is_trusted(device)
 
 
-def is_trusted(device: Any) -> bool:
-    """SP-42: a trusted device has enough successful uses spread over enough time.
+class DeviceUsage(Protocol):
+    """What SP-42 reads of a device: a device row or the AReq's
+    :class:`~acs.storage.cards.DeviceUse`."""
 
-    ``device`` has ``successful_uses``, ``first_used_at`` and ``last_used_at`` (a device row
-    or the AReq's :class:`~acs.storage.cards.DeviceUse`).
-    """
+    @property
+    def successful_uses(self) -> int: ...
+
+    @property
+    def first_used_at(self) -> datetime | None: ...
+
+    @property
+    def last_used_at(self) -> datetime | None: ...
+
+
+def is_trusted(device: DeviceUsage) -> bool:
+    """SP-42: a trusted device has enough successful uses spread over enough time."""
     span = (
         device.last_used_at - device.first_used_at
         if device.first_used_at and device.last_used_at
@@ -236,7 +247,9 @@ async def revoke_devices(
     publish = [topics.device(d) for d in revoked]
     for old in revoked:
         pending = await store.pending_operations(session, now=now, device_id=old)
-        publish += await finish_pending(session, pending, status="cancelled", now=now, hooks=hooks)
+        publish += await finish_pending(
+            session, pending, status=OperationStatus.CANCELLED, now=now, hooks=hooks
+        )
     return revoked, publish
 
 
