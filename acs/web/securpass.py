@@ -22,9 +22,9 @@ from acs.flows.securpass import device as device_flows
 from acs.flows.securpass import enrol as enrol_flows
 from acs.flows.securpass.answer import answer_operation
 from acs.flows.securpass.calls import SignedCall, call_args, verify_device_call
-from acs.flows.securpass.device import enrolment_view, operation_view
 from acs.flows.securpass.errors import InvalidRequest, UnknownResource
 from acs.flows.securpass.operations import active_device_facts
+from acs.flows.securpass.views import enrolment_view, operation_view
 from acs.notify import topics
 from acs.securpass.enrolment import ACTIVATION_CODE_TTL, ACTIVATION_MAX_ATTEMPTS
 from acs.securpass.operations import format_time

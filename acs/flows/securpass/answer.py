@@ -22,7 +22,7 @@ from acs.crypto.keys import KeyRing
 from acs.domain import CardStatus, Opposition
 from acs.flows.securpass.audit import audit
 from acs.flows.securpass.calls import SignedCall, call_args, verify_device_call
-from acs.flows.securpass.device import CodeCheck, check_code_attempt, wrong_code
+from acs.flows.securpass.code_check import CodeCheck, check_code_attempt, wrong_code
 from acs.flows.securpass.errors import Forbidden, UnknownResource
 from acs.flows.securpass.operations import OperationHooks, call_hook, outcome_of
 from acs.flows.securpass.rows import device_keys

@@ -1,5 +1,5 @@
-"""Flows of an activated phone: its status, biometrics (SP-23), code change (SP-24), closure
-(SP-43), the wrong-code counter (SP-45) and the operations waiting for it.
+"""Flows of an activated phone: its status, biometrics (SP-23), code change (SP-24) and closure
+(SP-43). The code check itself (and the SP-45 block) is :mod:`.code_check`.
 
 Every function here runs after :func:`~acs.flows.securpass.calls.verify_device_call` accepted
 the signed call, inside the caller's unit of work, except those that must keep a failed code
@@ -10,19 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from acs.crypto.codes import (
-    CodeCryptoError,
-    check_code,
-    decrypt_code,
-    enrolment_context,
-    make_verifier,
-)
+from acs.crypto.codes import CodeCryptoError, decrypt_code, enrolment_context, make_verifier
 from acs.crypto.keys import KeyRing
 from acs.flows.securpass.audit import audit
 from acs.flows.securpass.calls import (
@@ -32,35 +25,23 @@ from acs.flows.securpass.calls import (
     public_key_of,
     verify_device_call,
 )
-from acs.flows.securpass.errors import CodeRejected, InvalidRequest, UnknownResource
-from acs.flows.securpass.operations import OperationHooks, finish_pending, revoke_devices
+from acs.flows.securpass.code_check import CodeCheck, check_code_attempt, wrong_code
+from acs.flows.securpass.errors import InvalidRequest, UnknownResource
+from acs.flows.securpass.operations import OperationHooks, revoke_devices
 from acs.flows.securpass.rows import enrolment_of, store_enrolment
-from acs.notify import topics
+from acs.flows.securpass.views import enrolment_view
 from acs.notify.hub import Hub
 from acs.securpass import enrolment as core
-from acs.securpass.devices import DeviceStatus
-from acs.securpass.operations import OperationStatus, format_time
 from acs.securpass.pincode import CodeAttempts, validate_new_code
 from acs.storage import securpass as store
-from acs.storage.securpass_models import DeviceRow, EnrolmentRow, OperationRow
+from acs.storage.securpass_models import DeviceRow, EnrolmentRow
 
 __all__ = [
-    "CodeCheck",
     "change_code",
-    "check_code_attempt",
     "close_enrolment",
     "device_view",
-    "operation_view",
     "set_biometrics",
 ]
-
-
-@dataclass(frozen=True)
-class CodeCheck:
-    ok: bool
-    attempts_left: int
-    blocked: bool
-    publish: tuple[str, ...] = ()
 
 
 async def enrolment_for(session: AsyncSession, device: DeviceRow) -> EnrolmentRow:
@@ -79,104 +60,6 @@ def device_view(device: DeviceRow, enrolment: EnrolmentRow, *, trusted: bool) ->
         "code_attempts_left": CodeAttempts(device.code_failures).attempts_left,
         "trusted": trusted,
     }
-
-
-def enrolment_view(row: EnrolmentRow) -> dict[str, Any]:
-    return {
-        "enrolment_id": row.id,
-        "channel": str(row.channel),
-        "state": str(row.state),
-        "created_at": format_time(row.created_at),
-        "expires_at": None if row.expires_at is None else format_time(row.expires_at),
-        "activated_at": None if row.activated_at is None else format_time(row.activated_at),
-        "ended_at": None if row.ended_at is None else format_time(row.ended_at),
-        "sms_otp_subscribed": row.sms_otp_subscribed,
-        "biometrics": {"payments": row.biometrics_payments, "login": row.biometrics_login},
-    }
-
-
-def operation_view(row: OperationRow) -> dict[str, Any]:
-    """The challenge the phone shows and signs (protocol §6)."""
-    return {
-        "operation_id": row.id,
-        "summary": row.summary,
-        "nonce": row.nonce,
-        "summary_hash": row.summary_hash,
-        "expires_at": format_time(row.expires_at),
-        "status": str(row.status),
-    }
-
-
-async def check_code_attempt(
-    session: AsyncSession,
-    device: DeviceRow,
-    enrolment: EnrolmentRow,
-    *,
-    code_jwe: str,
-    context: str,
-    keys: KeyRing,
-    hooks: OperationHooks,
-    now: datetime,
-) -> CodeCheck:
-    """Check the code (scrypt in a thread); count a failure; at five, block the device, lock
-    the enrolment and fail the device's pending operations (SP-45, RTS Art. 4(3)(b))."""
-    attempts = CodeAttempts(device.code_failures)
-    if await _code_matches(code_jwe, device.code_verifier, keys=keys, context=context):
-        device.code_failures = attempts.record_success().failures
-        return CodeCheck(True, CodeAttempts(device.code_failures).attempts_left, False)
-    attempts = attempts.record_failure()
-    device.code_failures, device.updated_at = attempts.failures, now
-    publish: list[str] = []
-    if attempts.blocked:
-        publish = await _block(session, device, enrolment, hooks=hooks, now=now)
-    await audit(
-        session,
-        at=now,
-        actor=f"device:{device.id}",
-        action="code_rejected",
-        customer_id=device.customer_id,
-        device_id=device.id,
-        attempts_left=attempts.attempts_left,
-        blocked=attempts.blocked,
-    )
-    return CodeCheck(False, attempts.attempts_left, attempts.blocked, tuple(publish))
-
-
-async def _code_matches(code_jwe: str, verifier: str, *, keys: KeyRing, context: str) -> bool:
-    try:
-        code = decrypt_code(code_jwe, server_key=keys.code_key, expected_context=context)
-    except CodeCryptoError:
-        return False  # counted like a wrong code: the answer must not say which element failed
-    return await asyncio.to_thread(check_code, code, verifier, pepper=keys.pepper)
-
-
-async def _block(
-    session: AsyncSession,
-    device: DeviceRow,
-    enrolment: EnrolmentRow,
-    *,
-    hooks: OperationHooks,
-    now: datetime,
-) -> list[str]:
-    device.status = DeviceStatus.BLOCKED
-    if enrolment.state == core.EnrolmentState.SUBSCRIBED:
-        store_enrolment(enrolment, core.lock(enrolment_of(enrolment), now=now), now=now)
-    pending = await store.pending_operations(session, now=now, device_id=device.id)
-    publish = await finish_pending(
-        session, pending, status=OperationStatus.FAILED, now=now, hooks=hooks
-    )
-    await audit(
-        session,
-        at=now,
-        actor="system",
-        action="device_blocked",
-        customer_id=device.customer_id,
-        device_id=device.id,
-        enrolment_id=enrolment.id,
-        failed_operations=[r.id for r in pending] or None,
-        rule="SP-45",
-    )
-    return [*publish, topics.device(device.id)]
 
 
 def _body(call: SignedCall) -> dict[str, Any]:
@@ -286,22 +169,6 @@ async def _after_code_check(check: CodeCheck, hub: Hub) -> None:
     await hub.publish(*check.publish)
     if not check.ok:
         raise wrong_code(check)
-
-
-def wrong_code(check: CodeCheck) -> CodeRejected:
-    """The one answer to a wrong code: generic, with the attempts left (RTS Art. 4(3)(a))."""
-    if check.blocked:
-        return CodeRejected(
-            "device_blocked",
-            "Sécur'Pass est bloqué : réactivez-le depuis l'application (SP-45)",
-            attempts_left=0,
-        )
-    warning = " Attention : dernier essai." if check.attempts_left == 1 else ""
-    return CodeRejected(
-        "authentication_failed",
-        f"Échec de l'authentification.{warning}",
-        attempts_left=check.attempts_left,
-    )
 
 
 async def close_enrolment(
