@@ -16,9 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from acs.risk.model import RiskThresholds
-
-__all__ = ["CardRange", "ConfigError", "Scheme", "Settings", "load_settings"]
+__all__ = ["CardRange", "ConfigError", "RiskThresholds", "Scheme", "Settings", "load_settings"]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/acs.db"
 DEFAULT_KEYS_DIR = "./var/keys"
@@ -58,6 +56,30 @@ DEV_RANGES = (
     CardRange("4970100000000000", "4970109999999999", Scheme.VISA),
     CardRange("5132850000000000", "5132859999999999", Scheme.MASTERCARD),
 )
+
+
+@dataclass(frozen=True)
+class RiskThresholds:
+    """Every number the risk rules (:mod:`acs.risk`) use: the ``[risk]`` table of the config file.
+
+    Amounts are in minor units of ``currency`` (EUR cents by default).
+    """
+
+    currency: str = "978"
+    low_value_max_minor: int = 3000  # RTS Art. 16: at most 30 EUR per transaction
+    low_value_max_count: int = 5  # ... and at most 5 exempted in a row since the last SCA
+    low_value_max_cumulative_minor: int = 10000  # ... or 100 EUR cumulated since the last SCA
+    low_value_limit: str = "count"  # "count" or "cumulative": the issuer applies one of them
+    issuer_tra_enabled: bool = True
+    issuer_fraud_rate_bps: float = 5.0  # the issuer's own measured card-not-present fraud rate
+    tra_band_limits_minor: tuple[int, ...] = (10000, 25000, 50000)  # ETV bands, RTS annex
+    tra_band_reference_bps: tuple[float, ...] = (13.0, 6.0, 1.0)  # reference fraud rates
+    acquirer_tra_max_minor: int = 50000  # above the top ETV band no TRA exemption exists
+    trust_list_enabled: bool = True
+    decoupled_max_time_cap_minutes: int = 10  # a cap on threeDSRequestorDecMaxTime
+    decoupled_min_time_minutes: int = 1  # less time than this: reason 25
+    new_browser_challenges: bool = True  # an unknown browser on a risky amount needs SCA
+    secure_corporate_enabled: bool = False  # RTS Art. 17: only once the authority agreed
 
 
 @dataclass(frozen=True)
@@ -202,7 +224,7 @@ def _card_range(item: dict[str, Any], where: str) -> CardRange:
     if item["start"] > item["end"]:
         raise ConfigError(f"{where}.end", "is below start")
     try:
-        scheme = Scheme(item.get("scheme"))
+        scheme = Scheme(item.get("scheme", ""))
     except ValueError:
         raise ConfigError(f"{where}.scheme", "expected one of: visa, mastercard") from None
     method_url = _typed(f"{where}.method_url", item.get("method_url", True), bool)

@@ -26,16 +26,16 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from acs.crypto.pan import PanVault, mask_pan
-from acs.risk.model import CardStatus, Opposition
+from acs.domain import CardStatus, CustomerKind, Opposition
 from acs.storage import cards as card_store
 from acs.storage import customers as customer_store
 from acs.storage.customers import CustomerRecord, UpsertCounts
-from acs.storage.models import CustomerKind
 
 __all__ = ["ImportSummary", "LineError", "import_csv", "luhn_valid"]
 
@@ -170,7 +170,9 @@ def _check_header(header: list[str], kind: Kind) -> list[LineError]:
 
 def _parse_all(kind: Kind, lines: list[Line]) -> tuple[list[tuple[int, Any]], list[LineError]]:
     parse = _customer if kind == "customers" else _card
-    parsed, errors, first_seen = [], [], {}
+    parsed: list[tuple[int, Any]] = []
+    errors: list[LineError] = []
+    first_seen: dict[str, int] = {}
     for line_no, values in lines:
         if "" in values:
             errors.append(LineError(line_no, "line", values[""]))
@@ -179,7 +181,7 @@ def _parse_all(kind: Kind, lines: list[Line]) -> tuple[list[tuple[int, Any]], li
         errors += line_errors
         if record is None:
             continue
-        key = record.id if kind == "customers" else record.pan
+        key = record.id if isinstance(record, CustomerRecord) else record.pan
         if key in first_seen:
             field = "customer_id" if kind == "customers" else "pan"
             errors.append(LineError(line_no, field, f"duplicate of line {first_seen[key]}"))
@@ -275,7 +277,7 @@ def _customer_id(value: str) -> str:
     return value
 
 
-def _choice(cls: type) -> Callable[[str], Any]:
+def _choice(cls: type[StrEnum]) -> Callable[[str], Any]:
     def parse(value: str) -> Any:
         try:
             return cls(value)
@@ -319,7 +321,8 @@ def _utc_timestamp(value: str) -> datetime:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise _Bad(f"expected an ISO 8601 timestamp, got {_safe(value)!r}") from None
-    if moment.utcoffset() is None or moment.utcoffset().total_seconds() != 0:
+    offset = moment.utcoffset()
+    if offset is None or offset.total_seconds() != 0:
         raise _Bad("expected a UTC timestamp (ending in Z or +00:00)")
     return moment
 

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from acs.clock import Clock
 from acs.config import Settings
+from acs.notify import topics
 from acs.notify.ds import DsClient, DsTimeout, DsUnreachable
 from acs.protocol import (
     ErrorCode,
@@ -143,7 +144,7 @@ class Sender:
             await self._settle(session, row, delivery)
         log.info("RReq %s attempt %d: %s", row.acs_trans_id, row.attempts, delivery.outcome)
         if delivery.results_status is not None:
-            await self.publish(f"challenge:{row.acs_trans_id}")
+            await self.publish(topics.challenge(row.acs_trans_id))
         if delivery.timed_out:
             await self._erro_402(row)
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from acs.config import RiskThresholds
 from acs.risk import rules
-from acs.risk.model import Decision, RiskInput, RiskThresholds
+from acs.risk.model import Decision, RiskInput
 from acs.risk.rules import Rule, ScaNeeded, at_least
 
 __all__ = ["REASON_FALLBACK", "RULES", "decide"]

@@ -8,57 +8,11 @@ The flows layer gathers the facts (card, customer, counters, browser) into a :cl
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 
+from acs.domain import CardStatus, Opposition
 from acs.protocol.methods import ChallengeMethod
 
-__all__ = [
-    "CardFacts",
-    "CardStatus",
-    "ChallengeMethod",
-    "CustomerFacts",
-    "Decision",
-    "Opposition",
-    "RiskInput",
-    "RiskThresholds",
-]
-
-
-class CardStatus(StrEnum):
-    ACTIVE = "active"
-    OPPOSED = "opposed"
-    CANCELLED = "cancelled"
-
-
-class Opposition(StrEnum):
-    """Why an opposed card is opposed (decides transStatusReason 10 or 11)."""
-
-    LOST_STOLEN = "lost_stolen"
-    FRAUD = "fraud"
-
-
-@dataclass(frozen=True)
-class RiskThresholds:
-    """Every number the rules use. Loaded from the ``[risk]`` table of the config file.
-
-    Amounts are in minor units of ``currency`` (EUR cents by default).
-    """
-
-    currency: str = "978"
-    low_value_max_minor: int = 3000  # RTS Art. 16: at most 30 EUR per transaction
-    low_value_max_count: int = 5  # ... and at most 5 exempted in a row since the last SCA
-    low_value_max_cumulative_minor: int = 10000  # ... or 100 EUR cumulated since the last SCA
-    low_value_limit: str = "count"  # "count" or "cumulative": the issuer applies one of them
-    issuer_tra_enabled: bool = True
-    issuer_fraud_rate_bps: float = 5.0  # the issuer's own measured card-not-present fraud rate
-    tra_band_limits_minor: tuple[int, ...] = (10000, 25000, 50000)  # ETV bands, RTS annex
-    tra_band_reference_bps: tuple[float, ...] = (13.0, 6.0, 1.0)  # reference fraud rates
-    acquirer_tra_max_minor: int = 50000  # above the top ETV band no TRA exemption exists
-    trust_list_enabled: bool = True
-    decoupled_max_time_cap_minutes: int = 10  # a cap on threeDSRequestorDecMaxTime
-    decoupled_min_time_minutes: int = 1  # less time than this: reason 25
-    new_browser_challenges: bool = True  # an unknown browser on a risky amount needs SCA
-    secure_corporate_enabled: bool = False  # RTS Art. 17: only once the authority agreed
+__all__ = ["CardFacts", "ChallengeMethod", "CustomerFacts", "Decision", "RiskInput"]
 
 
 @dataclass(frozen=True)

@@ -22,14 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
-from acs.risk.model import (
-    CardStatus,
-    ChallengeMethod,
-    Decision,
-    Opposition,
-    RiskInput,
-    RiskThresholds,
-)
+from acs.config import RiskThresholds
+from acs.domain import CardStatus, Opposition
+from acs.risk.model import ChallengeMethod, Decision, RiskInput
 
 __all__ = [
     "Outcome",

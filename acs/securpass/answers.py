@@ -120,7 +120,7 @@ def answer_from_wire(data: Mapping[str, Any]) -> Answer:
     allowed = _APPROVAL_KEYS if decision == Decision.APPROVE else _REFUSAL_KEYS
     if unknown := set(data) - allowed:
         raise AnswerRejected(Reason.MALFORMED_ANSWER, f"unexpected fields {sorted(unknown)}")
-    common = {
+    common: dict[str, Any] = {
         "operation_id": _text(data, "operation_id"),
         "device_id": _text(data, "device_id"),
         "nonce": _text(data, "nonce"),

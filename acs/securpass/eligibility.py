@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from acs.domain import CardStatus, CustomerKind
 from acs.securpass.errors import InvalidLift
 
 __all__ = [
@@ -28,17 +29,6 @@ __all__ = [
 ]
 
 EMAIL_LATENCY = timedelta(hours=72)  # SP-14 (b): e-mail recorded *more than* 72 hours ago
-
-
-class CustomerKind(StrEnum):
-    INDIVIDUAL = "individual"
-    BUSINESS = "business"
-
-
-class CardStatus(StrEnum):
-    ACTIVE = "active"
-    OPPOSED = "opposed"
-    CANCELLED = "cancelled"
 
 
 class ActivationChannel(StrEnum):

@@ -84,11 +84,20 @@ class OperationType(StrEnum):
 
 
 class OperationStatus(StrEnum):
+    """Every status an operation can have; each is set by one party only.
+
+    :func:`conclude` moves ``pending`` to ``approved`` or ``refused`` (the phone's answer); the
+    flows set ``cancelled`` or ``expired`` (the caller gave up, a new phone, a closure) and
+    ``failed`` (the device was blocked after five wrong codes, SP-45). The order is the one of
+    the ``securpass_operation_status`` CHECK constraint (migration 0002).
+    """
+
     PENDING = "pending"
     APPROVED = "approved"
     REFUSED = "refused"
-    EXPIRED = "expired"
     CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    FAILED = "failed"
 
 
 def format_time(moment: datetime) -> str:
@@ -286,7 +295,7 @@ def _signing_key(answer: Answer, device: DeviceKeys) -> PublicKey:
 
 
 def _verified(answer: Answer) -> VerifiedAnswer:
-    common = {
+    common: dict[str, Any] = {
         "operation_id": answer.operation_id,
         "device_id": answer.device_id,
         "decision": answer.decision,

@@ -6,6 +6,7 @@ Storage functions take the session first and return a model or ``None``; they ne
 Errors, translated at this edge (``raise ... from``)::
 
     StorageError
-    ├── NotFound        a row that must exist does not
     └── Conflict        a uniqueness rule refused the write (e.g. a forked audit chain)
+
+A missing row is ``None``, not an error: the caller knows what its absence means.
 """

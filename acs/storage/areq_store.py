@@ -31,11 +31,12 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import Executable, bindparam, insert, select
+from sqlalchemy import ClauseElement, Insert, bindparam, insert, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from acs.storage import cards, method_data, transactions
 from acs.storage.cards import CardView, LowValueClaim
@@ -109,8 +110,8 @@ class _Prepared:
     results: tuple[Callable[[Any], Any] | None, ...] = ()
 
     @classmethod
-    def of(cls, statement: Executable, dialect: Dialect) -> _Prepared:
-        compiled = statement.compile(dialect=dialect)
+    def of(cls, statement: ClauseElement, dialect: Dialect) -> _Prepared:
+        compiled = cast(SQLCompiler, statement.compile(dialect=dialect))  # a SQL statement
         names = tuple(compiled.positiontup or ())
         processors = tuple(
             compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
@@ -142,7 +143,7 @@ class _Prepared:
         }
 
 
-def _insert_if_claimed(limit: str) -> Executable:
+def _insert_if_claimed(limit: str) -> Insert:
     """One statement: claim the low-value slot; insert the transaction only if it was granted."""
     claim = cards.CLAIM_LOW_VALUE[limit].returning(Card.id).cte("claim")
     table = Transaction.__table__
@@ -166,6 +167,7 @@ class _Statements:
     def compile(cls, dialect: Dialect) -> _Statements:
         table = Transaction.__table__
         every_column = transactions.INSERT.values({c.key: bindparam(c.key) for c in table.c})
+        claim: Mapping[str, ClauseElement]
         if dialect.name == "postgresql":
             claim = {limit: _insert_if_claimed(limit) for limit in cards.CLAIM_LOW_VALUE}
         else:
@@ -207,6 +209,9 @@ class _DriverStore:
         session = AsyncSession(bind=self._connection, expire_on_commit=False)
         async with session, session.begin():
             yield session
+
+    async def record(self, row: Mapping[str, Any], claim: LowValueClaim | None) -> bool:
+        raise NotImplementedError
 
     async def _fetchrow(self, statement: _Prepared, params: Mapping[str, Any]) -> Any:
         raise NotImplementedError

@@ -74,7 +74,7 @@ async def append_audit(
     :data:`APPEND_ATTEMPTS` collisions :class:`~acs.storage.errors.Conflict` is raised.
     Append as late as possible in a unit of work: a pending event holds the chain's tip.
     """
-    fields = {
+    fields: dict[str, Any] = {
         "at": at,
         "actor": actor,
         "action": action,
@@ -96,7 +96,7 @@ async def verify_chain(session: AsyncSession) -> int | None:
     tips: dict[str, str] = {}
     for event in await session.scalars(select(AuditEvent).order_by(AuditEvent.id)):
         prev = tips.get(event.chain, GENESIS)
-        fields = {
+        fields: dict[str, Any] = {
             "at": event.at,
             "actor": event.actor,
             "action": event.action,

@@ -11,11 +11,13 @@ from sqlalchemy import Update, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from acs.risk.model import CardStatus, Opposition
+from acs.domain import CardStatus, Opposition
+from acs.securpass.devices import DeviceStatus
+from acs.storage._dml import execute_counted
 from acs.storage._upsert import existing_keys, upsert_rows
 from acs.storage.customers import UpsertCounts
 from acs.storage.models import Card, Customer
-from acs.storage.securpass_models import DeviceRow, DeviceState
+from acs.storage.securpass_models import DeviceRow
 
 __all__ = [
     "CardRecord",
@@ -26,6 +28,7 @@ __all__ = [
     "areq_view",
     "card_view",
     "claim_low_value",
+    "get",
     "get_by_hmac",
     "reset_low_value",
     "set_status",
@@ -109,7 +112,7 @@ _AREQ_VIEW = (
     .join(Customer, Customer.id == Card.customer_id)
     .outerjoin(
         DeviceRow,
-        (DeviceRow.customer_id == Card.customer_id) & (DeviceRow.status == DeviceState.ACTIVE),
+        (DeviceRow.customer_id == Card.customer_id) & (DeviceRow.status == DeviceStatus.ACTIVE),
     )
 )  # fmt: skip
 
@@ -126,7 +129,7 @@ async def areq_view(session: AsyncSession, pan_hmac: bytes) -> CardView | None:
     return None if row is None else card_view(row._mapping)
 
 
-def card_view(row: Mapping[str, Any]) -> CardView:
+def card_view(row: Mapping[Any, Any]) -> CardView:
     """The :class:`CardView` of one row of :data:`AREQ_VIEW_BY_HMAC`, by column name."""
     device = (
         DeviceUse(row["successful_uses"], row["first_used_at"], row["last_used_at"])
@@ -142,6 +145,11 @@ def card_view(row: Mapping[str, Any]) -> CardView:
         low_value_cumulative_minor=row["low_value_cumulative_minor"],
         customer=CustomerView(row["customer_id"], row["secure_mobile"]), active_device=device,
     )  # fmt: skip
+
+
+async def get(session: AsyncSession, card_id: int) -> Card | None:
+    """The card with this id, or ``None``."""
+    return await session.get(Card, card_id)
 
 
 async def get_by_hmac(session: AsyncSession, pan_hmac: bytes) -> Card | None:
@@ -224,7 +232,7 @@ async def claim_low_value(session: AsyncSession, claim: LowValueClaim) -> bool:
     The loser of a race for the last slot sees ``False`` and must authenticate the cardholder.
     """
     statement = CLAIM_LOW_VALUE[claim.limit]
-    return (await session.execute(statement, claim.params())).rowcount == 1
+    return await execute_counted(session, statement, claim.params()) == 1
 
 
 def reset_low_value(card: Card, at: datetime) -> None:

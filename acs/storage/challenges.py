@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from acs.storage._dml import execute_counted
 from acs.storage.challenge_models import ChallengeRow
 
 __all__ = ["AWAITING", "DECIDED", "OPEN", "add", "decide", "due", "get", "set_fields"]
@@ -52,8 +53,7 @@ async def set_fields(
     )
     if expect_sdk_counter is not None:
         statement = statement.where(ChallengeRow.sdk_counter == expect_sdk_counter)
-    result = await session.execute(statement)
-    return result.rowcount == 1
+    return await execute_counted(session, statement) == 1
 
 
 async def decide(

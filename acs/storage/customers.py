@@ -9,8 +9,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from acs.domain import CustomerKind
 from acs.storage._upsert import existing_keys, upsert_rows
-from acs.storage.models import Customer, CustomerKind
+from acs.storage.models import Customer
 
 __all__ = ["CustomerRecord", "UpsertCounts", "get", "known_ids", "upsert_many"]
 

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-__all__ = ["Conflict", "NotFound", "StorageError"]
+__all__ = ["Conflict", "StorageError"]
 
 
 class StorageError(Exception):
     """Base of every error raised by :mod:`acs.storage`."""
-
-
-class NotFound(StorageError):
-    """A row that must exist does not; ``what`` names it (never a PAN)."""
-
-    def __init__(self, what: str) -> None:
-        super().__init__(f"not found: {what}")
-        self.what = what
 
 
 class Conflict(StorageError):

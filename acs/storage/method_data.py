@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from acs.storage._dml import execute_counted
 from acs.storage.challenge_models import KnownBrowserRow, MethodDataRow
 
 __all__ = [
@@ -61,8 +62,9 @@ async def get_live(
 
 
 async def purge(session: AsyncSession, now: datetime) -> int:
-    result = await session.execute(delete(MethodDataRow).where(MethodDataRow.expires_at <= now))
-    return result.rowcount or 0
+    return await execute_counted(
+        session, delete(MethodDataRow).where(MethodDataRow.expires_at <= now)
+    )
 
 
 async def browser_known(session: AsyncSession, customer_id: str, fingerprint: str) -> bool:

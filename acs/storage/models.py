@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from acs.risk.model import CardStatus, Opposition
+from acs.domain import CardStatus, CustomerKind, Opposition
 from acs.storage.types import UTCDateTime
 
 __all__ = [
@@ -25,7 +25,6 @@ __all__ = [
     "Card",
     "CardRangeRow",
     "Customer",
-    "CustomerKind",
     "Transaction",
 ]
 
@@ -41,11 +40,6 @@ NAMING_CONVENTION = {
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
-class CustomerKind(StrEnum):
-    INDIVIDUAL = "individual"
-    BUSINESS = "business"
-
-
 def _enum(cls: type[StrEnum], name: str) -> sa.Enum:
     return sa.Enum(
         cls,
@@ -58,6 +52,9 @@ def _enum(cls: type[StrEnum], name: str) -> sa.Enum:
 
 
 class Base(DeclarativeBase):
+    if TYPE_CHECKING:  # every model here is mapped to a Table (DeclarativeBase says FromClause)
+        __table__: ClassVar[sa.Table]
+
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: UTCDateTime(),

@@ -15,9 +15,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from acs.storage._dml import execute_counted
 from acs.storage.challenge_models import AttemptRow, OutboxRow
 
 __all__ = [
@@ -66,7 +67,7 @@ async def count_for(session: AsyncSession, acs_trans_id: str) -> int:
     return await session.scalar(statement) or 0
 
 
-def _free(now: datetime):  # type: ignore[no-untyped-def]
+def _free(now: datetime) -> ColumnElement[bool]:
     return (
         (OutboxRow.state == PENDING)
         & (OutboxRow.next_attempt_at <= now)
@@ -79,7 +80,7 @@ async def claim_due(
 ) -> list[OutboxRow]:
     """Lease up to ``limit`` due rows to ``worker``; each claim counts one more attempt."""
     candidates = select(OutboxRow.id).where(_free(now)).order_by(OutboxRow.id).limit(limit)
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
     claimed = []
     for row_id in list(await session.scalars(candidates)):
@@ -117,7 +118,7 @@ async def _lease(
         )
         .execution_options(synchronize_session=False)
     )
-    return (await session.execute(statement)).rowcount == 1
+    return await execute_counted(session, statement) == 1
 
 
 async def record_attempt(
@@ -191,7 +192,7 @@ async def _leased_update(session: AsyncSession, row_id: int, worker: str, **valu
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    return (await session.execute(statement)).rowcount == 1
+    return await execute_counted(session, statement) == 1
 
 
 async def attempts_of(session: AsyncSession, outbox_id: int) -> list[AttemptRow]:

@@ -15,16 +15,17 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from acs.securpass.devices import DeviceStatus
+from acs.securpass.enrolment import EnrolmentState
+from acs.securpass.operations import OperationStatus
+from acs.storage._dml import execute_counted
 from acs.storage._upsert import insert_new
-from acs.storage.models import Card, Customer
+from acs.storage.models import Card
 from acs.storage.securpass_models import (
     DelayLiftRow,
     DeviceRow,
-    DeviceState,
     EnrolmentRow,
-    FraudDeclarationRow,
     OperationRow,
-    OperationRowStatus,
     RequestNonceRow,
     TicketRow,
 )
@@ -36,9 +37,6 @@ __all__ = [
     "cards_of",
     "decide_operation",
     "delete_expired_nonces",
-    "fraud_declaration",
-    "get_card",
-    "get_customer",
     "get_device",
     "get_enrolment",
     "get_operation",
@@ -55,7 +53,8 @@ __all__ = [
     "usable_devices",
 ]
 
-OPEN_STATES = ("initiated", "subscribed", "locked")
+# Not ended: the enrolment a customer has now (expired and closed ones are history).
+OPEN_STATES = (EnrolmentState.INITIATED, EnrolmentState.SUBSCRIBED, EnrolmentState.LOCKED)
 
 
 async def add(session: AsyncSession, row: Any) -> Any:
@@ -65,16 +64,8 @@ async def add(session: AsyncSession, row: Any) -> Any:
     return row
 
 
-async def get_customer(session: AsyncSession, customer_id: str) -> Customer | None:
-    return await session.get(Customer, customer_id)
-
-
 async def cards_of(session: AsyncSession, customer_id: str) -> Sequence[Card]:
     return (await session.scalars(select(Card).where(Card.customer_id == customer_id))).all()
-
-
-async def get_card(session: AsyncSession, card_id: int) -> Card | None:
-    return await session.get(Card, card_id)
 
 
 async def latest_lift(session: AsyncSession, customer_id: str) -> DelayLiftRow | None:
@@ -136,7 +127,7 @@ async def lock_device(session: AsyncSession, device_id: str) -> DeviceRow | None
 async def active_device(session: AsyncSession, customer_id: str) -> DeviceRow | None:
     """The customer's one active device (SP-40), if any."""
     statement = select(DeviceRow).where(
-        DeviceRow.customer_id == customer_id, DeviceRow.status == DeviceState.ACTIVE
+        DeviceRow.customer_id == customer_id, DeviceRow.status == DeviceStatus.ACTIVE
     )
     return await session.scalar(statement.limit(1))
 
@@ -144,7 +135,7 @@ async def active_device(session: AsyncSession, customer_id: str) -> DeviceRow | 
 async def usable_devices(session: AsyncSession, customer_id: str) -> Sequence[DeviceRow]:
     """The customer's devices not revoked (active or blocked)."""
     statement = select(DeviceRow).where(
-        DeviceRow.customer_id == customer_id, DeviceRow.status != DeviceState.REVOKED
+        DeviceRow.customer_id == customer_id, DeviceRow.status != DeviceStatus.REVOKED
     )
     return (await session.scalars(statement)).all()
 
@@ -157,8 +148,8 @@ async def revoke_devices(
         return []
     statement = (
         update(DeviceRow)
-        .where(DeviceRow.id.in_(device_ids), DeviceRow.status != DeviceState.REVOKED)
-        .values(status=DeviceState.REVOKED, revoked_at=at, revoke_reason=reason, updated_at=at)
+        .where(DeviceRow.id.in_(device_ids), DeviceRow.status != DeviceStatus.REVOKED)
+        .values(status=DeviceStatus.REVOKED, revoked_at=at, revoke_reason=reason, updated_at=at)
         .returning(DeviceRow.id)
         .execution_options(synchronize_session=False)
     )
@@ -182,7 +173,7 @@ async def pending_operations(
 ) -> Sequence[OperationRow]:
     """Pending, unexpired operations of a device or of a customer, oldest first."""
     statement = select(OperationRow).where(
-        OperationRow.status == OperationRowStatus.PENDING, OperationRow.expires_at > now
+        OperationRow.status == OperationStatus.PENDING, OperationRow.expires_at > now
     )
     if device_id is not None:
         statement = statement.where(OperationRow.device_id == device_id)
@@ -198,12 +189,11 @@ async def decide_operation(
     """``pending`` → ``status`` exactly once: False when it was no longer pending."""
     statement = (
         update(OperationRow)
-        .where(OperationRow.id == operation_id, OperationRow.status == OperationRowStatus.PENDING)
+        .where(OperationRow.id == operation_id, OperationRow.status == OperationStatus.PENDING)
         .values(status=status, decided_at=at, **fields)
         .execution_options(synchronize_session=False)
     )
-    result = await session.execute(statement)
-    return result.rowcount == 1
+    return await execute_counted(session, statement) == 1
 
 
 async def remember_nonce(
@@ -221,13 +211,7 @@ async def delete_expired_nonces(
     statement = delete(RequestNonceRow).where(RequestNonceRow.expires_at < now)
     if device_id is not None:
         statement = statement.where(RequestNonceRow.device_id == device_id)
-    result = await session.execute(statement.execution_options(synchronize_session=False))
-    return result.rowcount or 0
-
-
-async def fraud_declaration(session: AsyncSession, operation_id: str) -> FraudDeclarationRow | None:
-    statement = select(FraudDeclarationRow).where(FraudDeclarationRow.operation_id == operation_id)
-    return await session.scalar(statement)
+    return await execute_counted(session, statement.execution_options(synchronize_session=False))
 
 
 async def _locked(session: AsyncSession, model: Any, row_id: str) -> Any:

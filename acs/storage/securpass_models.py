@@ -8,53 +8,25 @@ code only as a peppered scrypt verifier (``code_verifier``), keys only as public
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from acs.securpass.devices import DeviceStatus
+from acs.securpass.enrolment import EnrolmentChannel, EnrolmentState
+from acs.securpass.operations import OperationStatus
 from acs.storage.models import AuditEvent, Base, BigId, _enum
 
 __all__ = [
     "DelayLiftRow",
     "DeviceRow",
-    "DeviceState",
     "EnrolmentRow",
     "FraudDeclarationRow",
     "OperationRow",
-    "OperationRowStatus",
     "RequestNonceRow",
     "TicketRow",
 ]
-
-
-class EnrolmentRowState(StrEnum):
-    INITIATED = "initiated"
-    SUBSCRIBED = "subscribed"
-    EXPIRED = "expired"
-    CLOSED = "closed"
-    LOCKED = "locked"
-
-
-class EnrolmentRowChannel(StrEnum):
-    SELFCARE = "selfcare"
-    BRANCH = "branch"
-
-
-class DeviceState(StrEnum):
-    ACTIVE = "active"
-    BLOCKED = "blocked"
-    REVOKED = "revoked"
-
-
-class OperationRowStatus(StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REFUSED = "refused"
-    CANCELLED = "cancelled"
-    EXPIRED = "expired"
-    FAILED = "failed"
 
 
 class EnrolmentRow(Base):
@@ -67,11 +39,9 @@ class EnrolmentRow(Base):
 
     id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     customer_id: Mapped[str] = mapped_column(sa.ForeignKey("customers.id"))
-    channel: Mapped[EnrolmentRowChannel] = mapped_column(
-        _enum(EnrolmentRowChannel, "securpass_channel")
-    )
-    state: Mapped[EnrolmentRowState] = mapped_column(
-        _enum(EnrolmentRowState, "securpass_enrolment_state")
+    channel: Mapped[EnrolmentChannel] = mapped_column(_enum(EnrolmentChannel, "securpass_channel"))
+    state: Mapped[EnrolmentState] = mapped_column(
+        _enum(EnrolmentState, "securpass_enrolment_state")
     )
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -112,7 +82,7 @@ class DeviceRow(Base):
     id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     customer_id: Mapped[str] = mapped_column(sa.ForeignKey("customers.id"), index=True)
     enrolment_id: Mapped[str] = mapped_column(sa.ForeignKey("securpass_enrolments.id"))
-    status: Mapped[DeviceState] = mapped_column(_enum(DeviceState, "securpass_device_status"))
+    status: Mapped[DeviceStatus] = mapped_column(_enum(DeviceStatus, "securpass_device_status"))
     possession_jwk: Mapped[dict[str, Any]]
     possession_thumbprint: Mapped[str] = mapped_column(sa.String(64))
     biometric_jwk: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
@@ -146,8 +116,8 @@ class OperationRow(Base):
     summary: Mapped[dict[str, Any]]
     summary_hash: Mapped[str] = mapped_column(sa.String(64))
     nonce: Mapped[str] = mapped_column(sa.String(64))
-    status: Mapped[OperationRowStatus] = mapped_column(
-        _enum(OperationRowStatus, "securpass_operation_status")
+    status: Mapped[OperationStatus] = mapped_column(
+        _enum(OperationStatus, "securpass_operation_status")
     )
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]

@@ -13,8 +13,8 @@ from typing import Any
 from aiohttp import web
 
 from acs.flows.securpass import enrol as enrol_flows
-from acs.flows.securpass.common import InvalidRequest
-from acs.flows.securpass.device import enrolment_view
+from acs.flows.securpass.errors import InvalidRequest
+from acs.flows.securpass.views import enrolment_view
 from acs.securpass.eligibility import ActivationChannel
 from acs.securpass.operations import format_time
 from acs.storage import securpass as store

@@ -51,8 +51,7 @@ def create_app(
     app[VAULT] = PanVault(keys.pan_hmac, keys.pan_keys, keys.pan_active_kid)
     app[METRICS] = Metrics()
     app[SMS], app[PUSH] = sms_gateway(settings), push_gateway(settings)
-    app[OPERATION_HOOKS] = {}  # filled by the flows that own operations (e.g. "3ds")
-    app[OPERATION_HOOKS]["3ds"] = operation_hook(challenge.result_keys(app))
+    app[OPERATION_HOOKS] = {"3ds": operation_hook(challenge.result_keys(app))}  # per ref_type
     app.cleanup_ctx.extend([_database, _gateways, challenge_worker])
     app.add_routes([*challenge.routes, *challenge_app.routes, *method.routes])
     app.add_routes(ds.routes)

@@ -21,6 +21,7 @@ from acs.flows.challenge.browser import AfterCommit, Screen
 from acs.flows.challenge.outcome import ResultKeys
 from acs.flows.challenge.view import TEXTS, final_cres, language_of, token_ok
 from acs.flows.securpass import operations
+from acs.notify import topics
 from acs.protocol import (
     Base64Error,
     MessageType,
@@ -217,7 +218,7 @@ async def _settled(
         if decided:
             deadline = min(deadline, _monotonic())
         remaining = (deadline + grace if decided else deadline) - _monotonic()
-        await app[HUB].wait(f"challenge:{acs_trans_id}", max(remaining, 0.05))
+        await app[HUB].wait(topics.challenge(acs_trans_id), max(remaining, 0.05))
 
 
 def _monotonic() -> float:

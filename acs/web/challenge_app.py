@@ -13,6 +13,7 @@ from aiohttp import web
 
 from acs.flows.challenge import app as flow
 from acs.flows.challenge.view import language_of
+from acs.notify import topics
 from acs.protocol import ProtocolError
 from acs.storage import challenges, outbox
 from acs.web.challenge import after_commit, result_keys
@@ -47,7 +48,7 @@ async def app_creq(request: web.Request) -> web.Response:
 
 async def _wait(app: web.Application, step: flow.AppStep, *, deadline: float) -> None:
     """After oobContinue, for the phone; after a decision, for the RRes (within the budget)."""
-    key = f"challenge:{step.acs_trans_id}"
+    key = topics.challenge(step.acs_trans_id)
     while (remaining := deadline - time.monotonic()) > 0:
         async with app[SESSIONS]() as session:
             row = await challenges.get(session, str(step.acs_trans_id))

@@ -17,7 +17,7 @@ from aiohttp import web
 from acs.flows.challenge.decoupled import announce_pending
 from acs.flows.challenge.timeouts import expire_due
 from acs.flows.results import Sender
-from acs.notify import ds
+from acs.notify import ds, topics
 from acs.storage import method_data, securpass
 from acs.web.challenge import result_keys
 from acs.web.keys import CLOCK, HOUSEKEEPING, HUB, PUSH, SENDER, SESSIONS, SETTINGS, Housekeeping
@@ -38,10 +38,10 @@ async def challenge_worker(app: web.Application) -> AsyncIterator[None]:
     app[HOUSEKEEPING] = Housekeeping(purge_due=app[CLOCK].now())
     # A cardholder's decision publishes "rreq:<acsTransID>": its RReq leaves at once, not
     # behind the worker's queue (timeouts, retries); the worker remains the safety net.
-    app[HUB].watch("rreq:", app[SENDER].deliver_soon)
+    app[HUB].watch(topics.RREQ_PREFIX, app[SENDER].deliver_soon)
     task = asyncio.create_task(_loop(app), name="acs-challenge-worker")
     yield
-    app[HUB].unwatch("rreq:")
+    app[HUB].unwatch(topics.RREQ_PREFIX)
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
@@ -52,7 +52,7 @@ async def challenge_worker(app: web.Application) -> AsyncIterator[None]:
 async def _loop(app: web.Application) -> None:
     # A lasting subscription: a decision committed while a round runs sets the event, and the
     # next round starts at once (a plain wait() would miss it until the idle timeout).
-    wake = app[HUB].subscribe("outbox")
+    wake = app[HUB].subscribe(topics.OUTBOX)
     try:
         while True:
             wake.clear()
@@ -66,7 +66,7 @@ async def _loop(app: web.Application) -> None:
                 async with asyncio.timeout(IDLE_SECONDS):
                     await wake.wait()
     finally:
-        app[HUB].unsubscribe("outbox", wake)
+        app[HUB].unsubscribe(topics.OUTBOX, wake)
 
 
 async def run_once(app: web.Application) -> None:

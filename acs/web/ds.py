@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from acs.flows.areq.authenticate import authenticate
+from acs.notify import topics
 from acs.protocol import MessageType, parse_json, validate_incoming
 from acs.web.keys import AREQ_STORES, CLOCK, HUB, KEYRING, SETTINGS, VAULT
 
@@ -28,6 +29,6 @@ async def areq(request: web.Request) -> web.Response:
         )
     if ares["transStatus"] == "D":
         # The decoupled operation is committed: wake the worker that announces it to the phone.
-        await request.app[HUB].publish("outbox")
+        await request.app[HUB].publish(topics.OUTBOX)
     request["outcome"] = ares["transStatus"]
     return web.json_response(ares)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,6 +13,7 @@ from acs.clock import Clock
 from acs.config import Settings
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
+from acs.flows.securpass.operations import OperationHooks
 from acs.notify.hub import Hub
 from acs.notify.push import PushGateway
 from acs.notify.sms import SmsGateway
@@ -32,10 +32,8 @@ HUB = web.AppKey("hub", Hub)
 SMS = web.AppKey("sms", SmsGateway)
 PUSH = web.AppKey("push", PushGateway)
 
-# Called inside the deciding transaction when a Sécur'Pass operation with ``ref_type`` K is
-# decided (approved, refused, cancelled, expired); returns hub keys to publish after commit.
-OperationHook = Callable[[Any, Any], Awaitable[Sequence[str]]]
-OPERATION_HOOKS = web.AppKey("operation_hooks", Mapping[str, OperationHook])
+# The hooks called when a Sécur'Pass operation of their ``ref_type`` is decided.
+OPERATION_HOOKS = web.AppKey("operation_hooks", OperationHooks)
 
 # The results sender of this process (acs.flows.results.Sender), set by the challenge worker.
 SENDER = web.AppKey("sender", Any)

@@ -21,11 +21,14 @@ from acs.crypto.codes import code_key_public_jwk
 from acs.flows.securpass import device as device_flows
 from acs.flows.securpass import enrol as enrol_flows
 from acs.flows.securpass.answer import answer_operation
-from acs.flows.securpass.common import InvalidRequest, UnknownResource, verify_device_call
-from acs.flows.securpass.device import SignedCall, call_args, enrolment_view, operation_view
-from acs.flows.securpass.operations import active_device_facts, device_key
+from acs.flows.securpass.calls import SignedCall, call_args, verify_device_call
+from acs.flows.securpass.errors import InvalidRequest, UnknownResource
+from acs.flows.securpass.operations import active_device_facts
+from acs.flows.securpass.views import enrolment_view, operation_view
+from acs.notify import topics
 from acs.securpass.enrolment import ACTIVATION_CODE_TTL, ACTIVATION_MAX_ATTEMPTS
 from acs.securpass.operations import format_time
+from acs.storage import customers
 from acs.storage import securpass as store
 from acs.web.keys import CLOCK, HUB, KEYRING, OPERATION_HOOKS, SESSIONS, SETTINGS, SMS
 from acs.web.securpass_errors import json_errors
@@ -83,7 +86,7 @@ async def start(request: web.Request) -> web.Response:
         now=now,
     )
     async with request.app[SESSIONS]() as session:
-        customer = await store.get_customer(session, customer_id)
+        customer = await customers.get(session, customer_id)
     body = {
         "enrolment": enrolment_view(row),
         "activation": {
@@ -238,7 +241,7 @@ async def pending(request: web.Request) -> web.Response:
         left = deadline - loop.time()
         if operations or left <= 0:
             return web.json_response({"operations": [operation_view(o) for o in operations]})
-        await request.app[HUB].wait(device_key(row.id), left)
+        await request.app[HUB].wait(topics.device(row.id), left)
 
 
 def _wait(text: str) -> float:
@@ -328,7 +331,7 @@ async def _stream(
             if op.id not in sent:
                 await ws.send_json({"type": "operation", "operation": operation_view(op)})
                 sent.add(op.id)
-        waiter = asyncio.create_task(hub.wait(device_key(device_id), EVENT_WAIT_SECONDS))
+        waiter = asyncio.create_task(hub.wait(topics.device(device_id), EVENT_WAIT_SECONDS))
         await asyncio.wait({waiter, reader}, return_when=asyncio.FIRST_COMPLETED)
         waiter.cancel()
 

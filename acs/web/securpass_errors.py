@@ -40,7 +40,7 @@ from typing import Any
 
 from aiohttp import web
 
-from acs.flows.securpass.common import (
+from acs.flows.securpass.errors import (
     CodeRejected,
     Forbidden,
     InvalidRequest,

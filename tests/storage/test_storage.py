@@ -11,10 +11,10 @@ from sqlalchemy import select, update
 
 from acs.config import DEV_RANGES, CardRange, Scheme
 from acs.crypto.pan import PanVault
-from acs.risk.model import CardStatus, Opposition
+from acs.domain import CardStatus, CustomerKind, Opposition
 from acs.storage import audit, cards, customers, transactions
 from acs.storage.errors import Conflict
-from acs.storage.models import AuditEvent, CardRangeRow, CustomerKind
+from acs.storage.models import AuditEvent, CardRangeRow
 from acs.storage.ranges import sync_card_ranges
 
 PANS = ("4970100000000014", "5132850000000008")

@@ -8,12 +8,12 @@ payment gets N with transStatusReason 01 (card authentication failed).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from acs.flows.challenge.outcome import ResultKeys, Verdict, conclude
-from acs.flows.securpass.operations import OperationOutcome
+from acs.flows.securpass.operations import OperationHook, OperationOutcome
 from acs.protocol import DeviceChannel
 from acs.protocol.methods import ChallengeMethod
 from acs.storage import challenges
@@ -29,9 +29,7 @@ def verdict_for(outcome: OperationOutcome, method: str) -> Verdict:
     return Verdict.refused("phone" if outcome.status == "refused" else outcome.status)
 
 
-def operation_hook(
-    ctx: ResultKeys,
-) -> Callable[[AsyncSession, OperationOutcome], Awaitable[Sequence[str]]]:
+def operation_hook(ctx: ResultKeys) -> OperationHook:
     async def hook(session: AsyncSession, outcome: OperationOutcome) -> Sequence[str]:
         if outcome.ref_id is None:
             return []

@@ -27,6 +27,7 @@ from acs.config import Settings
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
 from acs.crypto.proof import Proof, ProofInput, proof
+from acs.notify import topics
 from acs.protocol import ChallengeCancel, DeviceChannel, TransStatus, TransStatusReason
 from acs.protocol.methods import ChallengeMethod
 from acs.protocol.rreq import ChallengeFacts, build_rreq
@@ -91,8 +92,8 @@ class ResultKeys:
 def hub_keys(acs_trans_id: str, *, send_now: bool = False) -> list[str]:
     """What to publish after the deciding commit: the page/SDK waiter, and the sender —
     with ``send_now``, this process's sender at once for this RReq (``rreq:<id>``)."""
-    keys = [f"challenge:{acs_trans_id}", "outbox"]
-    return [*keys, f"rreq:{acs_trans_id}"] if send_now else keys
+    keys = [topics.challenge(acs_trans_id), topics.OUTBOX]
+    return [*keys, topics.rreq(acs_trans_id)] if send_now else keys
 
 
 async def conclude(

@@ -11,6 +11,7 @@ import hmac
 from dataclasses import dataclass
 from typing import Any
 
+from acs.flows import display
 from acs.protocol import DeviceChannel, TransStatus, b64url_encode, format_amount
 from acs.protocol.messages import CRes
 from acs.storage.challenge_models import ChallengeRow
@@ -137,6 +138,4 @@ TEXTS: dict[str, dict[str, str]] = {
 
 
 def masked_mobile(number: str | None) -> str:
-    if not number:
-        return "••"
-    return f"{number[:3]} •• •• •• {number[-2:]}"
+    return display.masked_mobile(number, hidden_pairs=3, missing="••")

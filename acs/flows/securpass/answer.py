@@ -19,36 +19,35 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from acs.crypto.codes import operation_context
 from acs.crypto.keys import KeyRing
-from acs.flows.securpass.common import (
-    Forbidden,
-    UnknownResource,
-    audit,
-    device_keys,
-    verify_device_call,
-)
-from acs.flows.securpass.device import (
-    CodeCheck,
-    SignedCall,
-    call_args,
-    check_code_attempt,
-    wrong_code,
-)
-from acs.flows.securpass.operations import call_hook, device_key, outcome_of
+from acs.domain import CardStatus, Opposition
+from acs.flows.securpass.audit import audit
+from acs.flows.securpass.calls import SignedCall, call_args, verify_device_call
+from acs.flows.securpass.code_check import CodeCheck, check_code_attempt, wrong_code
+from acs.flows.securpass.errors import Forbidden, UnknownResource
+from acs.flows.securpass.operations import OperationHooks, call_hook, outcome_of
+from acs.flows.securpass.rows import device_keys
+from acs.notify import topics
 from acs.notify.hub import Hub
-from acs.risk.model import CardStatus, Opposition
-from acs.securpass.answers import answer_from_wire
+from acs.protocol import format_amount
+from acs.securpass.answers import Answer, RefusalReason, answer_from_wire
 from acs.securpass.errors import AnswerRejected, Reason
 from acs.securpass.operations import (
     OperationState,
     OperationStatus,
     OperationSummary,
+    OperationType,
     VerifiedAnswer,
     conclude,
     verify_answer,
 )
 from acs.storage import cards
 from acs.storage import securpass as store
-from acs.storage.securpass_models import DeviceRow, FraudDeclarationRow, OperationRow
+from acs.storage.securpass_models import (
+    DeviceRow,
+    EnrolmentRow,
+    FraudDeclarationRow,
+    OperationRow,
+)
 
 __all__ = ["AnswerResult", "answer_operation", "refusal_message", "summary_of"]
 
@@ -63,7 +62,11 @@ class AnswerResult:
     card_opposed: bool = False
 
     def to_wire(self) -> dict[str, Any]:
-        wire = {"operation_id": self.operation_id, "status": self.status, "message": self.message}
+        wire: dict[str, Any] = {
+            "operation_id": self.operation_id,
+            "status": self.status,
+            "message": self.message,
+        }
         if self.method:
             wire["method"] = self.method
         if self.refusal_reason:
@@ -79,20 +82,11 @@ def summary_of(stored: Mapping[str, Any]) -> OperationSummary:
     return OperationSummary(**fields)
 
 
-def amount_text(summary: Mapping[str, Any]) -> str:
-    """``41,99 €`` (SP-54)."""
-    exponent = summary["exponent"]
-    units, minor = divmod(summary["amount_minor"], 10**exponent)
-    symbol = {"978": "€"}.get(summary["currency"], summary["currency"])
-    return f"{units},{minor:0{exponent}d} {symbol}" if exponent else f"{units} {symbol}"
-
-
 def refusal_message(summary: Mapping[str, Any]) -> str:
-    """SP-54: the wording the app shows after a refusal."""
-    return (
-        f"L'opération de {amount_text(summary)} sur {summary['payee']} a été refusée. "
-        "Opération annulée."
-    )
+    """SP-54: the wording the app shows after a refusal (the amount as the challenge page
+    shows it, ``41,99 €``)."""
+    amount = format_amount(summary["amount_minor"], summary["exponent"], summary["currency"])
+    return f"L'opération de {amount} sur {summary['payee']} a été refusée. Opération annulée."
 
 
 async def answer_operation(
@@ -101,7 +95,7 @@ async def answer_operation(
     *,
     operation_id: str,
     keys: KeyRing,
-    hooks: Mapping[str, Any],
+    hooks: OperationHooks,
     hub: Hub,
     oppose_on_refusal: bool,
     now: datetime,
@@ -114,9 +108,9 @@ async def answer_operation(
     check: CodeCheck | None = None
     result: AnswerResult | None = None
     async with sessions.begin() as session:
-        device = await verify_device_call(session, **call_args(call), now=now)
-        enrolment = await store.lock_enrolment(session, device.enrolment_id)
-        device = await store.lock_device(session, device.id)
+        signed = await verify_device_call(session, **call_args(call), now=now)
+        enrolment = await store.lock_enrolment(session, signed.enrolment_id)
+        device = await store.lock_device(session, signed.id)
         operation = await store.lock_operation(session, operation_id)
         assert enrolment is not None and device is not None
         if operation is None:
@@ -158,20 +152,22 @@ async def answer_operation(
     return result
 
 
-def _biometrics_for(operation: OperationRow, enrolment: Any) -> bool:
+def _biometrics_for(operation: OperationRow, enrolment: EnrolmentRow) -> bool:
     """SP-23: biometrics are chosen separately for logging in and for validating operations;
     the switch that applies is the one for this operation's purpose."""
-    if operation.summary.get("type") == "login":
+    if operation.summary.get("type") == OperationType.LOGIN:
         return bool(enrolment.biometrics_login)
     return bool(enrolment.biometrics_payments)
 
 
 def _verify(
-    answer: Any, operation: OperationRow, device: DeviceRow, biometrics: bool, *, now: datetime
+    answer: Answer, operation: OperationRow, device: DeviceRow, biometrics: bool, *, now: datetime
 ) -> VerifiedAnswer:
-    if operation.status == "expired":
+    if operation.status == OperationStatus.EXPIRED:
         raise AnswerRejected(Reason.EXPIRED, "the operation expired")
-    status = OperationStatus.PENDING if operation.status == "pending" else OperationStatus.CANCELLED
+    # Any other status reads as "not pending" (and words the rejection as it always has).
+    pending = operation.status == OperationStatus.PENDING
+    status = OperationStatus.PENDING if pending else OperationStatus.CANCELLED
     state = OperationState(
         operation.id, operation.nonce, operation.summary_hash, operation.expires_at, status=status
     )
@@ -190,7 +186,7 @@ async def _decide(
     device: DeviceRow,
     verified: VerifiedAnswer,
     *,
-    hooks: Mapping[str, Any],
+    hooks: OperationHooks,
     oppose: bool,
     now: datetime,
 ) -> tuple[AnswerResult, list[str]]:
@@ -216,10 +212,10 @@ async def _decide(
         message = "Opération validée."
     else:
         message = refusal_message(decided.summary)
-        if final.refusal_reason == "not_me":
+        if final.refusal_reason == RefusalReason.NOT_ME:
             opposed = await _declare_fraud(session, decided, oppose=oppose, now=now)
     outcome = outcome_of(decided)
-    publish = [*await call_hook(session, outcome, hooks), device_key(device.id)]
+    publish = [*await call_hook(session, outcome, hooks), topics.device(device.id)]
     await audit(
         session,
         at=now,
@@ -250,7 +246,7 @@ async def _declare_fraud(
     session: AsyncSession, operation: OperationRow, *, oppose: bool, now: datetime
 ) -> bool:
     """SP-55/56: a fraud declaration; the card is opposed for fraud when configured."""
-    card = None if operation.card_id is None else await store.get_card(session, operation.card_id)
+    card = None if operation.card_id is None else await cards.get(session, operation.card_id)
     opposed = card is not None and oppose
     if card is not None and opposed:
         cards.set_status(card, CardStatus.OPPOSED, reason=Opposition.FRAUD, at=now)

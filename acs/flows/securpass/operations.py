@@ -7,8 +7,8 @@ Contract (used by the 3-D Secure challenge flows)::
     # caller commits, then:
     await announce(op_id, sessions=…, hub=…, push=…)
     # the phone decides through the device API; in that same transaction the hook registered in
-    # app[OPERATION_HOOKS][ref_type] is awaited with (session, OperationOutcome) and returns hub
-    # keys published after commit, with f"operation:{op_id}".
+    # app[OPERATION_HOOKS][ref_type] (an OperationHook) is awaited with (session, OperationOutcome)
+    # and returns hub keys published after commit, with topics.operation(op_id).
     outcome = await get_outcome(session, op_id)            # None while pending
     outcome = await cancel_operation(session, op_id, now=…, status="expired")  # once; no hook
 
@@ -23,33 +23,35 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from acs.notify import topics
 from acs.notify.hub import Hub
 from acs.notify.push import Push, PushGateway
-from acs.securpass.operations import OperationSummary, begin_operation
+from acs.securpass.operations import OperationStatus, OperationSummary, begin_operation
 from acs.storage import securpass as store
-from acs.storage.securpass_models import OperationRow, OperationRowStatus
+from acs.storage.securpass_models import OperationRow
 
 __all__ = [
     "TRUSTED_MIN_SPAN",
     "TRUSTED_MIN_USES",
+    "DeviceUsage",
     "NoActiveDevice",
     "OperationHook",
+    "OperationHooks",
     "OperationOutcome",
     "active_device_facts",
     "announce",
     "call_hook",
     "cancel_operation",
     "create_operation",
-    "device_key",
     "finish_pending",
     "get_outcome",
     "is_trusted",
-    "operation_key",
     "outcome_of",
+    "revoke_devices",
     "wake_keys",
 ]
 
@@ -59,7 +61,11 @@ log = logging.getLogger("acs.flows.securpass.operations")
 TRUSTED_MIN_USES = 5
 TRUSTED_MIN_SPAN = timedelta(days=30)
 
+# Awaited inside the deciding transaction when an operation of its ``ref_type`` leaves
+# ``pending``; returns the hub keys to publish after commit.
 OperationHook = Callable[[AsyncSession, "OperationOutcome"], Awaitable[Sequence[str]]]
+# The hooks registered per ``ref_type`` (e.g. "3ds" → the challenge flows' hook).
+OperationHooks = Mapping[str, OperationHook]
 
 
 @dataclass(frozen=True)
@@ -76,14 +82,6 @@ class OperationOutcome:
 
 class NoActiveDevice(Exception):
     """The customer has no active Sécur'Pass device: fall back to SMS OTP (SP-43)."""
-
-
-def operation_key(operation_id: str) -> str:
-    return f"operation:{operation_id}"
-
-
-def device_key(device_id: str) -> str:
-    return f"device:{device_id}"
 
 
 async def create_operation(
@@ -113,7 +111,7 @@ async def create_operation(
         summary=summary.to_dict(),
         summary_hash=state.summary_hash,
         nonce=state.nonce,
-        status=OperationRowStatus.PENDING,
+        status=OperationStatus.PENDING,
         created_at=now,
         expires_at=state.expires_at,
         ref_type=ref_type,
@@ -132,7 +130,7 @@ async def announce(
         device = None if operation is None else await store.get_device(session, operation.device_id)
     if operation is None or device is None:
         return
-    await hub.publish(device_key(device.id))
+    await hub.publish(topics.device(device.id))
     if device.push_token:
         try:
             await push.send(Push(device.id, device.push_token, operation_id))
@@ -147,7 +145,7 @@ async def cancel_operation(
 
     Hooks are not called: the caller is the one who decided.
     """
-    if status not in (OperationRowStatus.CANCELLED, OperationRowStatus.EXPIRED):
+    if status not in (OperationStatus.CANCELLED, OperationStatus.EXPIRED):
         raise ValueError(f"cancel_operation sets cancelled or expired, not {status!r}")
     if not await store.decide_operation(session, operation_id, status=status, at=now):
         return None
@@ -158,13 +156,13 @@ async def wake_keys(session: AsyncSession, operation_id: str) -> list[str]:
     """Hub keys to publish after commit so the phone (and whoever waits on the operation)
     learns that it changed: the operation's key and its device's key."""
     row = await store.get_operation(session, operation_id)
-    return [] if row is None else [operation_key(operation_id), device_key(row.device_id)]
+    return [] if row is None else [topics.operation(operation_id), topics.device(row.device_id)]
 
 
 async def get_outcome(session: AsyncSession, operation_id: str) -> OperationOutcome | None:
     """The decision, or ``None`` while pending (or unknown)."""
     row = await store.get_operation(session, operation_id)
-    if row is None or row.status == OperationRowStatus.PENDING:
+    if row is None or row.status == OperationStatus.PENDING:
         return None
     return outcome_of(row)
 
@@ -191,12 +189,22 @@ async def active_device_facts(session: AsyncSession, customer_id: str) -> tuple[
     return True, is_trusted(device)
 
 
-def is_trusted(device: Any) -> bool:
-    """SP-42: a trusted device has enough successful uses spread over enough time.
+class DeviceUsage(Protocol):
+    """What SP-42 reads of a device: a device row or the AReq's
+    :class:`~acs.storage.cards.DeviceUse`."""
 
-    ``device`` has ``successful_uses``, ``first_used_at`` and ``last_used_at`` (a device row
-    or the AReq's :class:`~acs.storage.cards.DeviceUse`).
-    """
+    @property
+    def successful_uses(self) -> int: ...
+
+    @property
+    def first_used_at(self) -> datetime | None: ...
+
+    @property
+    def last_used_at(self) -> datetime | None: ...
+
+
+def is_trusted(device: DeviceUsage) -> bool:
+    """SP-42: a trusted device has enough successful uses spread over enough time."""
     span = (
         device.last_used_at - device.first_used_at
         if device.first_used_at and device.last_used_at
@@ -211,7 +219,7 @@ async def finish_pending(
     *,
     status: str,
     now: datetime,
-    hooks: Mapping[str, Any],
+    hooks: OperationHooks,
 ) -> list[str]:
     """Move these operations out of ``pending`` (those still pending), calling their hooks;
     the hub keys to publish after commit."""
@@ -225,11 +233,31 @@ async def finish_pending(
     return keys
 
 
+async def revoke_devices(
+    session: AsyncSession,
+    device_ids: Sequence[str],
+    *,
+    reason: str,
+    now: datetime,
+    hooks: OperationHooks,
+) -> tuple[list[str], list[str]]:
+    """Revoke these devices (one phone at a time, SP-40; closure, SP-43) and cancel their
+    pending operations, calling the hooks; the ids revoked and the hub keys to publish."""
+    revoked = await store.revoke_devices(session, device_ids, at=now, reason=reason)
+    publish = [topics.device(d) for d in revoked]
+    for old in revoked:
+        pending = await store.pending_operations(session, now=now, device_id=old)
+        publish += await finish_pending(
+            session, pending, status=OperationStatus.CANCELLED, now=now, hooks=hooks
+        )
+    return revoked, publish
+
+
 async def call_hook(
-    session: AsyncSession, outcome: OperationOutcome, hooks: Mapping[str, Any]
+    session: AsyncSession, outcome: OperationOutcome, hooks: OperationHooks
 ) -> list[str]:
     """The operation's hook (if its ``ref_type`` has one), in the deciding transaction."""
-    keys = [operation_key(outcome.operation_id)]
+    keys = [topics.operation(outcome.operation_id)]
     hook = hooks.get(outcome.ref_type) if outcome.ref_type else None
     if hook is not None:
         keys += list(await hook(session, outcome))

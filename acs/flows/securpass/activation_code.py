@@ -1,0 +1,51 @@
+"""The 6-digit activation code of an enrolment: issued (only its HMAC is stored, with the
+ticket's expiry and attempts) and sent by SMS to the secure mobile (SP-20, SP-30)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from acs.crypto.keys import KeyRing
+from acs.flows.securpass.audit import audit
+from acs.flows.securpass.rows import enrolment_of, ticket_fields, with_ticket_expiry
+from acs.notify.sms import Sms, SmsGateway
+from acs.securpass import enrolment as core
+from acs.storage import securpass as store
+from acs.storage.securpass_models import EnrolmentRow
+
+__all__ = ["issue_code", "send_code"]
+
+
+async def issue_code(
+    session: AsyncSession, row: EnrolmentRow, *, keys: KeyRing, now: datetime, actor: str
+) -> str:
+    """A new code for the enrolment (it replaces the previous one); the code, to be sent."""
+    code, ticket = core.issue_activation_code(enrolment_of(row), key=keys.activation_key, now=now)
+    if row.state == core.EnrolmentState.INITIATED and row.channel == core.EnrolmentChannel.BRANCH:
+        ticket = with_ticket_expiry(ticket, row.expires_at)
+    await store.set_ticket(session, row.id, created_at=now, **ticket_fields(ticket))
+    await audit(
+        session,
+        at=now,
+        actor=actor,
+        action="activation_code_sent",
+        customer_id=row.customer_id,
+        enrolment_id=row.id,
+        channel=str(row.channel),
+        expires_at=ticket.expires_at.isoformat(),
+    )
+    return code
+
+
+async def send_code(
+    sms: SmsGateway, *, to: str, code: str, enrolment: EnrolmentRow, now: datetime
+) -> None:
+    """After commit: the SMS, naming how long the code is valid (branch 24 h, SP-33)."""
+    window = "24 heures" if enrolment.channel == core.EnrolmentChannel.BRANCH else "10 minutes"
+    text = (
+        f"Banxo : votre code d'activation Sécur'Pass est {code}. Il est valable {window}. "
+        "Ne le communiquez à personne."
+    )
+    await sms.send(Sms(to=to, text=text, purpose="activation", reference=enrolment.id, at=now))

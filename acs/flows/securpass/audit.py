@@ -1,0 +1,32 @@
+"""The audit trail of a customer's Sécur'Pass: one chain per customer (SP-35, SP-60)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from acs.storage.audit import append_audit
+
+__all__ = ["audit"]
+
+
+async def audit(
+    session: AsyncSession,
+    *,
+    at: datetime,
+    actor: str,
+    action: str,
+    customer_id: str,
+    **detail: Any,
+) -> None:
+    """One audit event about a customer's Sécur'Pass (never a code, key or PAN in ``detail``)."""
+    await append_audit(
+        session,
+        at=at,
+        actor=actor,
+        action=f"securpass.{action}",
+        subject=f"customer:{customer_id}",
+        detail={k: v for k, v in detail.items() if v is not None},
+    )
