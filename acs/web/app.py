@@ -17,6 +17,7 @@ from acs.notify.push import LogPush, PushGateway, WebhookPush
 from acs.notify.sms import OutboxSms, SmsGateway, WebhookSms
 from acs.storage.areq_store import AReqStores
 from acs.storage.engine import make_engine, make_sessionmaker
+from acs.storage.notifications import PgWakeups
 from acs.storage.ranges import sync_card_ranges
 from acs.web import advisor, challenge, challenge_app, dev, ds, method, ops, securpass
 from acs.web.challenge_tasks import challenge_worker
@@ -69,7 +70,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     app[AREQ_STORES] = AReqStores(engine, app[SESSIONS])
     async with app[SESSIONS].begin() as session:
         await sync_card_ranges(session, app[SETTINGS].card_ranges)
-    app[HUB] = Hub(engine)
+    app[HUB] = Hub(PgWakeups(engine))
     await app[HUB].start()
     yield
     await app[HUB].stop()

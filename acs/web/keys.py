@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from acs.clock import Clock
 from acs.config import Settings
@@ -18,14 +17,15 @@ from acs.notify.hub import Hub
 from acs.notify.push import PushGateway
 from acs.notify.sms import SmsGateway
 from acs.storage.areq_store import AReqStores
+from acs.storage.engine import Engine, Sessions
 from acs.web.metrics import Metrics
 
 SETTINGS = web.AppKey("settings", Settings)
 CLOCK = web.AppKey("clock", Clock)
 KEYRING = web.AppKey("keyring", KeyRing)
 VAULT = web.AppKey("vault", PanVault)
-ENGINE = web.AppKey("engine", AsyncEngine)
-SESSIONS = web.AppKey("sessions", async_sessionmaker)
+ENGINE = web.AppKey("engine", Engine)
+SESSIONS = web.AppKey("sessions", Sessions)
 AREQ_STORES = web.AppKey("areq_stores", AReqStores)
 METRICS = web.AppKey("metrics", Metrics)
 HUB = web.AppKey("hub", Hub)
