@@ -20,7 +20,7 @@ from acs.storage.engine import make_engine, make_sessionmaker
 from acs.storage.notifications import PgWakeups
 from acs.storage.ranges import sync_card_ranges
 from acs.web import advisor, challenge, challenge_app, dev, ds, method, ops, securpass
-from acs.web.challenge_tasks import challenge_worker
+from acs.web.challenge_worker import challenge_worker
 from acs.web.keys import (
     AREQ_STORES,
     CLOCK,
@@ -37,6 +37,7 @@ from acs.web.keys import (
 )
 from acs.web.metrics import Metrics
 from acs.web.middlewares import protocol_errors
+from acs.web.results_sender import results_sender
 
 __all__ = ["create_app"]
 
@@ -52,9 +53,9 @@ def create_app(
     app[VAULT] = PanVault(keys.pan_hmac, keys.pan_keys, keys.pan_active_kid)
     app[METRICS] = Metrics()
     app[SMS], app[PUSH] = sms_gateway(settings), push_gateway(settings)
-    app[OPERATION_HOOKS] = {}  # filled by the flows that own operations (e.g. "3ds")
-    app[OPERATION_HOOKS]["3ds"] = operation_hook(challenge.result_keys(app))
-    app.cleanup_ctx.extend([_database, _gateways, challenge_worker])
+    # One hook per flow that owns operations (keyed by the operation's ref_type).
+    app[OPERATION_HOOKS] = {"3ds": operation_hook(challenge.result_keys(app))}
+    app.cleanup_ctx.extend([_database, _gateways, results_sender, challenge_worker])
     app.add_routes([*challenge.routes, *challenge_app.routes, *method.routes])
     app.add_routes(ds.routes)
     app.add_routes(ops.routes)

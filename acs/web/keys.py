@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from aiohttp import web
 
@@ -13,6 +12,8 @@ from acs.clock import Clock
 from acs.config import Settings
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
+from acs.flows.results import Sender
+from acs.flows.securpass.operations import OperationHook
 from acs.notify.hub import Hub
 from acs.notify.push import PushGateway
 from acs.notify.sms import SmsGateway
@@ -34,11 +35,10 @@ PUSH = web.AppKey("push", PushGateway)
 
 # Called inside the deciding transaction when a Sécur'Pass operation with ``ref_type`` K is
 # decided (approved, refused, cancelled, expired); returns hub keys to publish after commit.
-OperationHook = Callable[[Any, Any], Awaitable[Sequence[str]]]
 OPERATION_HOOKS = web.AppKey("operation_hooks", Mapping[str, OperationHook])
 
-# The results sender of this process (acs.flows.results.Sender), set by the challenge worker.
-SENDER = web.AppKey("sender", Any)
+# The results sender of this process, set by acs.web.results_sender.
+SENDER = web.AppKey("sender", Sender)
 
 
 @dataclass

@@ -1,0 +1,33 @@
+"""The results sender of every ``acs serve`` process (a cleanup_ctx): the DS HTTP client and
+the :class:`~acs.flows.results.Sender` that delivers RReqs with it.
+
+A cardholder's decision publishes ``rreq:<acsTransID>``: its RReq leaves at once, not behind the
+challenge worker's queue (timeouts, retries); the worker remains the safety net.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+
+from acs.flows.results import Sender, client_ssl
+from acs.web.keys import CLOCK, HUB, SENDER, SESSIONS, SETTINGS
+
+__all__ = ["results_sender"]
+
+
+async def results_sender(app: web.Application) -> AsyncIterator[None]:
+    ssl_context = client_ssl(app[SETTINGS])
+    connector = aiohttp.TCPConnector(ssl=ssl_context) if ssl_context else None
+    http = aiohttp.ClientSession(connector=connector)
+    app[SENDER] = Sender(
+        sessions=app[SESSIONS], settings=app[SETTINGS], clock=app[CLOCK],
+        publish=app[HUB].publish, http=http,
+    )  # fmt: skip
+    app[HUB].watch("rreq:", app[SENDER].deliver_soon)
+    yield
+    app[HUB].unwatch("rreq:")
+    await app[SENDER].close()
+    await http.close()
