@@ -28,6 +28,7 @@ from acs.resources import data_dir
 
 __all__ = [
     "Engine",
+    "Session",
     "Sessions",
     "alembic_config",
     "downgrade",
@@ -40,6 +41,7 @@ __all__ = [
 
 # The names the layers above use for what this module makes (they import no SQLAlchemy).
 Engine = AsyncEngine
+Session = AsyncSession
 Sessions = async_sessionmaker[AsyncSession]
 
 MIGRATIONS_DIR = data_dir("migrations")

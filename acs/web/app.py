@@ -38,6 +38,7 @@ from acs.web.keys import (
 from acs.web.metrics import Metrics
 from acs.web.middlewares import protocol_errors
 from acs.web.results_sender import results_sender
+from acs.web.securpass_errors import json_api
 
 __all__ = ["create_app"]
 
@@ -59,7 +60,7 @@ def create_app(
     app.add_routes([*challenge.routes, *challenge_app.routes, *method.routes])
     app.add_routes(ds.routes)
     app.add_routes(ops.routes)
-    app.add_routes([*securpass.routes, *advisor.routes])
+    app.add_routes(json_api([*securpass.routes, *advisor.routes]))
     if isinstance(app[SMS], OutboxSms):
         app.add_routes(dev.routes)
     return app

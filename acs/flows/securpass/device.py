@@ -9,7 +9,6 @@ attempt: they own their unit of work, commit the attempt, then raise :class:`Cod
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +24,7 @@ from acs.crypto.codes import (
     make_verifier,
 )
 from acs.crypto.keys import KeyRing
+from acs.flows.securpass.bodies import read_object
 from acs.flows.securpass.common import (
     CodeRejected,
     InvalidRequest,
@@ -188,13 +188,7 @@ async def _block(
 
 
 def _body(call: SignedCall) -> dict[str, Any]:
-    try:
-        data = json.loads(call.body or b"{}")
-    except ValueError:
-        raise InvalidRequest("malformed_body", "the body is not JSON") from None
-    if not isinstance(data, dict):
-        raise InvalidRequest("malformed_body", "the body must be a JSON object")
-    return data
+    return read_object(call.body)
 
 
 async def set_biometrics(
