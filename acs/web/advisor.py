@@ -14,6 +14,7 @@ from acs.flows.securpass import queries
 from acs.flows.securpass.bodies import read_object
 from acs.flows.securpass.common import InvalidRequest
 from acs.flows.securpass.device import enrolment_view
+from acs.web.headers import identity_header
 from acs.web.keys import CLOCK, KEYRING, SESSIONS, SMS
 
 __all__ = ["ADVISOR_HEADER", "routes"]
@@ -25,10 +26,9 @@ routes = web.RouteTableDef()
 
 
 def _advisor(request: web.Request) -> str:
-    value = request.headers.get(ADVISOR_HEADER, "").strip()
-    if not value or len(value) > 64:
-        raise InvalidRequest("advisor_required", f"{ADVISOR_HEADER} names the advisor")
-    return value
+    return identity_header(
+        request, ADVISOR_HEADER, max_length=64, reason="advisor_required", says="names the advisor"
+    )
 
 
 @routes.get(BASE)

@@ -28,6 +28,7 @@ from acs.flows.securpass.device import SignedCall, enrolment_view, operation_vie
 from acs.flows.securpass.operations import device_key
 from acs.flows.securpass.signed import DeviceCall
 from acs.securpass.pincode import CODE_POLICY
+from acs.web.headers import identity_header
 from acs.web.keys import CLOCK, HUB, KEYRING, OPERATION_HOOKS, SESSIONS, SETTINGS, SMS
 
 __all__ = ["API", "CUSTOMER_HEADER", "routes"]
@@ -42,10 +43,10 @@ routes = web.RouteTableDef()
 
 
 def _customer_id(request: web.Request) -> str:
-    value = request.headers.get(CUSTOMER_HEADER, "").strip()
-    if not value or len(value) > 32:
-        raise InvalidRequest("identity_required", f"{CUSTOMER_HEADER} identifies the customer")
-    return value
+    return identity_header(
+        request, CUSTOMER_HEADER, max_length=32, reason="identity_required",
+        says="identifies the customer",
+    )  # fmt: skip
 
 
 def _code_key(request: web.Request) -> dict[str, Any]:
