@@ -16,11 +16,11 @@ from typing import Any
 from aiohttp import web
 
 from acs.flows.challenge import browser as flow
+from acs.flows.challenge import effects
 from acs.flows.challenge.browser import AfterCommit, Screen
 from acs.flows.challenge.outcome import ResultKeys
 from acs.flows.challenge.view import TEXTS, final_cres, language_of, token_ok
 from acs.flows.challenge.waits import decided, settled
-from acs.flows.securpass import operations
 from acs.protocol import (
     Base64Error,
     MessageType,
@@ -44,14 +44,10 @@ def result_keys(app: web.Application) -> ResultKeys:
 
 
 async def after_commit(app: web.Application, after: AfterCommit) -> None:
-    """Side effects that must follow the commit: SMS, the phone's wake-up, hub keys."""
-    if after.sms is not None:
-        await app[SMS].send(after.sms)
-    if after.announce is not None:
-        await operations.announce(
-            after.announce, sessions=app[SESSIONS], hub=app[HUB], push=app[PUSH]
-        )
-    await app[HUB].publish(*after.publish)
+    """Side effects that must follow the commit (:mod:`acs.flows.challenge.effects`)."""
+    await effects.after_commit(
+        after, sms=app[SMS], sessions=app[SESSIONS], hub=app[HUB], push=app[PUSH]
+    )
 
 
 def read_creq(value: Any) -> dict[str, Any]:
