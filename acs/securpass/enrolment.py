@@ -45,7 +45,6 @@ __all__ = [
     "EnrolmentState",
     "SaleChannel",
     "activate",
-    "activation_code_expires_at",
     "check_activation_code",
     "close",
     "expire",

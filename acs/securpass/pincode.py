@@ -22,7 +22,7 @@ from itertools import pairwise
 
 from acs.securpass.errors import WeakCode
 
-__all__ = ["CODE_LENGTH", "CODE_POLICY", "MAX_FAILURES", "CodeAttempts", "validate_new_code"]
+__all__ = ["MAX_FAILURES", "CodeAttempts", "validate_new_code"]
 
 CODE_LENGTH = 4
 MAX_FAILURES = 5  # PSD2 RTS Art. 4(3)(b): at most five consecutive failed attempts
