@@ -126,10 +126,10 @@ def _serve_workers(settings: Settings, workers: int) -> int:
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    from acs.storage.engine import upgrade
+    from acs.storage.engine import safe_url, upgrade
 
     asyncio.run(upgrade(settings.database_url))
-    print(f"acs: database at head ({_safe_url(settings.database_url)})")
+    print(f"acs: database at head ({safe_url(settings.database_url)})")
     return 0
 
 
@@ -151,13 +151,6 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
 
     ports = DemoPorts(args.shop_port, args.ds_port, args.threeds_port, args.phone_port)
     return run_demo(settings, ports)
-
-
-def _safe_url(url: str) -> str:
-    """The URL without its password, for messages."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,13 +9,13 @@ from acs.clock import SystemClock
 from acs.config import Settings
 from acs.crypto.keys import KeyRing, init_keys
 from acs.crypto.pan import PanVault
-from acs.flows.csv_import import import_csv
+from acs.flows.csv_import import Kind, import_csv
 from acs.storage.engine import make_engine, make_sessionmaker, upgrade
 
 __all__ = ["run_import"]
 
 
-async def run_import(kind: str, file: str, settings: Settings, skip_invalid: bool) -> int:
+async def run_import(kind: Kind, file: str, settings: Settings, skip_invalid: bool) -> int:
     if not Path(file).is_file():
         print(f"acs: import: no such file: {file}", file=sys.stderr)
         return 2

@@ -24,6 +24,7 @@ from acs.config import DEFAULT_DATABASE_URL, Settings
 from acs.csv_columns import CARD_HEADER, CUSTOMER_COLUMNS
 
 if TYPE_CHECKING:
+    from acs.flows.csv_import import Kind
     from merchant_simulator.demo import MerchantDemo
 
 __all__ = [
@@ -172,7 +173,8 @@ def run_demo(settings: Settings, ports: DemoPorts | None = None) -> int:
     settings = demo_settings(settings)
     _prepare(settings)
     customers, cards = write_demo_csv(DEMO_DIR)
-    for kind, path in (("customers", customers), ("cards", cards)):
+    files: tuple[tuple[Kind, Path], ...] = (("customers", customers), ("cards", cards))
+    for kind, path in files:
         if asyncio.run(run_import(kind, str(path), settings, skip_invalid=False)) != 0:
             return 1
     with contextlib.suppress(KeyboardInterrupt):

@@ -11,6 +11,7 @@ from acs.notify.hub import Hub
 from acs.notify.push import Push, WebhookPush
 from acs.notify.sms import OutboxSms, Sms, SmsNotSent, WebhookSms
 from acs.storage.engine import make_engine
+from acs.storage.notifications import PgWakeups
 
 
 async def test_publish_wakes_a_local_waiter():
@@ -45,7 +46,7 @@ async def test_postgres_notify_wakes_a_waiter_in_another_hub(database_url, db_ki
     if db_kind != "postgres":
         pytest.skip("LISTEN/NOTIFY exists only on PostgreSQL")
     engine_a, engine_b = make_engine(database_url), make_engine(database_url)
-    hub_a, hub_b = Hub(engine_a), Hub(engine_b)
+    hub_a, hub_b = Hub(PgWakeups(engine_a)), Hub(PgWakeups(engine_b))
     await hub_a.start()
     await hub_b.start()
     try:

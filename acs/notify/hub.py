@@ -10,6 +10,9 @@ A process may also watch the keys it publishes itself (:meth:`Hub.watch`): the r
 sends an RReq the moment a cardholder's decision commits, rather than when its worker next
 looks (keys published by other processes do not trigger it: the deciding process sends).
 
+The cross-process half is injected (:class:`WakeupChannel`; on PostgreSQL
+:class:`acs.storage.notifications.PgWakeups`): the hub itself only keeps the events.
+
 A wake-up carries no data: the waiter re-reads the database, which stays the only truth. On
 SQLite (one machine, possibly several workers) there is no cross-process signal, so waiters
 also wake every ``poll_interval`` seconds and re-read; a missed wake-up costs at most that.
@@ -18,49 +21,48 @@ also wake every ``poll_interval`` seconds and re-read; a missed wake-up costs at
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+__all__ = ["Hub", "WakeupChannel"]
 
-__all__ = ["CHANNEL", "Hub"]
-
-CHANNEL = "acs_wakeups"
-_NOTIFY = text("SELECT pg_notify(:channel, key) FROM unnest(CAST(:keys AS text[])) AS key")
 log = logging.getLogger("acs.notify.hub")
 
 
+class WakeupChannel(Protocol):
+    """Carries published keys to the other processes, and theirs to ``on_key``."""
+
+    @property
+    def listening(self) -> bool: ...
+
+    async def start(self, on_key: Callable[[str], None]) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def notify(self, keys: Sequence[str]) -> None: ...
+
+
 class Hub:
-    def __init__(self, engine: AsyncEngine | None = None, *, poll_interval: float = 1.0) -> None:
+    def __init__(self, channel: WakeupChannel | None = None, *, poll_interval: float = 1.0) -> None:
         self._events: dict[str, set[asyncio.Event]] = defaultdict(set)
         self._watchers: dict[str, Callable[[str], None]] = {}
-        self._engine = engine
-        self._listener: AsyncConnection | None = None
+        self._channel = channel
         self.poll_interval = poll_interval
 
     @property
     def cross_process(self) -> bool:
-        return self._listener is not None
+        return self._channel is not None and self._channel.listening
 
     async def start(self) -> None:
-        """On PostgreSQL, LISTEN on the wake-up channel with a dedicated connection."""
-        if self._engine is None or self._engine.dialect.name != "postgresql":
-            return
-        self._listener = await self._engine.connect()
-        raw = await self._listener.get_raw_connection()
-        await raw.driver_connection.add_listener(CHANNEL, self._on_notify)  # asyncpg
+        """Listen for the keys other processes publish (when the channel can)."""
+        if self._channel is not None:
+            await self._channel.start(self._wake_local)
 
     async def stop(self) -> None:
-        if self._listener is not None:
-            with contextlib.suppress(Exception):
-                raw = await self._listener.get_raw_connection()
-                await raw.driver_connection.remove_listener(CHANNEL, self._on_notify)
-            await self._listener.close()
-            self._listener = None
+        if self._channel is not None:
+            await self._channel.stop()
 
     async def publish(self, *keys: str) -> None:
         """Wake every waiter on each key, here at once and (on PostgreSQL) in every other
@@ -70,10 +72,9 @@ class Hub:
             for prefix, watcher in self._watchers.items():
                 if key.startswith(prefix):
                     watcher(key.removeprefix(prefix))
-        if keys and self._listener is not None and self._engine is not None:
-            async with self._engine.connect() as conn:
-                await conn.execute(_NOTIFY, {"channel": CHANNEL, "keys": list(keys)})
-                await conn.commit()
+        if keys and self.cross_process:
+            assert self._channel is not None
+            await self._channel.notify(keys)
 
     async def wait(self, key: str, timeout: float) -> bool:
         """Sleep until ``key`` is published or ``timeout`` passes; True when woken.
@@ -119,6 +120,3 @@ class Hub:
     def _wake_local(self, key: str) -> None:
         for event in self._events.get(key, ()):
             event.set()
-
-    def _on_notify(self, _conn: Any, _pid: int, _channel: str, key: str) -> None:
-        self._wake_local(key)

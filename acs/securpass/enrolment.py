@@ -182,6 +182,11 @@ def initiate_branch(
     )
 
 
+def activation_code_expires_at(now: datetime) -> datetime:
+    """When an activation code issued at ``now`` stops working (a branch one: its window)."""
+    return now + ACTIVATION_CODE_TTL
+
+
 def issue_activation_code(
     enrolment: Enrolment, *, key: bytes, now: datetime
 ) -> tuple[str, ActivationTicket]:
@@ -194,7 +199,7 @@ def issue_activation_code(
     ticket = ActivationTicket(
         enrolment.enrolment_id,
         _code_hash(key, enrolment.enrolment_id, code),
-        expires_at=now + ACTIVATION_CODE_TTL,
+        expires_at=activation_code_expires_at(now),
         generation=enrolment.generation,
     )
     return code, ticket

@@ -24,8 +24,11 @@ from acs.securpass.errors import WeakCode
 
 __all__ = ["MAX_FAILURES", "CodeAttempts", "validate_new_code"]
 
+CODE_LENGTH = 4
 MAX_FAILURES = 5  # PSD2 RTS Art. 4(3)(b): at most five consecutive failed attempts
-_FOUR_DIGITS = re.compile(r"[0-9]{4}")
+# What the app shows and enforces before sending a code (device API ``code_policy``).
+CODE_POLICY = {"length": CODE_LENGTH, "digits_only": True, "max_failures": MAX_FAILURES}
+_FOUR_DIGITS = re.compile(rf"[0-9]{{{CODE_LENGTH}}}")
 _WELL_KNOWN = frozenset({"2580", "0852", "1004", "1122", "2000", "2001"})
 
 

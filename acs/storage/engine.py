@@ -17,11 +17,32 @@ from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from acs.resources import data_dir
 
-__all__ = ["alembic_config", "downgrade", "make_engine", "make_sessionmaker", "ping", "upgrade"]
+__all__ = [
+    "Engine",
+    "Session",
+    "Sessions",
+    "alembic_config",
+    "downgrade",
+    "make_engine",
+    "make_sessionmaker",
+    "ping",
+    "safe_url",
+    "upgrade",
+]
+
+# The names the layers above use for what this module makes (they import no SQLAlchemy).
+Engine = AsyncEngine
+Session = AsyncSession
+Sessions = async_sessionmaker[AsyncSession]
 
 MIGRATIONS_DIR = data_dir("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -84,9 +105,14 @@ def _postgres_engine(url: URL, echo: bool) -> AsyncEngine:
     )
 
 
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
+def make_sessionmaker(engine: AsyncEngine) -> Sessions:
     """Sessions whose objects stay readable after commit (``expire_on_commit=False``)."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def safe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
 
 
 async def ping(engine: AsyncEngine) -> bool:

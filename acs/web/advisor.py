@@ -7,19 +7,15 @@ behind the bank's SSO, which sets this header after authenticating the advisor.
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from aiohttp import web
 
 from acs.flows.securpass import enrol as enrol_flows
+from acs.flows.securpass import queries
+from acs.flows.securpass.bodies import read_object
 from acs.flows.securpass.errors import InvalidRequest
 from acs.flows.securpass.views import enrolment_view
-from acs.securpass.eligibility import ActivationChannel
-from acs.securpass.operations import format_time
-from acs.storage import securpass as store
+from acs.web.headers import identity_header
 from acs.web.keys import CLOCK, KEYRING, SESSIONS, SMS
-from acs.web.securpass_errors import json_errors
 
 __all__ = ["ADVISOR_HEADER", "routes"]
 
@@ -30,68 +26,25 @@ routes = web.RouteTableDef()
 
 
 def _advisor(request: web.Request) -> str:
-    value = request.headers.get(ADVISOR_HEADER, "").strip()
-    if not value or len(value) > 64:
-        raise InvalidRequest("advisor_required", f"{ADVISOR_HEADER} names the advisor")
-    return value
-
-
-async def _body(request: web.Request) -> dict[str, Any]:
-    try:
-        data = json.loads(await request.read() or b"{}")
-    except ValueError:
-        raise InvalidRequest("malformed_body", "the body is not JSON") from None
-    if not isinstance(data, dict):
-        raise InvalidRequest("malformed_body", "the body must be a JSON object")
-    return data
+    return identity_header(
+        request, ADVISOR_HEADER, max_length=64, reason="advisor_required", says="names the advisor"
+    )
 
 
 @routes.get(BASE)
-@json_errors
 async def summary(request: web.Request) -> web.Response:
     """SP-35 / SP-60: eligibility per channel, with every unmet rule, and the enrolment state."""
     _advisor(request)
     customer_id, now = request.match_info["customer_id"], request.app[CLOCK].now()
-    async with request.app[SESSIONS].begin() as session:
-        customer = await enrol_flows.customer_or_404(session, customer_id)
-        channels = {
-            str(channel): await enrol_flows.eligibility_of(
-                session, customer, channel=channel, now=now
-            )
-            for channel in ActivationChannel
-        }
-        await enrol_flows.current_enrolment(session, customer_id, now=now)
-        latest = await store.latest_enrolment(
-            session, customer_id, states=("initiated", "subscribed", "locked", "expired", "closed")
-        )
-        lift = await store.latest_lift(session, customer_id)
-    body = {
-        "customer_id": customer_id,
-        "eligibility": {
-            name: {
-                "eligible": e.eligible,
-                "unmet": [{"rule": u.rule, "message": u.message} for u in e.unmet],
-            }
-            for name, e in channels.items()
-        },
-        "enrolment": None if latest is None else enrolment_view(latest),
-        "delay_lift": None
-        if lift is None
-        else {
-            "advisor_id": lift.advisor_id,
-            "lifted_at": format_time(lift.lifted_at),
-            "identity_check": lift.identity_check,
-        },
-    }
+    body = await queries.customer_summary(request.app[SESSIONS], customer_id, now=now)
     return web.json_response(body)
 
 
 @routes.post(f"{BASE}/delay-lift")
-@json_errors
 async def lift(request: web.Request) -> web.Response:
     """SP-15: lift the 72 h e-mail delay; refused without the reinforced identity check."""
     advisor = _advisor(request)
-    data = await _body(request)
+    data = read_object(await request.read())
     async with request.app[SESSIONS].begin() as session:
         row = await enrol_flows.record_lift(
             session,
@@ -100,20 +53,14 @@ async def lift(request: web.Request) -> web.Response:
             identity_check=data.get("identity_check"),
             now=request.app[CLOCK].now(),
         )
-    body = {
-        "advisor_id": row.advisor_id,
-        "lifted_at": format_time(row.lifted_at),
-        "identity_check": row.identity_check,
-    }
-    return web.json_response(body, status=201)
+    return web.json_response(queries.lift_view(row), status=201)
 
 
 @routes.post(f"{BASE}/enrolments")
-@json_errors
 async def initiate(request: web.Request) -> web.Response:
     """SP-30 … SP-33: only face to face; ``initiated``; SMS; 24 h to activate on the phone."""
     advisor = _advisor(request)
-    data = await _body(request)
+    data = read_object(await request.read())
     sale_channel = data.get("sale_channel")
     if not isinstance(sale_channel, str):
         raise InvalidRequest("malformed_body", "sale_channel is required (face_to_face)")

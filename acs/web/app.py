@@ -17,9 +17,10 @@ from acs.notify.push import LogPush, PushGateway, WebhookPush
 from acs.notify.sms import OutboxSms, SmsGateway, WebhookSms
 from acs.storage.areq_store import AReqStores
 from acs.storage.engine import make_engine, make_sessionmaker
+from acs.storage.notifications import PgWakeups
 from acs.storage.ranges import sync_card_ranges
 from acs.web import advisor, challenge, challenge_app, dev, ds, method, ops, securpass
-from acs.web.challenge_tasks import challenge_worker
+from acs.web.challenge_worker import challenge_worker
 from acs.web.keys import (
     AREQ_STORES,
     CLOCK,
@@ -36,6 +37,8 @@ from acs.web.keys import (
 )
 from acs.web.metrics import Metrics
 from acs.web.middlewares import protocol_errors
+from acs.web.results_sender import results_sender
+from acs.web.securpass_errors import json_api
 
 __all__ = ["create_app"]
 
@@ -51,12 +54,13 @@ def create_app(
     app[VAULT] = PanVault(keys.pan_hmac, keys.pan_keys, keys.pan_active_kid)
     app[METRICS] = Metrics()
     app[SMS], app[PUSH] = sms_gateway(settings), push_gateway(settings)
-    app[OPERATION_HOOKS] = {"3ds": operation_hook(challenge.result_keys(app))}  # per ref_type
-    app.cleanup_ctx.extend([_database, _gateways, challenge_worker])
+    # One hook per flow that owns operations (keyed by the operation's ref_type).
+    app[OPERATION_HOOKS] = {"3ds": operation_hook(challenge.result_keys(app))}
+    app.cleanup_ctx.extend([_database, _gateways, results_sender, challenge_worker])
     app.add_routes([*challenge.routes, *challenge_app.routes, *method.routes])
     app.add_routes(ds.routes)
     app.add_routes(ops.routes)
-    app.add_routes([*securpass.routes, *advisor.routes])
+    app.add_routes(json_api([*securpass.routes, *advisor.routes]))
     if isinstance(app[SMS], OutboxSms):
         app.add_routes(dev.routes)
     return app
@@ -68,7 +72,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     app[AREQ_STORES] = AReqStores(engine, app[SESSIONS])
     async with app[SESSIONS].begin() as session:
         await sync_card_ranges(session, app[SETTINGS].card_ranges)
-    app[HUB] = Hub(engine)
+    app[HUB] = Hub(PgWakeups(engine))
     await app[HUB].start()
     yield
     await app[HUB].stop()

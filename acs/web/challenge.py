@@ -11,17 +11,16 @@ Follow-up routes carry the per-challenge ``token`` (no cookies); a wrong token i
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from aiohttp import web
 
 from acs.flows.challenge import browser as flow
+from acs.flows.challenge import effects
 from acs.flows.challenge.browser import AfterCommit, Screen
 from acs.flows.challenge.outcome import ResultKeys
 from acs.flows.challenge.view import TEXTS, final_cres, language_of, token_ok
-from acs.flows.securpass import operations
-from acs.notify import topics
+from acs.flows.challenge.waits import decided, settled
 from acs.protocol import (
     Base64Error,
     MessageType,
@@ -30,7 +29,6 @@ from acs.protocol import (
     parse_json,
     validate_incoming,
 )
-from acs.storage import challenges, outbox
 from acs.web.challenge_pages import encode_message, post_page, screen_page
 from acs.web.keys import CLOCK, HUB, KEYRING, PUSH, SESSIONS, SETTINGS, SMS, VAULT
 
@@ -46,14 +44,10 @@ def result_keys(app: web.Application) -> ResultKeys:
 
 
 async def after_commit(app: web.Application, after: AfterCommit) -> None:
-    """Side effects that must follow the commit: SMS, the phone's wake-up, hub keys."""
-    if after.sms is not None:
-        await app[SMS].send(after.sms)
-    if after.announce is not None:
-        await operations.announce(
-            after.announce, sessions=app[SESSIONS], hub=app[HUB], push=app[PUSH]
-        )
-    await app[HUB].publish(*after.publish)
+    """Side effects that must follow the commit (:mod:`acs.flows.challenge.effects`)."""
+    await effects.after_commit(
+        after, sms=app[SMS], sessions=app[SESSIONS], hub=app[HUB], push=app[PUSH]
+    )
 
 
 def read_creq(value: Any) -> dict[str, Any]:
@@ -169,7 +163,7 @@ async def _final_or_wait(
     screen = await _settled(request.app, acs_trans_id, decided_wait=0.0, grace=grace)
     if screen is None:
         raise web.HTTPNotFound(text="unknown challenge")
-    if screen.row.state != challenges.DECIDED:
+    if not decided(screen):
         return _answer(request, screen)
     txn = screen.txn
     fields = [("cres", encode_message(final_cres(txn, screen.row)))]
@@ -193,33 +187,13 @@ async def status(request: web.Request) -> web.Response:
     screen = await _settled(request.app, acs_trans_id, decided_wait=LONG_POLL_SECONDS, grace=0.0)
     if screen is None:
         return web.json_response({"gone": True, "final": False}, status=404)
-    decided = screen.row.state == challenges.DECIDED
-    body = {"state": screen.row.state, "final": decided}
+    body = {"state": screen.row.state, "final": decided(screen)}
     return web.json_response(body, headers={"Cache-Control": "no-store"})
 
 
 async def _settled(
     app: web.Application, acs_trans_id: str, *, decided_wait: float, grace: float
 ) -> Screen | None:
-    """The screen once decided and delivered (or after the waits run out)."""
-    loop_time = _monotonic()
-    deadline, screen = loop_time + decided_wait, None
-    while True:
-        async with app[SESSIONS]() as session:
-            screen = await flow.snapshot(session, acs_trans_id)
-        if screen is None:
-            return None
-        decided = screen.row.state == challenges.DECIDED
-        delivered = screen.box is not None and screen.box.state != outbox.PENDING
-        if decided and (delivered or _monotonic() >= deadline + grace):
-            return screen
-        if not decided and _monotonic() >= deadline:
-            return screen
-        if decided:
-            deadline = min(deadline, _monotonic())
-        remaining = (deadline + grace if decided else deadline) - _monotonic()
-        await app[HUB].wait(topics.challenge(acs_trans_id), max(remaining, 0.05))
-
-
-def _monotonic() -> float:
-    return time.monotonic()
+    return await settled(
+        app[SESSIONS], app[HUB], acs_trans_id, decided_wait=decided_wait, grace=grace
+    )

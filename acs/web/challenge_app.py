@@ -13,9 +13,8 @@ from aiohttp import web
 
 from acs.flows.challenge import app as flow
 from acs.flows.challenge.view import language_of
-from acs.notify import topics
+from acs.flows.challenge.waits import phone_or_rres
 from acs.protocol import ProtocolError
-from acs.storage import challenges, outbox
 from acs.web.challenge import after_commit, result_keys
 from acs.web.keys import CLOCK, HUB, SESSIONS
 
@@ -39,25 +38,8 @@ async def app_creq(request: web.Request) -> web.Response:
     await after_commit(app, step.after)
     if step.error is not None:
         raise step.error
-    await _wait(app, step, deadline=started + WAIT_BUDGET_SECONDS)
+    await phone_or_rres(app[SESSIONS], app[HUB], step, deadline=started + WAIT_BUDGET_SECONDS)
     language = language_of(request.headers.get("Accept-Language"))
     async with app[SESSIONS].begin() as session:
         jwe = await flow.answer(session, step, ctx=result_keys(app), language=language)
     return web.Response(text=jwe, content_type="application/jose", charset="utf-8")
-
-
-async def _wait(app: web.Application, step: flow.AppStep, *, deadline: float) -> None:
-    """After oobContinue, for the phone; after a decision, for the RRes (within the budget)."""
-    key = topics.challenge(step.acs_trans_id)
-    while (remaining := deadline - time.monotonic()) > 0:
-        async with app[SESSIONS]() as session:
-            row = await challenges.get(session, str(step.acs_trans_id))
-            box = await outbox.get_for(session, str(step.acs_trans_id))
-        if row is None:
-            return
-        decided = row.state == challenges.DECIDED
-        if decided and box is not None and box.state != outbox.PENDING:
-            return
-        if not decided and not step.wait_for_phone:
-            return
-        await app[HUB].wait(key, remaining)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from acs.notify.sms import OutboxSms
 from acs.web.keys import SMS
 
 routes = web.RouteTableDef()
@@ -17,6 +18,8 @@ async def sms_inbox(request: web.Request) -> web.Response:
         return web.json_response(
             {"error": "missing_to", "message": "give ?to=<number>"}, status=400
         )
+    outbox = request.app[SMS]
+    assert isinstance(outbox, OutboxSms)  # these routes are mounted only with it (app factory)
     messages = [
         {
             "to": m.to,
@@ -25,6 +28,6 @@ async def sms_inbox(request: web.Request) -> web.Response:
             "reference": m.reference,
             "at": m.at.isoformat(),
         }
-        for m in request.app[SMS].inbox(to)
+        for m in outbox.inbox(to)
     ]
     return web.json_response({"messages": messages})

@@ -4,28 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from acs.clock import Clock
 from acs.config import Settings
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
+from acs.flows.results import Sender
 from acs.flows.securpass.operations import OperationHooks
 from acs.notify.hub import Hub
 from acs.notify.push import PushGateway
 from acs.notify.sms import SmsGateway
 from acs.storage.areq_store import AReqStores
+from acs.storage.engine import Engine, Sessions
 from acs.web.metrics import Metrics
 
 SETTINGS = web.AppKey("settings", Settings)
 CLOCK = web.AppKey("clock", Clock)
 KEYRING = web.AppKey("keyring", KeyRing)
 VAULT = web.AppKey("vault", PanVault)
-ENGINE = web.AppKey("engine", AsyncEngine)
-SESSIONS = web.AppKey("sessions", async_sessionmaker)
+ENGINE = web.AppKey("engine", Engine)
+SESSIONS = web.AppKey("sessions", Sessions)
 AREQ_STORES = web.AppKey("areq_stores", AReqStores)
 METRICS = web.AppKey("metrics", Metrics)
 HUB = web.AppKey("hub", Hub)
@@ -35,8 +35,8 @@ PUSH = web.AppKey("push", PushGateway)
 # The hooks called when a Sécur'Pass operation of their ``ref_type`` is decided.
 OPERATION_HOOKS = web.AppKey("operation_hooks", OperationHooks)
 
-# The results sender of this process (acs.flows.results.Sender), set by the challenge worker.
-SENDER = web.AppKey("sender", Any)
+# The results sender of this process, set by acs.web.results_sender.
+SENDER = web.AppKey("sender", Sender)
 
 
 @dataclass

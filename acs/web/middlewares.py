@@ -52,8 +52,8 @@ async def _protocol(
         log.info("%s refused with Erro %s: %s", message_type, exc.code, exc.detail)
         return _erro(request, exc, message_type)
     except web.HTTPRequestEntityTooLarge:
-        exc = ProtocolError.invalid_message("message too large")
-        return _erro(request, exc, message_type, status=413)
+        too_large = ProtocolError.invalid_message("message too large")
+        return _erro(request, too_large, message_type, status=413)
     except web.HTTPException:
         raise
     except Exception:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from acs.storage.engine import ping
+from acs.flows.health import database_ready
 from acs.web.keys import ENGINE, METRICS
 
 routes = web.RouteTableDef()
@@ -17,7 +17,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 @routes.get("/readyz")
 async def readyz(request: web.Request) -> web.Response:
-    if await ping(request.app[ENGINE]):
+    if await database_ready(request.app[ENGINE]):
         return web.json_response({"status": "ready", "database": "ok"})
     return web.json_response({"status": "not ready", "database": "unreachable"}, status=503)
 

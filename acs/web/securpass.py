@@ -20,18 +20,17 @@ from aiohttp import WSMsgType, web
 from acs.crypto.codes import code_key_public_jwk
 from acs.flows.securpass import device as device_flows
 from acs.flows.securpass import enrol as enrol_flows
+from acs.flows.securpass import queries, signed
 from acs.flows.securpass.answer import answer_operation
-from acs.flows.securpass.calls import SignedCall, call_args, verify_device_call
+from acs.flows.securpass.bodies import read_json, read_object
+from acs.flows.securpass.calls import SignedCall
 from acs.flows.securpass.errors import InvalidRequest, UnknownResource
-from acs.flows.securpass.operations import active_device_facts
+from acs.flows.securpass.signed import DeviceCall
 from acs.flows.securpass.views import enrolment_view, operation_view
 from acs.notify import topics
-from acs.securpass.enrolment import ACTIVATION_CODE_TTL, ACTIVATION_MAX_ATTEMPTS
-from acs.securpass.operations import format_time
-from acs.storage import customers
-from acs.storage import securpass as store
+from acs.securpass.pincode import CODE_POLICY
+from acs.web.headers import identity_header
 from acs.web.keys import CLOCK, HUB, KEYRING, OPERATION_HOOKS, SESSIONS, SETTINGS, SMS
-from acs.web.securpass_errors import json_errors
 
 __all__ = ["API", "CUSTOMER_HEADER", "routes"]
 
@@ -40,16 +39,15 @@ CUSTOMER_HEADER = "X-Banxo-Customer"
 MAX_WAIT_SECONDS = 30
 EVENT_WAIT_SECONDS = 25
 OPENAPI = Path(__file__).with_name("securpass_openapi.json")
-CODE_POLICY = {"length": 4, "digits_only": True, "max_failures": 5}
 
 routes = web.RouteTableDef()
 
 
 def _customer_id(request: web.Request) -> str:
-    value = request.headers.get(CUSTOMER_HEADER, "").strip()
-    if not value or len(value) > 32:
-        raise InvalidRequest("identity_required", f"{CUSTOMER_HEADER} identifies the customer")
-    return value
+    return identity_header(
+        request, CUSTOMER_HEADER, max_length=32, reason="identity_required",
+        says="identifies the customer",
+    )  # fmt: skip
 
 
 def _code_key(request: web.Request) -> dict[str, Any]:
@@ -59,6 +57,13 @@ def _code_key(request: web.Request) -> dict[str, Any]:
 
 async def _signed(request: web.Request) -> SignedCall:
     return SignedCall(request.method, request.raw_path, await request.read(), request.headers)
+
+
+async def _device_call(request: web.Request) -> DeviceCall:
+    """The signed-call preamble: the call as received, checked now, for the path's device."""
+    call = await _signed(request)
+    device_id = request.match_info.get("device_id")
+    return DeviceCall(call, now=request.app[CLOCK].now(), device_id=device_id)
 
 
 @routes.get(f"{API}/openapi.json")
@@ -73,7 +78,6 @@ async def code_key(request: web.Request) -> web.Response:
 
 
 @routes.post(f"{API}/enrolments")
-@json_errors
 async def start(request: web.Request) -> web.Response:
     """SP-20: self-care start (also a new phone, SP-40/41): eligibility, then an SMS code."""
     customer_id = _customer_id(request)
@@ -85,15 +89,9 @@ async def start(request: web.Request) -> web.Response:
         sms=request.app[SMS],
         now=now,
     )
-    async with request.app[SESSIONS]() as session:
-        customer = await customers.get(session, customer_id)
     body = {
         "enrolment": enrolment_view(row),
-        "activation": {
-            "sent_to": enrol_flows.masked_mobile(customer.secure_mobile if customer else None),
-            "code_expires_at": format_time(now + ACTIVATION_CODE_TTL),
-            "attempts": ACTIVATION_MAX_ATTEMPTS,
-        },
+        "activation": await queries.activation_notice(request.app[SESSIONS], customer_id, now=now),
         "code_key": _code_key(request),
         "code_policy": CODE_POLICY,
     }
@@ -101,7 +99,6 @@ async def start(request: web.Request) -> web.Response:
 
 
 @routes.get(f"{API}/enrolments/current")
-@json_errors
 async def current(request: web.Request) -> web.Response:
     """The customer's open enrolment (e.g. initiated in branch, SP-32), for the app."""
     customer_id = _customer_id(request)
@@ -116,7 +113,6 @@ async def current(request: web.Request) -> web.Response:
 
 
 @routes.post(f"{API}/enrolments/{{enrolment_id}}/activation")
-@json_errors
 async def activate(request: web.Request) -> web.Response:
     """SP-21/22/34: register the phone (keys, code, model, push token, biometric choices)."""
     customer_id = _customer_id(request)
@@ -126,7 +122,7 @@ async def activate(request: web.Request) -> web.Response:
         enrolment_id=request.match_info["enrolment_id"],
         customer_id=customer_id,
         body=body,
-        data=_json(body),
+        data=read_json(body),
         method=request.method,
         path=request.raw_path,
         headers=request.headers,
@@ -144,52 +140,22 @@ async def activate(request: web.Request) -> web.Response:
     return web.json_response(answer, status=201)
 
 
-def _json(body: bytes) -> Any:
-    try:
-        return json.loads(body or b"null")
-    except ValueError:
-        raise InvalidRequest("malformed_body", "the body is not JSON") from None
-
-
 @routes.get(f"{API}/devices/{{device_id}}")
-@json_errors
 async def device(request: web.Request) -> web.Response:
-    call = await _signed(request)
-    async with request.app[SESSIONS].begin() as session:
-        row = await _verify(session, request, call)
-        enrolment = await store.get_enrolment(session, row.enrolment_id)
-        _, trusted = await active_device_facts(session, row.customer_id)
-    assert enrolment is not None
-    return web.json_response(device_flows.device_view(row, enrolment, trusted=trusted))
-
-
-async def _verify(session: Any, request: web.Request, call: SignedCall) -> Any:
-    return await verify_device_call(
-        session,
-        **call_args(call),
-        now=request.app[CLOCK].now(),
-        expected_device_id=request.match_info.get("device_id"),
-    )
+    call = await _device_call(request)
+    return web.json_response(await signed.device_status(request.app[SESSIONS], call))
 
 
 @routes.patch(f"{API}/devices/{{device_id}}/biometrics")
-@json_errors
 async def biometrics(request: web.Request) -> web.Response:
     """SP-23: biometrics on or off for payments or login, independently."""
-    call = await _signed(request)
-    data = _json(call.body)
-    if not isinstance(data, dict):
-        raise InvalidRequest("malformed_body", "the body must be a JSON object")
-    async with request.app[SESSIONS].begin() as session:
-        row = await _verify(session, request, call)
-        enrolment = await device_flows.set_biometrics(
-            session, row, data, now=request.app[CLOCK].now()
-        )
+    call = await _device_call(request)
+    data = read_object(call.call.body, empty=b"null")
+    enrolment = await signed.set_biometrics(request.app[SESSIONS], call, data)
     return web.json_response({"enrolment": enrolment_view(enrolment)})
 
 
 @routes.put(f"{API}/devices/{{device_id}}/code")
-@json_errors
 async def change_code(request: web.Request) -> web.Response:
     """SP-24: change the code; needs the current one."""
     await device_flows.change_code(
@@ -205,19 +171,14 @@ async def change_code(request: web.Request) -> web.Response:
 
 
 @routes.delete(f"{API}/enrolments/{{enrolment_id}}")
-@json_errors
 async def close(request: web.Request) -> web.Response:
     """SP-43: close Sécur'Pass; the device is revoked; challenges fall back to SMS OTP."""
-    call = await _signed(request)
-    async with request.app[SESSIONS].begin() as session:
-        row = await _verify(session, request, call)
-        enrolment, publish = await device_flows.close_enrolment(
-            session,
-            row,
-            request.match_info["enrolment_id"],
-            hooks=request.app[OPERATION_HOOKS],
-            now=request.app[CLOCK].now(),
-        )
+    enrolment, publish = await signed.close_enrolment(
+        request.app[SESSIONS],
+        await _device_call(request),
+        request.match_info["enrolment_id"],
+        hooks=request.app[OPERATION_HOOKS],
+    )
     await request.app[HUB].publish(*publish)
     message = "Vous n'êtes plus adhérent à Sécur'Pass. Vos opérations seront validées par SMS."
     return web.json_response({"enrolment": enrolment_view(enrolment), "message": message})
@@ -225,23 +186,18 @@ async def close(request: web.Request) -> web.Response:
 
 @routes.get(f"{API}/devices/{{device_id}}/operations")
 @routes.get(f"{API}/devices/{{device_id}}/operations/pending")
-@json_errors
 async def pending(request: web.Request) -> web.Response:
     """Signed poll of the pending operations; ``wait=N`` (≤ 30 s) long-polls until one comes."""
-    call = await _signed(request)
+    call = await _device_call(request)
     if request.query.get("status", "pending") != "pending":
         raise InvalidRequest("malformed_query", "only status=pending is served")
     wait = _wait(request.query.get("wait", "0"))
-    async with request.app[SESSIONS].begin() as session:
-        row = await _verify(session, request, call)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + wait
-    while True:
-        operations = await _pending(request, row.id)
-        left = deadline - loop.time()
-        if operations or left <= 0:
-            return web.json_response({"operations": [operation_view(o) for o in operations]})
-        await request.app[HUB].wait(topics.device(row.id), left)
+    sessions = request.app[SESSIONS]
+    row = await signed.verified_device(sessions, call)
+    operations = await queries.wait_for_operations(
+        sessions, request.app[HUB], row.id, clock=request.app[CLOCK], wait=wait
+    )
+    return web.json_response({"operations": [operation_view(o) for o in operations]})
 
 
 def _wait(text: str) -> float:
@@ -251,30 +207,17 @@ def _wait(text: str) -> float:
         raise InvalidRequest("malformed_query", "wait is a number of seconds") from None
 
 
-async def _pending(request: web.Request, device_id: str) -> list[Any]:
-    async with request.app[SESSIONS]() as session:
-        return list(
-            await store.pending_operations(
-                session, now=request.app[CLOCK].now(), device_id=device_id
-            )
-        )
-
-
 @routes.get(f"{API}/operations/{{operation_id}}")
-@json_errors
 async def operation(request: web.Request) -> web.Response:
     """Signed fetch of one operation (the push carries only its id, SP-51)."""
-    call = await _signed(request)
-    async with request.app[SESSIONS].begin() as session:
-        row = await _verify(session, request, call)
-        op = await store.get_operation(session, request.match_info["operation_id"])
-    if op is None or op.device_id != row.id:
-        raise UnknownResource("unknown_operation", "no such operation for this device")
+    call = await _device_call(request)
+    op = await signed.device_operation(
+        request.app[SESSIONS], call, request.match_info["operation_id"]
+    )
     return web.json_response(operation_view(op))
 
 
 @routes.post(f"{API}/operations/{{operation_id}}/answer")
-@json_errors
 async def answer(request: web.Request) -> web.Response:
     """Approve (code or biometrics) or refuse ("Je refuse ce paiement", SP-52 … SP-56)."""
     result = await answer_operation(
@@ -291,12 +234,9 @@ async def answer(request: web.Request) -> web.Response:
 
 
 @routes.get(f"{API}/devices/{{device_id}}/events")
-@json_errors
 async def events(request: web.Request) -> web.StreamResponse:
     """WebSocket of wake-ups: the upgrade request itself is a signed call (X-SP-* headers)."""
-    call = await _signed(request)
-    async with request.app[SESSIONS].begin() as session:
-        row = await _verify(session, request, call)
+    row = await signed.verified_device(request.app[SESSIONS], await _device_call(request))
     ws = web.WebSocketResponse(heartbeat=20)
     await ws.prepare(request)
     reader = asyncio.create_task(_drain(ws))
@@ -320,7 +260,10 @@ async def _stream(
     sent: set[str] = set()
     hub = request.app[HUB]
     while not ws.closed and not reader.done():
-        status, operations, gone = await _snapshot(request, device_id, sent)
+        snapshot = await queries.device_snapshot(
+            request.app[SESSIONS], device_id, sent=sent, now=request.app[CLOCK].now()
+        )
+        status, operations, gone = snapshot.status, snapshot.operations, snapshot.gone
         for op in gone:
             await ws.send_json({"type": "closed", "operation_id": op.id, "status": op.status})
             sent.discard(op.id)
@@ -334,20 +277,6 @@ async def _stream(
         waiter = asyncio.create_task(hub.wait(topics.device(device_id), EVENT_WAIT_SECONDS))
         await asyncio.wait({waiter, reader}, return_when=asyncio.FIRST_COMPLETED)
         waiter.cancel()
-
-
-async def _snapshot(
-    request: web.Request, device_id: str, sent: set[str]
-) -> tuple[str, list[Any], list[Any]]:
-    async with request.app[SESSIONS]() as session:
-        row = await store.get_device(session, device_id)
-        operations = await store.pending_operations(
-            session, now=request.app[CLOCK].now(), device_id=device_id
-        )
-        gone_ids = sent - {o.id for o in operations}
-        gone = [await store.get_operation(session, i) for i in sorted(gone_ids)]
-    status = "revoked" if row is None else str(row.status)
-    return status, list(operations), [g for g in gone if g is not None]
 
 
 async def _drain(ws: web.WebSocketResponse) -> None:

@@ -1,4 +1,6 @@
-"""The ONE place where Sécur'Pass and advisor routes turn exceptions into HTTP answers.
+"""The ONE place where Sécur'Pass and advisor routes turn exceptions into HTTP answers:
+:func:`json_api` wraps every route of the JSON APIs' route tables once, in the app factory
+(around the handler itself, inside every middleware, so those see the 4xx answer).
 
 Every refusal is a JSON body ``{"error": "<machine reason>", "message": "...", ...extra}``; the
 core's ``detail`` goes to the log only. Bad input is always a 4xx, never a 500.
@@ -35,11 +37,13 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Iterable
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
+from acs.flows.errors import Conflict
 from acs.flows.securpass.errors import (
     CodeRejected,
     Forbidden,
@@ -60,12 +64,10 @@ from acs.securpass.errors import (
     SecurPassError,
     WeakCode,
 )
-from acs.storage.errors import Conflict
 
-__all__ = ["error_response", "json_errors"]
+__all__ = ["error_response", "json_api"]
 
 log = logging.getLogger("acs.web.securpass")
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 _FLOW_STATUS: dict[type, int] = {
     InvalidRequest: 400,
@@ -114,8 +116,18 @@ def error_response(status: int, reason: str, message: str, **extra: Any) -> web.
     return web.json_response({"error": reason, "message": message, **extra}, status=status)
 
 
-def json_errors(handler: Handler) -> Handler:
-    """Wrap a route handler: every known refusal becomes a clear 4xx JSON answer."""
+def json_api(routes: Iterable[web.AbstractRouteDef]) -> list[web.RouteDef]:
+    """The routes of a JSON API, each handler wrapped by :func:`_refusals`."""
+    wrapped = []
+    for route in routes:
+        assert isinstance(route, web.RouteDef)
+        handler: Handler = route.handler
+        wrapped.append(web.RouteDef(route.method, route.path, _refusals(handler), route.kwargs))
+    return wrapped
+
+
+def _refusals(handler: Handler) -> Handler:
+    """Every known refusal becomes a clear 4xx JSON answer; anything else passes through."""
 
     @functools.wraps(handler)
     async def wrapper(request: web.Request) -> web.StreamResponse:
@@ -123,9 +135,7 @@ def json_errors(handler: Handler) -> Handler:
             return await handler(request)
         except SecurPassFlowError as exc:
             log.info("%s %s refused: %s", request.method, request.path, exc.reason)
-            status = _REASON_STATUS.get(exc.reason) if isinstance(exc, CodeRejected) else None
-            status = status or _status_of(exc, _FLOW_STATUS.items(), 400)
-            return error_response(status, exc.reason, exc.message, **exc.extra)
+            return _flow_error(exc)
         except SecurPassError as exc:
             log.info("%s %s refused: %s (%s)", request.method, request.path, exc.reason, exc.detail)
             return _core_error(exc)
@@ -136,6 +146,12 @@ def json_errors(handler: Handler) -> Handler:
             return error_response(409, "conflict", "Une autre requête a modifié ces données.")
 
     return wrapper
+
+
+def _flow_error(exc: SecurPassFlowError) -> web.Response:
+    status = _REASON_STATUS.get(exc.reason) if isinstance(exc, CodeRejected) else None
+    status = status or _status_of(exc, _FLOW_STATUS.items(), 400)
+    return error_response(status, exc.reason, exc.message, **exc.extra)
 
 
 def _core_error(exc: SecurPassError) -> web.Response:

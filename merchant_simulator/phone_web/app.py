@@ -151,7 +151,8 @@ def _text(body: dict[str, Any], key: str) -> str:
 
 
 def _biometrics(body: dict[str, Any]) -> dict[str, bool]:
-    chosen = body.get("biometrics") if isinstance(body.get("biometrics"), dict) else {}
+    given = body.get("biometrics")
+    chosen = given if isinstance(given, dict) else {}
     return {"payments": bool(chosen.get("payments")), "login": bool(chosen.get("login"))}
 
 

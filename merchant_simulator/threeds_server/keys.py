@@ -13,4 +13,4 @@ from merchant_simulator.threeds_server.state import Transactions
 CONFIG = web.AppKey("threeds_config", ThreeDSServerConfig)
 TRANSACTIONS = web.AppKey("threeds_transactions", Transactions)
 HTTP = web.AppKey("threeds_http", ClientSession)
-NOW = web.AppKey("threeds_now", Callable[[], datetime])
+NOW: web.AppKey[Callable[[], datetime]] = web.AppKey("threeds_now")

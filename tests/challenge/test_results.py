@@ -160,7 +160,7 @@ async def test_the_worker_purges_used_nonces_past_their_window(client, clock):
 
     from acs.storage import securpass
     from acs.storage.securpass_models import RequestNonceRow
-    from acs.web.challenge_tasks import run_once
+    from acs.web.challenge_worker import run_once
 
     await stop_workers()
     now = clock.now()

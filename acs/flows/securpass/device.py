@@ -9,7 +9,6 @@ attempt: they own their unit of work, commit the attempt, then raise :class:`Cod
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from acs.crypto.codes import CodeCryptoError, decrypt_code, enrolment_context, make_verifier
 from acs.crypto.keys import KeyRing
 from acs.flows.securpass.audit import audit
+from acs.flows.securpass.bodies import read_object
 from acs.flows.securpass.calls import (
     SignedCall,
     call_args,
@@ -63,13 +63,7 @@ def device_view(device: DeviceRow, enrolment: EnrolmentRow, *, trusted: bool) ->
 
 
 def _body(call: SignedCall) -> dict[str, Any]:
-    try:
-        data = json.loads(call.body or b"{}")
-    except ValueError:
-        raise InvalidRequest("malformed_body", "the body is not JSON") from None
-    if not isinstance(data, dict):
-        raise InvalidRequest("malformed_body", "the body must be a JSON object")
-    return data
+    return read_object(call.body)
 
 
 async def set_biometrics(

@@ -1,5 +1,6 @@
-"""The challenge worker of every ``acs serve`` process (a cleanup_ctx): results sender,
-timeouts, announcements of decoupled operations, purge of 3DS Method data and used nonces.
+"""The challenge worker of every ``acs serve`` process (a cleanup_ctx): each round delivers the
+due results (:mod:`acs.web.results_sender`), times out challenges, announces decoupled
+operations, and at most once a minute purges expired rows (:mod:`acs.flows.housekeeping`).
 
 It wakes on the hub key ``outbox`` (published after every deciding commit) or every second.
 """
@@ -16,37 +17,25 @@ from aiohttp import web
 
 from acs.flows.challenge.decoupled import announce_pending
 from acs.flows.challenge.timeouts import expire_due
-from acs.flows.results import Sender
-from acs.notify import ds, topics
-from acs.storage import method_data, securpass
+from acs.flows.housekeeping import purge_expired
+from acs.notify import topics
 from acs.web.challenge import result_keys
-from acs.web.keys import CLOCK, HOUSEKEEPING, HUB, PUSH, SENDER, SESSIONS, SETTINGS, Housekeeping
+from acs.web.keys import CLOCK, HOUSEKEEPING, HUB, PUSH, SENDER, SESSIONS, Housekeeping
 
 __all__ = ["challenge_worker", "run_once"]
 
-log = logging.getLogger("acs.web.challenge_tasks")
+log = logging.getLogger("acs.web.challenge_worker")
 IDLE_SECONDS = 1.0
 PURGE_EVERY = timedelta(minutes=1)
 
 
 async def challenge_worker(app: web.Application) -> AsyncIterator[None]:
-    http = ds.open_session(app[SETTINGS])
-    app[SENDER] = Sender(
-        sessions=app[SESSIONS], settings=app[SETTINGS], clock=app[CLOCK],
-        publish=app[HUB].publish, http=http,
-    )  # fmt: skip
     app[HOUSEKEEPING] = Housekeeping(purge_due=app[CLOCK].now())
-    # A cardholder's decision publishes "rreq:<acsTransID>": its RReq leaves at once, not
-    # behind the worker's queue (timeouts, retries); the worker remains the safety net.
-    app[HUB].watch(topics.RREQ_PREFIX, app[SENDER].deliver_soon)
     task = asyncio.create_task(_loop(app), name="acs-challenge-worker")
     yield
-    app[HUB].unwatch(topics.RREQ_PREFIX)
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
-    await app[SENDER].close()
-    await http.close()
 
 
 async def _loop(app: web.Application) -> None:
@@ -82,10 +71,5 @@ async def run_once(app: web.Application) -> None:
         pass
     housekeeping = app[HOUSEKEEPING]
     if now >= housekeeping.purge_due:
-        async with sessions.begin() as session:
-            await method_data.purge(session, now)
-            # Used signed-call nonces past their window: the timestamp check refuses those
-            # calls by itself, so the rows only grow the table (not done per call: the hot
-            # path of every approval).
-            await securpass.delete_expired_nonces(session, now=now)
+        await purge_expired(sessions, now=now)
         housekeeping.purge_due = now + PURGE_EVERY

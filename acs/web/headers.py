@@ -1,0 +1,19 @@
+"""The identity headers of the JSON APIs (dev stand-ins for the bank's session and SSO)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from acs.flows.securpass.errors import InvalidRequest
+
+__all__ = ["identity_header"]
+
+
+def identity_header(
+    request: web.Request, name: str, *, max_length: int, reason: str, says: str
+) -> str:
+    """The header's value, stripped; a 400 ``reason`` when it is missing, blank or too long."""
+    value = request.headers.get(name, "").strip()
+    if not value or len(value) > max_length:
+        raise InvalidRequest(reason, f"{name} {says}")
+    return value
