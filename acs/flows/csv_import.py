@@ -29,13 +29,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from sqlalchemy.ext.asyncio import async_sessionmaker
-
 from acs.crypto.pan import PanVault, mask_pan
 from acs.domain import CardStatus, CustomerKind, Opposition
 from acs.storage import cards as card_store
 from acs.storage import customers as customer_store
 from acs.storage.customers import CustomerRecord, UpsertCounts
+from acs.storage.engine import Sessions
 
 __all__ = ["ImportSummary", "LineError", "import_csv", "luhn_valid"]
 
@@ -90,7 +89,7 @@ async def import_csv(
     kind: Kind,
     path: str | os.PathLike[str],
     *,
-    sessions: async_sessionmaker,
+    sessions: Sessions,
     vault: PanVault,
     skip_invalid: bool,
     progress: Progress | None = None,
@@ -229,9 +228,7 @@ def _card(line_no: int, values: dict[str, str]) -> tuple[_CardLine | None, list]
     return (None if errors else _CardLine(**out)), errors
 
 
-async def _unknown_customers(
-    sessions: async_sessionmaker, parsed: list[tuple[int, Any]]
-) -> list[LineError]:
+async def _unknown_customers(sessions: Sessions, parsed: list[tuple[int, Any]]) -> list[LineError]:
     wanted = sorted({card.customer_id for _, card in parsed})
     async with sessions() as session:
         known = await customer_store.known_ids(session, wanted)
@@ -375,7 +372,7 @@ def _seal(card: _CardLine, vault: PanVault) -> card_store.CardRecord:
 async def _write(
     kind: Kind,
     records: Sequence[Any],
-    sessions: async_sessionmaker,
+    sessions: Sessions,
     vault: PanVault,
     progress: Progress | None,
     now: datetime,

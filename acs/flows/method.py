@@ -17,10 +17,9 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from acs.protocol import Base64Error, DeviceChannel, b64url_decode, b64url_encode
 from acs.storage import method_data
+from acs.storage.engine import Session
 
 __all__ = [
     "DEVICE_FIELDS",
@@ -94,7 +93,7 @@ def fingerprint_of(device: Mapping[str, str]) -> str:
 
 
 async def store_device_data(
-    session: AsyncSession,
+    session: Session,
     three_ds_server_trans_id: str,
     form: Mapping[str, str],
     *,

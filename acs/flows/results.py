@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.ext.asyncio import async_sessionmaker
-
 from acs.clock import Clock
 from acs.config import Settings
 from acs.notify import topics
@@ -34,6 +32,7 @@ from acs.protocol import (
 )
 from acs.storage import outbox
 from acs.storage.challenge_models import OutboxRow
+from acs.storage.engine import Sessions
 
 if TYPE_CHECKING:
     import aiohttp
@@ -83,7 +82,7 @@ class Sender:
     def __init__(
         self,
         *,
-        sessions: async_sessionmaker,
+        sessions: Sessions,
         settings: Settings,
         clock: Clock,
         publish: Published,

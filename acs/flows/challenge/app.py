@@ -17,8 +17,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from acs.crypto.jose import DecryptionFailed, decrypt_creq, encrypt_cres, open_cek, peek_header
 from acs.flows.challenge import browser
 from acs.flows.challenge.browser import AfterCommit, end_challenge
@@ -35,9 +33,10 @@ from acs.protocol import (
 )
 from acs.protocol.messages import CRes
 from acs.protocol.methods import UI_TYPE, ChallengeMethod
-from acs.storage import challenges
+from acs.storage import challenges, customers
 from acs.storage.challenge_models import ChallengeRow
-from acs.storage.models import Customer, Transaction
+from acs.storage.engine import Session
+from acs.storage.models import Transaction
 
 __all__ = ["AppStep", "answer", "receive"]
 
@@ -58,7 +57,7 @@ def _decryption_error(detail: str = "JWE") -> ProtocolError:
                          message_type=MessageType.CREQ)  # fmt: skip
 
 
-async def receive(session: AsyncSession, token: str, *, ctx: ResultKeys, now: datetime) -> AppStep:
+async def receive(session: Session, token: str, *, ctx: ResultKeys, now: datetime) -> AppStep:
     """Decrypt and check one CReq, then act on it (see the module docstring)."""
     try:
         kid = str(peek_header(token).get("kid", ""))
@@ -103,7 +102,7 @@ def _check(message: dict[str, Any], txn: Transaction, row: ChallengeRow) -> None
 
 
 async def _fail(
-    session: AsyncSession,
+    session: Session,
     row: ChallengeRow,
     txn: Transaction,
     step: AppStep,
@@ -119,7 +118,7 @@ async def _fail(
 
 
 async def _act(
-    session: AsyncSession,
+    session: Session,
     row: ChallengeRow,
     txn: Transaction,
     step: AppStep,
@@ -167,7 +166,7 @@ def _cancel_verdict(code: str, version: str) -> Verdict:
 
 
 async def _otp_step(
-    session: AsyncSession, row: ChallengeRow, step: AppStep, *, ctx: ResultKeys, now: datetime
+    session: Session, row: ChallengeRow, step: AppStep, *, ctx: ResultKeys, now: datetime
 ) -> AppStep:
     message, kid = step.message, row.acs_trans_id
     if message.get("resendChallenge") == "Y":
@@ -187,7 +186,7 @@ async def _otp_step(
     return replace(step, notice="otp_expired" if result is OtpCheck.EXPIRED else "otp_wrong")
 
 
-async def answer(session: AsyncSession, step: AppStep, *, ctx: ResultKeys, language: str) -> str:
+async def answer(session: Session, step: AppStep, *, ctx: ResultKeys, language: str) -> str:
     """The JWE CRes for the challenge as it stands now; advances acsCounterAtoS."""
     found = await browser.load(session, str(step.acs_trans_id))
     assert found is not None and step.enc is not None
@@ -204,7 +203,7 @@ async def answer(session: AsyncSession, step: AppStep, *, ctx: ResultKeys, langu
 
 
 async def _screen_cres(
-    session: AsyncSession,
+    session: Session,
     row: ChallengeRow,
     txn: Transaction,
     step: AppStep,
@@ -233,7 +232,7 @@ async def _screen_cres(
             screen, acs_ui_type=UI_TYPE[method], challenge_info_header=t["oob_header"],
             challenge_info_text=text, oob_continue_label=t["oob_continue"],
         ).to_wire()  # fmt: skip
-    customer = await session.get(Customer, txn.customer_id) if txn.customer_id else None
+    customer = await customers.get(session, txn.customer_id) if txn.customer_id else None
     mobile = masked_mobile(customer.secure_mobile if customer is not None else None)
     text = t["otp_text"].format(mobile=mobile, amount=view.amount, merchant=view.merchant)
     if step.notice:

@@ -20,8 +20,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from acs.flows.challenge.decoupled import payment_summary
 from acs.flows.challenge.otp import OtpCheck, check_otp, issue_otp
 from acs.flows.challenge.outcome import ResultKeys, Verdict, conclude
@@ -30,9 +28,10 @@ from acs.flows.securpass import operations
 from acs.notify.sms import Sms
 from acs.protocol import DeviceChannel, ErrorCode, MessageType, ProtocolError
 from acs.protocol.methods import ChallengeMethod
-from acs.storage import challenges, outbox, transactions
+from acs.storage import cards, challenges, customers, outbox, transactions
 from acs.storage.challenge_models import ChallengeRow, OutboxRow
-from acs.storage.models import Card, Customer, Transaction
+from acs.storage.engine import Session
+from acs.storage.models import Transaction
 
 __all__ = [
     "AfterCommit",
@@ -71,13 +70,13 @@ class Screen:
     box: OutboxRow | None = None
 
 
-async def load(session: AsyncSession, acs_trans_id: str) -> tuple[ChallengeRow, Transaction] | None:
+async def load(session: Session, acs_trans_id: str) -> tuple[ChallengeRow, Transaction] | None:
     row = await challenges.get(session, acs_trans_id)
     txn = await transactions.get(session, acs_trans_id) if row is not None else None
     return None if row is None or txn is None else (row, txn)
 
 
-async def reload(session: AsyncSession, acs_trans_id: str) -> ChallengeRow:
+async def reload(session: Session, acs_trans_id: str) -> ChallengeRow:
     """The challenge row again, after an update in this transaction (so it exists)."""
     row = await challenges.get(session, acs_trans_id)
     assert row is not None
@@ -89,7 +88,7 @@ def creq_digest(creq: dict[str, Any]) -> str:
 
 
 async def browser_creq(
-    session: AsyncSession,
+    session: Session,
     creq: dict[str, Any],
     *,
     session_data: str | None,
@@ -144,7 +143,7 @@ def _late_erro(txn: Transaction) -> ProtocolError:
 
 
 async def _refuse(
-    session: AsyncSession,
+    session: Session,
     row: ChallengeRow,
     txn: Transaction,
     verdict: Verdict,
@@ -158,7 +157,7 @@ async def _refuse(
 
 
 async def end_challenge(
-    session: AsyncSession, row: ChallengeRow, verdict: Verdict, ctx: ResultKeys, now: datetime
+    session: Session, row: ChallengeRow, verdict: Verdict, ctx: ResultKeys, now: datetime
 ) -> list[str]:
     """Cancel the phone's operation first (same lock order as the phone), then conclude.
 
@@ -174,13 +173,13 @@ async def end_challenge(
 
 
 async def start_method(
-    session: AsyncSession, acs_trans_id: str, *, ctx: ResultKeys, now: datetime
+    session: Session, acs_trans_id: str, *, ctx: ResultKeys, now: datetime
 ) -> Screen:
     """Create the Sécur'Pass operation (or, without an active device, send the SMS code)."""
     found = await load(session, acs_trans_id)
     assert found is not None
     row, txn = found
-    card = await session.get(Card, txn.card_id) if txn.card_id is not None else None
+    card = await cards.get(session, txn.card_id) if txn.card_id is not None else None
     if row.method == ChallengeMethod.SECURPASS_OOB and card is not None:
         summary = payment_summary(
             amount_minor=txn.amount_minor, currency=txn.currency, exponent=txn.exponent,
@@ -210,12 +209,12 @@ async def start_method(
 
 
 async def _send_otp(
-    session: AsyncSession, acs_trans_id: str, *, ctx: ResultKeys, now: datetime, notice: str | None
+    session: Session, acs_trans_id: str, *, ctx: ResultKeys, now: datetime, notice: str | None
 ) -> Screen:
     found = await load(session, acs_trans_id)
     assert found is not None
     row, txn = found
-    customer = await session.get(Customer, txn.customer_id) if txn.customer_id else None
+    customer = await customers.get(session, txn.customer_id) if txn.customer_id else None
     mobile = customer.secure_mobile if customer is not None else None
     if not mobile:  # the risk engine only picks SMS OTP with a secure mobile on file
         return await _refuse(session, row, txn, Verdict.refused("otp"),
@@ -236,7 +235,7 @@ async def _send_otp(
 
 
 async def submit_otp(
-    session: AsyncSession, acs_trans_id: str, code: str, *, ctx: ResultKeys, now: datetime
+    session: Session, acs_trans_id: str, code: str, *, ctx: ResultKeys, now: datetime
 ) -> Screen:
     """Count the attempt, compare the code; the third wrong code fails the challenge (N/01)."""
     row, txn = await _open_or_current(session, acs_trans_id)
@@ -262,7 +261,7 @@ async def submit_otp(
 
 
 async def resend_otp(
-    session: AsyncSession, acs_trans_id: str, *, ctx: ResultKeys, now: datetime
+    session: Session, acs_trans_id: str, *, ctx: ResultKeys, now: datetime
 ) -> Screen:
     """A new code (the old one dies), at most ``otp_max_resends`` times."""
     row, txn = await _open_or_current(session, acs_trans_id)
@@ -277,17 +276,13 @@ async def resend_otp(
     return await _send_otp(session, acs_trans_id, ctx=ctx, now=now, notice="otp_resent")
 
 
-async def cancel(
-    session: AsyncSession, acs_trans_id: str, *, ctx: ResultKeys, now: datetime
-) -> Screen:
+async def cancel(session: Session, acs_trans_id: str, *, ctx: ResultKeys, now: datetime) -> Screen:
     """The cardholder pressed Cancel: N, challengeCancel 01 (unless already decided)."""
     row, txn = await _open_or_current(session, acs_trans_id)
     return await _ending(session, row, txn, Verdict.cancelled(txn.message_version), ctx, now)
 
 
-async def _open_or_current(
-    session: AsyncSession, acs_trans_id: str
-) -> tuple[ChallengeRow, Transaction]:
+async def _open_or_current(session: Session, acs_trans_id: str) -> tuple[ChallengeRow, Transaction]:
     found = await load(session, acs_trans_id)
     if found is None:
         raise ProtocolError.transaction_data("acsTransID", message_type=MessageType.CREQ)
@@ -295,7 +290,7 @@ async def _open_or_current(
 
 
 async def _ending(
-    session: AsyncSession,
+    session: Session,
     row: ChallengeRow,
     txn: Transaction,
     verdict: Verdict,
@@ -308,7 +303,7 @@ async def _ending(
 
 
 async def current_screen(
-    session: AsyncSession,
+    session: Session,
     row: ChallengeRow,
     txn: Transaction,
     *,
@@ -322,10 +317,10 @@ async def current_screen(
 
 
 async def _screen(
-    session: AsyncSession, kind: str, row: ChallengeRow, txn: Transaction, **kw: Any
+    session: Session, kind: str, row: ChallengeRow, txn: Transaction, **kw: Any
 ) -> Screen:
-    card = await session.get(Card, txn.card_id) if txn.card_id is not None else None
-    customer = await session.get(Customer, txn.customer_id) if txn.customer_id else None
+    card = await cards.get(session, txn.card_id) if txn.card_id is not None else None
+    customer = await customers.get(session, txn.customer_id) if txn.customer_id else None
     box = await outbox.get_for(session, row.acs_trans_id)
     mobile = customer.secure_mobile if customer is not None else None
     return Screen(kind, txn, row, payment_view(txn, card), mobile=mobile, box=box, **kw)
@@ -335,7 +330,7 @@ def _with_after(screen: Screen, after: AfterCommit) -> Screen:
     return replace(screen, after=after)
 
 
-async def snapshot(session: AsyncSession, acs_trans_id: str) -> Screen | None:
+async def snapshot(session: Session, acs_trans_id: str) -> Screen | None:
     """The current screen of a challenge (for the status long-poll and the no-JS button)."""
     found = await load(session, acs_trans_id)
     if found is None:

@@ -13,8 +13,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from acs.config import Settings
 from acs.flows.areq.facts import AReqFacts
 from acs.flows.securpass import operations
@@ -24,6 +22,7 @@ from acs.risk.rules import DECOUPLED_DEFAULT_MINUTES
 from acs.securpass.operations import OperationSummary, OperationType, format_time
 from acs.storage import challenges
 from acs.storage.cards import CardView
+from acs.storage.engine import Session, Sessions
 
 __all__ = ["announce_pending", "decoupled_minutes", "payment_summary", "start_decoupled"]
 
@@ -58,7 +57,7 @@ def payment_summary(
 
 
 async def start_decoupled(
-    session: AsyncSession,
+    session: Session,
     acs_trans_id: str,
     *,
     facts: AReqFacts,
@@ -90,7 +89,7 @@ async def start_decoupled(
 
 
 async def announce_pending(
-    *, sessions: async_sessionmaker, hub: Hub, push: PushGateway, now: datetime
+    *, sessions: Sessions, hub: Hub, push: PushGateway, now: datetime
 ) -> int:
     """Announce operations created at AReq time that the phone has not been told about yet."""
     async with sessions() as session:

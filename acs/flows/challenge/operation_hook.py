@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from acs.flows.challenge.outcome import ResultKeys, Verdict, conclude
 from acs.flows.securpass.operations import OperationHook, OperationOutcome
 from acs.protocol import DeviceChannel
 from acs.protocol.methods import ChallengeMethod
 from acs.storage import challenges
+from acs.storage.engine import Session
 
 __all__ = ["operation_hook", "verdict_for"]
 
@@ -30,7 +29,7 @@ def verdict_for(outcome: OperationOutcome, method: str) -> Verdict:
 
 
 def operation_hook(ctx: ResultKeys) -> OperationHook:
-    async def hook(session: AsyncSession, outcome: OperationOutcome) -> Sequence[str]:
+    async def hook(session: Session, outcome: OperationOutcome) -> Sequence[str]:
         if outcome.ref_id is None:
             return []
         row = await challenges.get(session, outcome.ref_id)

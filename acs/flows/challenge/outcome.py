@@ -21,8 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from acs.config import Settings
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
@@ -33,6 +31,7 @@ from acs.protocol.methods import ChallengeMethod
 from acs.protocol.rreq import ChallengeFacts, build_rreq
 from acs.storage import cards, challenges, method_data, outbox, transactions
 from acs.storage.challenge_models import ChallengeRow
+from acs.storage.engine import Session
 from acs.storage.models import Card, Transaction
 
 __all__ = ["ResultKeys", "Verdict", "conclude", "hub_keys"]
@@ -97,7 +96,7 @@ def hub_keys(acs_trans_id: str, *, send_now: bool = False) -> list[str]:
 
 
 async def conclude(
-    session: AsyncSession, acs_trans_id: str, verdict: Verdict, *, ctx: ResultKeys, now: datetime
+    session: Session, acs_trans_id: str, verdict: Verdict, *, ctx: ResultKeys, now: datetime
 ) -> list[str] | None:
     """Record ``verdict`` and enqueue its RReq; ``None`` when the challenge was already decided."""
     won = await challenges.decide(
@@ -109,7 +108,7 @@ async def conclude(
     row = await challenges.get(session, acs_trans_id)
     txn = await transactions.get(session, acs_trans_id)
     assert row is not None and txn is not None  # the challenge row references the transaction
-    card = await session.get(Card, txn.card_id) if txn.card_id is not None else None
+    card = await cards.get(session, txn.card_id) if txn.card_id is not None else None
     approved = verdict.status == TransStatus.AUTHENTICATED
     found = _proof(txn, row, card, ctx) if approved else None
     rreq = build_rreq(

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from acs.config import Settings
 from acs.flows.areq.facts import AReqFacts
 from acs.flows.challenge.decoupled import decoupled_minutes, start_decoupled
@@ -18,12 +16,13 @@ from acs.protocol import TransStatus
 from acs.risk import Decision
 from acs.storage import challenges
 from acs.storage.cards import CardView
+from acs.storage.engine import Session
 
 __all__ = ["open_challenge"]
 
 
 async def open_challenge(
-    session: AsyncSession,
+    session: Session,
     *,
     acs_trans_id: str,
     facts: AReqFacts,

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import async_sessionmaker
-
 from acs.flows.challenge.browser import end_challenge
 from acs.flows.challenge.outcome import ResultKeys, Verdict
 from acs.protocol.methods import ChallengeMethod
 from acs.storage import challenges
 from acs.storage.challenge_models import ChallengeRow
+from acs.storage.engine import Sessions
 
 __all__ = ["expire_due", "timeout_verdict"]
 
@@ -25,7 +24,7 @@ def timeout_verdict(row: ChallengeRow, now: datetime) -> Verdict:
     return Verdict.timed_out(first_creq=first and now > row.creq_deadline)  # type: ignore[operator]
 
 
-async def expire_due(*, sessions: async_sessionmaker, ctx: ResultKeys, now: datetime) -> list[str]:
+async def expire_due(*, sessions: Sessions, ctx: ResultKeys, now: datetime) -> list[str]:
     """Decide every late challenge; the hub keys to publish."""
     async with sessions() as session:
         rows = await challenges.due(session, now)

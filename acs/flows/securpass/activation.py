@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from acs.crypto.codes import CodeCryptoError, decrypt_code, enrolment_context, make_verifier
 from acs.crypto.device import BadSignature, jwk_thumbprint, verify_es256
 from acs.crypto.keys import KeyRing
@@ -38,6 +36,7 @@ from acs.securpass.errors import (
 from acs.securpass.pincode import validate_new_code
 from acs.securpass.signing import verify_signed_request
 from acs.storage import securpass as store
+from acs.storage.engine import Session, Sessions
 from acs.storage.securpass_models import DeviceRow, EnrolmentRow
 
 __all__ = ["BIOMETRIC_PROOF_LABEL", "Activation", "activate_device", "biometric_proof_bytes"]
@@ -55,7 +54,7 @@ class Activation:
 
 
 async def activate_device(
-    sessions: async_sessionmaker,
+    sessions: Sessions,
     *,
     enrolment_id: str,
     customer_id: str,
@@ -122,7 +121,7 @@ async def activate_device(
 
 
 async def _check_ticket(
-    session: AsyncSession, row: EnrolmentRow, code: str, keys: KeyRing, now: datetime
+    session: Session, row: EnrolmentRow, code: str, keys: KeyRing, now: datetime
 ) -> Exception | None:
     ticket_row = await store.get_ticket(session, row.id)
     if ticket_row is None:
@@ -149,7 +148,7 @@ async def _check_ticket(
 
 
 async def _register(
-    session: AsyncSession,
+    session: Session,
     row: EnrolmentRow,
     *,
     fields: dict[str, Any],

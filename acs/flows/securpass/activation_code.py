@@ -5,21 +5,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from acs.crypto.keys import KeyRing
 from acs.flows.securpass.audit import audit
 from acs.flows.securpass.rows import enrolment_of, ticket_fields, with_ticket_expiry
 from acs.notify.sms import Sms, SmsGateway
 from acs.securpass import enrolment as core
 from acs.storage import securpass as store
+from acs.storage.engine import Session
 from acs.storage.securpass_models import EnrolmentRow
 
 __all__ = ["issue_code", "send_code"]
 
 
 async def issue_code(
-    session: AsyncSession, row: EnrolmentRow, *, keys: KeyRing, now: datetime, actor: str
+    session: Session, row: EnrolmentRow, *, keys: KeyRing, now: datetime, actor: str
 ) -> str:
     """A new code for the enrolment (it replaces the previous one); the code, to be sent."""
     code, ticket = core.issue_activation_code(enrolment_of(row), key=keys.activation_key, now=now)

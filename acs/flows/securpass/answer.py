@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from acs.crypto.codes import operation_context
 from acs.crypto.keys import KeyRing
 from acs.domain import CardStatus, Opposition
@@ -42,6 +40,7 @@ from acs.securpass.operations import (
 )
 from acs.storage import cards
 from acs.storage import securpass as store
+from acs.storage.engine import Session, Sessions
 from acs.storage.securpass_models import (
     DeviceRow,
     EnrolmentRow,
@@ -90,7 +89,7 @@ def refusal_message(summary: Mapping[str, Any]) -> str:
 
 
 async def answer_operation(
-    sessions: async_sessionmaker,
+    sessions: Sessions,
     call: SignedCall,
     *,
     operation_id: str,
@@ -181,7 +180,7 @@ def _verify(
 
 
 async def _decide(
-    session: AsyncSession,
+    session: Session,
     operation: OperationRow,
     device: DeviceRow,
     verified: VerifiedAnswer,
@@ -243,7 +242,7 @@ def _count_use(device: DeviceRow, now: datetime) -> None:
 
 
 async def _declare_fraud(
-    session: AsyncSession, operation: OperationRow, *, oppose: bool, now: datetime
+    session: Session, operation: OperationRow, *, oppose: bool, now: datetime
 ) -> bool:
     """SP-55/56: a fraud declaration; the card is opposed for fraud when configured."""
     card = None if operation.card_id is None else await cards.get(session, operation.card_id)

@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from acs.storage.audit import append_audit
+from acs.storage.engine import Session
 
 __all__ = ["audit"]
 
 
 async def audit(
-    session: AsyncSession,
+    session: Session,
     *,
     at: datetime,
     actor: str,

@@ -9,14 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from acs.crypto.device import DeviceKeyError, PublicKey, load_public_jwk
 from acs.flows.securpass.errors import InvalidRequest
 from acs.securpass.devices import DeviceStatus
 from acs.securpass.errors import Reason, RequestRejected
 from acs.securpass.signing import read_device_id, verify_signed_request
 from acs.storage import securpass as store
+from acs.storage.engine import Session
 from acs.storage.securpass_models import DeviceRow
 
 __all__ = ["SignedCall", "call_args", "public_fields", "public_key_of", "verify_device_call"]
@@ -51,7 +50,7 @@ def public_fields(jwk: dict[str, Any]) -> dict[str, str]:
 
 
 async def verify_device_call(
-    session: AsyncSession,
+    session: Session,
     *,
     method: str,
     path: str,

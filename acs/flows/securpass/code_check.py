@@ -8,8 +8,6 @@ import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from acs.crypto.codes import CodeCryptoError, check_code, decrypt_code
 from acs.crypto.keys import KeyRing
 from acs.flows.securpass.audit import audit
@@ -22,6 +20,7 @@ from acs.securpass.devices import DeviceStatus
 from acs.securpass.operations import OperationStatus
 from acs.securpass.pincode import CodeAttempts
 from acs.storage import securpass as store
+from acs.storage.engine import Session
 from acs.storage.securpass_models import DeviceRow, EnrolmentRow
 
 __all__ = ["CodeCheck", "check_code_attempt", "wrong_code"]
@@ -36,7 +35,7 @@ class CodeCheck:
 
 
 async def check_code_attempt(
-    session: AsyncSession,
+    session: Session,
     device: DeviceRow,
     enrolment: EnrolmentRow,
     *,
@@ -79,7 +78,7 @@ async def _code_matches(code_jwe: str, verifier: str, *, keys: KeyRing, context:
 
 
 async def _block(
-    session: AsyncSession,
+    session: Session,
     device: DeviceRow,
     enrolment: EnrolmentRow,
     *,

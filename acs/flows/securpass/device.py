@@ -12,8 +12,6 @@ import asyncio
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from acs.crypto.codes import CodeCryptoError, decrypt_code, enrolment_context, make_verifier
 from acs.crypto.keys import KeyRing
 from acs.flows.securpass.audit import audit
@@ -34,6 +32,7 @@ from acs.notify.hub import Hub
 from acs.securpass import enrolment as core
 from acs.securpass.pincode import CodeAttempts, validate_new_code
 from acs.storage import securpass as store
+from acs.storage.engine import Session, Sessions
 from acs.storage.securpass_models import DeviceRow, EnrolmentRow
 
 __all__ = [
@@ -44,7 +43,7 @@ __all__ = [
 ]
 
 
-async def enrolment_for(session: AsyncSession, device: DeviceRow) -> EnrolmentRow:
+async def enrolment_for(session: Session, device: DeviceRow) -> EnrolmentRow:
     row = await store.lock_enrolment(session, device.enrolment_id)
     if row is None:  # pragma: no cover - a device always has its enrolment
         raise UnknownResource("unknown_enrolment", "the device has no enrolment")
@@ -67,7 +66,7 @@ def _body(call: SignedCall) -> dict[str, Any]:
 
 
 async def set_biometrics(
-    session: AsyncSession, device: DeviceRow, data: dict[str, Any], *, now: datetime
+    session: Session, device: DeviceRow, data: dict[str, Any], *, now: datetime
 ) -> EnrolmentRow:
     """SP-23: switch biometrics on or off for ``payments`` or ``login``, independently."""
     purpose, enabled = data.get("purpose"), data.get("enabled")
@@ -99,7 +98,7 @@ async def set_biometrics(
 
 
 async def change_code(
-    sessions: async_sessionmaker,
+    sessions: Sessions,
     call: SignedCall,
     *,
     device_id: str,
@@ -166,7 +165,7 @@ async def _after_code_check(check: CodeCheck, hub: Hub) -> None:
 
 
 async def close_enrolment(
-    session: AsyncSession,
+    session: Session,
     device: DeviceRow,
     enrolment_id: str,
     *,

@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from acs.domain import CardStatus, CustomerKind
 from acs.flows.securpass.audit import audit
 from acs.flows.securpass.errors import NotEligible, UnknownResource
@@ -22,13 +20,14 @@ from acs.securpass.eligibility import (
 )
 from acs.storage import customers
 from acs.storage import securpass as store
+from acs.storage.engine import Session
 from acs.storage.models import Customer
 from acs.storage.securpass_models import DelayLiftRow
 
 __all__ = ["customer_or_404", "eligibility_of", "not_eligible", "record_lift"]
 
 
-async def customer_or_404(session: AsyncSession, customer_id: str) -> Customer:
+async def customer_or_404(session: Session, customer_id: str) -> Customer:
     customer = await customers.get(session, customer_id)
     if customer is None:
         raise UnknownResource("unknown_customer", "no such customer")
@@ -36,7 +35,7 @@ async def customer_or_404(session: AsyncSession, customer_id: str) -> Customer:
 
 
 async def eligibility_of(
-    session: AsyncSession, customer: Customer, *, channel: ActivationChannel, now: datetime
+    session: Session, customer: Customer, *, channel: ActivationChannel, now: datetime
 ) -> Eligibility:
     """SP-10 … SP-16 for ``channel``; an SP-15 lift counts for the e-mail on file at its time."""
     cards = await store.cards_of(session, customer.id)
@@ -61,7 +60,7 @@ def not_eligible(eligibility: Eligibility, message: str) -> NotEligible:
 
 
 async def record_lift(
-    session: AsyncSession, *, customer_id: str, advisor_id: str, identity_check: Any, now: datetime
+    session: Session, *, customer_id: str, advisor_id: str, identity_check: Any, now: datetime
 ) -> DelayLiftRow:
     """SP-15: the advisor lifts the 72 h delay after a reinforced identity check (recorded)."""
     await customer_or_404(session, customer_id)

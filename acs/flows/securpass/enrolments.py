@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from acs.flows.securpass.audit import audit
 from acs.flows.securpass.rows import enrolment_of, store_enrolment
 from acs.securpass import enrolment as core
 from acs.securpass.errors import InvalidTransition
 from acs.storage import securpass as store
+from acs.storage.engine import Session
 from acs.storage.securpass_models import EnrolmentRow
 
 __all__ = ["current_enrolment", "expire_if_due"]
 
 
-async def expire_if_due(session: AsyncSession, row: EnrolmentRow, *, now: datetime) -> bool:
+async def expire_if_due(session: Session, row: EnrolmentRow, *, now: datetime) -> bool:
     """SP-33: an initiated enrolment past its window becomes ``expired``; True if it did."""
     enrolment = enrolment_of(row)
     if enrolment.state != core.EnrolmentState.INITIATED:
@@ -39,7 +38,7 @@ async def expire_if_due(session: AsyncSession, row: EnrolmentRow, *, now: dateti
 
 
 async def current_enrolment(
-    session: AsyncSession, customer_id: str, *, now: datetime
+    session: Session, customer_id: str, *, now: datetime
 ) -> EnrolmentRow | None:
     """The customer's open enrolment (expiring it first if its window passed)."""
     row = await store.latest_enrolment(session, customer_id)

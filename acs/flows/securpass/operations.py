@@ -25,13 +25,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from acs.notify import topics
 from acs.notify.hub import Hub
 from acs.notify.push import Push, PushGateway
 from acs.securpass.operations import OperationStatus, OperationSummary, begin_operation
 from acs.storage import securpass as store
+from acs.storage.engine import Session, Sessions
 from acs.storage.securpass_models import OperationRow
 
 __all__ = [
@@ -63,7 +62,7 @@ TRUSTED_MIN_SPAN = timedelta(days=30)
 
 # Awaited inside the deciding transaction when an operation of its ``ref_type`` leaves
 # ``pending``; returns the hub keys to publish after commit.
-OperationHook = Callable[[AsyncSession, "OperationOutcome"], Awaitable[Sequence[str]]]
+OperationHook = Callable[[Session, "OperationOutcome"], Awaitable[Sequence[str]]]
 # The hooks registered per ``ref_type`` (e.g. "3ds" → the challenge flows' hook).
 OperationHooks = Mapping[str, OperationHook]
 
@@ -85,7 +84,7 @@ class NoActiveDevice(Exception):
 
 
 async def create_operation(
-    session: AsyncSession,
+    session: Session,
     *,
     customer_id: str,
     summary: OperationSummary,
@@ -121,9 +120,7 @@ async def create_operation(
     return row.id
 
 
-async def announce(
-    operation_id: str, *, sessions: async_sessionmaker, hub: Hub, push: PushGateway
-) -> None:
+async def announce(operation_id: str, *, sessions: Sessions, hub: Hub, push: PushGateway) -> None:
     """After the caller's commit: wake the device's event stream / long poll, and push (SP-51)."""
     async with sessions() as session:
         operation = await store.get_operation(session, operation_id)
@@ -139,7 +136,7 @@ async def announce(
 
 
 async def cancel_operation(
-    session: AsyncSession, operation_id: str, *, now: datetime, status: str = "cancelled"
+    session: Session, operation_id: str, *, now: datetime, status: str = "cancelled"
 ) -> OperationOutcome | None:
     """``pending`` → ``cancelled`` / ``expired`` exactly once; ``None`` if no longer pending.
 
@@ -152,14 +149,14 @@ async def cancel_operation(
     return await get_outcome(session, operation_id)
 
 
-async def wake_keys(session: AsyncSession, operation_id: str) -> list[str]:
+async def wake_keys(session: Session, operation_id: str) -> list[str]:
     """Hub keys to publish after commit so the phone (and whoever waits on the operation)
     learns that it changed: the operation's key and its device's key."""
     row = await store.get_operation(session, operation_id)
     return [] if row is None else [topics.operation(operation_id), topics.device(row.device_id)]
 
 
-async def get_outcome(session: AsyncSession, operation_id: str) -> OperationOutcome | None:
+async def get_outcome(session: Session, operation_id: str) -> OperationOutcome | None:
     """The decision, or ``None`` while pending (or unknown)."""
     row = await store.get_operation(session, operation_id)
     if row is None or row.status == OperationStatus.PENDING:
@@ -181,7 +178,7 @@ def outcome_of(row: OperationRow) -> OperationOutcome:
     )
 
 
-async def active_device_facts(session: AsyncSession, customer_id: str) -> tuple[bool, bool]:
+async def active_device_facts(session: Session, customer_id: str) -> tuple[bool, bool]:
     """``(has_active_device, trusted_device)`` for the risk engine (SP-42)."""
     device = await store.active_device(session, customer_id)
     if device is None:
@@ -214,7 +211,7 @@ def is_trusted(device: DeviceUsage) -> bool:
 
 
 async def finish_pending(
-    session: AsyncSession,
+    session: Session,
     rows: Sequence[OperationRow],
     *,
     status: str,
@@ -234,7 +231,7 @@ async def finish_pending(
 
 
 async def revoke_devices(
-    session: AsyncSession,
+    session: Session,
     device_ids: Sequence[str],
     *,
     reason: str,
@@ -254,7 +251,7 @@ async def revoke_devices(
 
 
 async def call_hook(
-    session: AsyncSession, outcome: OperationOutcome, hooks: OperationHooks
+    session: Session, outcome: OperationOutcome, hooks: OperationHooks
 ) -> list[str]:
     """The operation's hook (if its ``ref_type`` has one), in the deciding transaction."""
     keys = [topics.operation(outcome.operation_id)]

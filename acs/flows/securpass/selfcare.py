@@ -5,8 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import async_sessionmaker
-
 from acs.crypto.keys import KeyRing
 from acs.flows.securpass.activation_code import issue_code, send_code
 from acs.flows.securpass.eligibility import customer_or_404, eligibility_of, not_eligible
@@ -16,13 +14,14 @@ from acs.notify.sms import SmsGateway
 from acs.securpass import enrolment as core
 from acs.securpass.eligibility import ActivationChannel
 from acs.storage import securpass as store
+from acs.storage.engine import Sessions
 from acs.storage.securpass_models import EnrolmentRow
 
 __all__ = ["start_selfcare"]
 
 
 async def start_selfcare(
-    sessions: async_sessionmaker,
+    sessions: Sessions,
     *,
     customer_id: str,
     keys: KeyRing,
