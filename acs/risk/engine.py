@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from acs.config import RiskThresholds
+from acs.protocol.codes import TransStatus
 from acs.risk import rules
 from acs.risk.model import Decision, RiskInput
 from acs.risk.rules import Rule, ScaNeeded, at_least
@@ -79,7 +80,7 @@ def decide(inp: RiskInput, thresholds: RiskThresholds) -> Decision:
 def _finish(
     decision: Decision, sca: ScaNeeded | None, fired: tuple[str, ...], version: str
 ) -> Decision:
-    challenging = decision.trans_status in ("C", "D")
+    challenging = decision.trans_status in (TransStatus.CHALLENGE_REQUIRED, TransStatus.DECOUPLED)
     return replace(
         decision,
         reason=fit_reason(decision.reason, version),

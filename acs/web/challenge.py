@@ -25,6 +25,7 @@ from acs.protocol import (
     Base64Error,
     MessageType,
     ProtocolError,
+    TransStatus,
     b64url_decode,
     parse_json,
     validate_incoming,
@@ -170,7 +171,9 @@ async def _final_or_wait(
     if screen.row.session_data:
         fields.append(("threeDSSessionData", screen.row.session_data))
     lang = screen.row.language or "fr"
-    text = TEXTS[lang]["done_ok" if screen.row.result_status == "Y" else "done_ko"]
+    text = TEXTS[lang][
+        "done_ok" if screen.row.result_status == TransStatus.AUTHENTICATED else "done_ko"
+    ]
     return post_page(action=txn.notification_url or "about:blank", fields=fields, lang=lang,
                      message=text)  # fmt: skip
 

@@ -16,7 +16,7 @@ from aiohttp import web
 
 from acs.flows.challenge.browser import Screen
 from acs.flows.challenge.view import TEXTS, masked_mobile, page_token
-from acs.protocol import ChallengeWindowSize, b64url_encode
+from acs.protocol import ChallengeWindowSize, TransStatus, b64url_encode
 
 __all__ = ["post_page", "render", "screen_page"]
 
@@ -74,7 +74,7 @@ def screen_page(screen: Screen, *, base_url: str, wrap_key: bytes, settings: Any
         window_size=row.window_size or "05",
         max_width=_max_width(row.window_size),
         can_resend=row.otp_sends <= settings.otp_max_resends,
-        approved=row.result_status == "Y",
+        approved=row.result_status == TransStatus.AUTHENTICATED,
     )
 
 

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from acs.flows.areq.authenticate import authenticate
 from acs.notify import topics
-from acs.protocol import MessageType, parse_json, validate_incoming
+from acs.protocol import MessageType, TransStatus, parse_json, validate_incoming
 from acs.web.keys import AREQ_STORES, CLOCK, HUB, KEYRING, SETTINGS, VAULT
 
 routes = web.RouteTableDef()
@@ -27,7 +27,7 @@ async def areq(request: web.Request) -> web.Response:
             vault=request.app[VAULT],
             clock=request.app[CLOCK],
         )
-    if ares["transStatus"] == "D":
+    if ares["transStatus"] == TransStatus.DECOUPLED:
         # The decoupled operation is committed: wake the worker that announces it to the phone.
         await request.app[HUB].publish(topics.OUTBOX)
     request["outcome"] = ares["transStatus"]
