@@ -9,7 +9,6 @@ Rows are locked in one order everywhere: enrolment, device, operation.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,9 +18,10 @@ from acs.crypto.codes import operation_context
 from acs.crypto.keys import KeyRing
 from acs.domain import CardStatus, Opposition
 from acs.flows.securpass.audit import audit
+from acs.flows.securpass.bodies import read_json
 from acs.flows.securpass.calls import SignedCall, call_args, verify_device_call
 from acs.flows.securpass.code_check import CodeCheck, check_code_attempt, wrong_code
-from acs.flows.securpass.errors import Forbidden, UnknownResource
+from acs.flows.securpass.errors import Forbidden, InvalidRequest, UnknownResource
 from acs.flows.securpass.operations import OperationHooks, call_hook, outcome_of
 from acs.flows.securpass.rows import device_keys
 from acs.notify import topics
@@ -101,8 +101,8 @@ async def answer_operation(
 ) -> AnswerResult:
     """Verify and record the phone's answer; raise after commit for a wrong code."""
     try:
-        answer = answer_from_wire(json.loads(call.body or b"null"))
-    except ValueError:
+        answer = answer_from_wire(read_json(call.body))
+    except (InvalidRequest, ValueError):
         raise AnswerRejected(Reason.MALFORMED_ANSWER, "the body is not JSON") from None
     check: CodeCheck | None = None
     result: AnswerResult | None = None
