@@ -73,6 +73,9 @@ EXTRA: dict[str, list[dict]] = {
         row("dsReferenceNumber", "Max length: 32", "Required"),
         row("dsTransID", UUID, "Required"),
         row("dsURL", URL),
+        # Sent on by the DS but absent from the ACS table; typed so that no value goes unchecked.
+        row("threeDSRequestorID", "Max length: 35"),
+        row("threeDSRequestorName", "Max length: 40"),
         row("deviceInfo", "Max length: 64000", "Required", channels="APP"),
         row("sdkEncData", "Max length: 64000", channels="APP"),
         row("sdkEphemPubKey", "", "Required", type="JWK object", channels="APP"),

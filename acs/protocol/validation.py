@@ -9,14 +9,14 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
 import fastjsonschema
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
 
 from acs.protocol.codes import SUPPORTED_VERSIONS, MessageType
 from acs.protocol.errors import OutgoingMessageInvalid, ProtocolError
@@ -71,6 +71,8 @@ def _is_ip(value: object) -> bool:
 def _is_url(value: object) -> bool:
     if not isinstance(value, str):
         return True
+    if any(c.isspace() or not c.isprintable() for c in value):
+        return False  # urlsplit drops tabs and newlines; RFC 3986 allows neither
     parts = urlsplit(value)
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
@@ -88,12 +90,32 @@ def schema(version: str, message: str) -> dict[str, Any]:
     return document
 
 
+# An unescaped ``$``: in ECMA-262 (the schemas' dialect) it ends the string, in Python's re it
+# also matches before a final newline.  fastjsonschema rewrites it to ``\Z``; so do we.
+_DOLLAR = re.compile(r"(?<!\\)\$")
+
+
+@cache
+def _whole_string(pattern: str) -> re.Pattern[str]:
+    return re.compile(_DOLLAR.sub(r"\\Z", pattern))
+
+
+def _pattern(check: Any, pattern: str, instance: object, _schema: object) -> Iterable[Any]:
+    """``pattern`` with ECMA-262 ``$``: "4199\\n" does not match ``^[0-9]{1,48}$``."""
+    if isinstance(instance, str) and not _whole_string(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_Validator = validators.extend(Draft202012Validator, {"pattern": _pattern})
+
+
 @cache
 def validator(version: str, message: str) -> Draft202012Validator:
     """The compiled validator (schema checked once) for ``message`` in ``version``."""
     document = schema(version, message)
     Draft202012Validator.check_schema(document)
-    return Draft202012Validator(document, format_checker=FORMAT_CHECKER)
+    checker: Draft202012Validator = _Validator(document, format_checker=FORMAT_CHECKER)
+    return checker
 
 
 @cache
@@ -164,11 +186,12 @@ def validate_incoming(
     present, empties = _strip(message, "")
     known = schema(version, kind)["properties"]
     empty_known = [p for p in empties if p.split(".")[0] in known]
-    if not empty_known and conforms(version, kind, present):
+    unreadable = list(dict.fromkeys(_unreadable(message)))
+    if not empty_known and not unreadable and conforms(version, kind, present):
         _check_extensions(message, recognised_extensions, kind)
         return checked
     missing, invalid = _schema_problems(validator(version, kind), present)
-    invalid += [p for p in empty_known if p not in missing]
+    invalid += [p for p in empty_known + unreadable if p not in missing and p not in invalid]
     if missing:
         raise ProtocolError.missing(dict.fromkeys(missing), message_type=kind)
     if invalid:
@@ -261,4 +284,38 @@ def _path(parts: Iterable[str | int]) -> str:
 
 
 def _known_type(kind: object) -> str | None:
-    return str(kind) if kind in MessageType._value2member_map_ else None
+    return kind if isinstance(kind, str) and kind in MessageType._value2member_map_ else None
+
+
+def _unreadable(value: object, prefix: str = "") -> Iterator[str]:
+    """Dotted paths of strings (values or keys) holding a NUL or a lone UTF-16 surrogate:
+    valid JSON escapes, but not text a database column or a UTF-8 encoder takes."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            path = f"{prefix}{_printable(key)}"
+            if _bad_text(key):
+                yield path
+            else:
+                yield from _unreadable(item, f"{path}.")
+    elif isinstance(value, list):
+        for item in value:
+            yield from _unreadable(item, prefix)
+    elif isinstance(value, str) and _bad_text(value):
+        yield prefix.rstrip(".")
+
+
+def _bad_text(text: str) -> bool:
+    return "\x00" in text or not _encodable(text)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(key: str) -> str:
+    """A key as it can go into an errorDetail (NUL and surrogates escaped)."""
+    return key if not _bad_text(key) else key.encode("unicode_escape").decode("ascii")

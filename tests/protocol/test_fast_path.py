@@ -65,3 +65,19 @@ def test_custom_formats_accept_and_refuse_on_both_paths(name):
     fast = _conforms_to(name)
     assert [(FORMAT_CHECKER.conforms(v, name), fast(v)) for v in good] == [(True, True)] * len(good)
     assert [(FORMAT_CHECKER.conforms(v, name), fast(v)) for v in bad] == [(False, False)] * len(bad)
+
+
+@pytest.mark.parametrize("path", VECTORS, ids=lambda p: p.stem)
+def test_both_validators_refuse_a_trailing_newline_on_every_pattern(path):
+    """Every string field with a pattern, given its valid value plus "\\n", fails in both."""
+    message = json.loads(path.read_text(encoding="utf-8"))
+    version = message["messageVersion"]
+    properties = validator(version, "AReq").schema["properties"]
+    patterned = [
+        k for k, v in message.items() if isinstance(v, str) and "pattern" in properties.get(k, {})
+    ]
+    assert len(patterned) >= 3
+    for key in patterned:
+        changed = {**message, key: message[key] + "\n"}
+        assert not conforms(version, "AReq", changed), key
+        assert not validator(version, "AReq").is_valid(changed), key

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from acs.protocol import ProtocolError
+
 __all__ = ["AReqFacts", "read_areq"]
 
 
@@ -39,6 +41,19 @@ class AReqFacts:
     prior_refs: tuple[tuple[str, str], ...]  # (threeDSReqPriorRef, threeDSReqPriorAuthMethod)
 
 
+# The amount column is a signed 64-bit integer; the spec allows 48 digits.
+MAX_AMOUNT_MINOR = 2**63 - 1
+
+
+def _amount(text: str | None) -> int | None:
+    """purchaseAmount in minor units; beyond what the ACS can hold is a 203 (format checked)."""
+    if not text:
+        return None
+    if int(text) > MAX_AMOUNT_MINOR:
+        raise ProtocolError.invalid(["purchaseAmount"], message_type="AReq")
+    return int(text)
+
+
 def read_areq(message: Mapping[str, Any], version: str) -> AReqFacts:
     amount = message.get("purchaseAmount")
     exponent = message.get("purchaseExponent")
@@ -56,7 +71,7 @@ def read_areq(message: Mapping[str, Any], version: str) -> AReqFacts:
         notification_url=message.get("notificationURL"),
         requestor_id=message.get("threeDSRequestorID"),
         merchant_name=message.get("merchantName"),
-        purchase_amount=int(amount) if amount else None,
+        purchase_amount=_amount(amount),
         purchase_currency=message.get("purchaseCurrency"),
         purchase_exponent=int(exponent) if exponent else None,
         challenge_inds=_as_tuple(message.get("threeDSRequestorChallengeInd")),
