@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -201,10 +202,17 @@ async def pending(request: web.Request) -> web.Response:
 
 
 def _wait(text: str) -> float:
+    """``wait`` in seconds, finite and within 0 … 30 (a NaN once froze every timer of the
+    process: ``min(max(nan, 0), 30)`` is NaN), else a 400 ``malformed_query``."""
     try:
-        return min(max(float(text), 0.0), MAX_WAIT_SECONDS)
+        seconds = float(text)
     except ValueError:
-        raise InvalidRequest("malformed_query", "wait is a number of seconds") from None
+        seconds = math.nan
+    if not (math.isfinite(seconds) and 0 <= seconds <= MAX_WAIT_SECONDS):
+        raise InvalidRequest(
+            "malformed_query", f"wait is a number of seconds, 0 to {MAX_WAIT_SECONDS}"
+        )
+    return seconds
 
 
 @routes.get(f"{API}/operations/{{operation_id}}")

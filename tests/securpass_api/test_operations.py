@@ -416,3 +416,14 @@ async def test_listen_falls_back_to_long_poll(camille, new_operation):
     await asyncio.sleep(0.2)
     operation_id = await new_operation()
     assert (await asyncio.wait_for(waiting, 5))["operation_id"] == operation_id
+
+
+@pytest.mark.parametrize("wait", ["nan", "NaN", "inf", "-inf", "1e400", "-1", "31", "x", ""])
+async def test_long_poll_wait_must_be_finite_and_within_30_seconds(app, camille, wait):
+    """A wait that is not a number from 0 to 30 (NaN, infinite, negative, too long) is a 400."""
+    path = f"/securpass/v1/devices/{camille.keys.device_id}/operations?status=pending&wait={wait}"
+    with pytest.raises(PhoneError) as refused:
+        await camille._signed("GET", path, None)
+    assert (refused.value.status, refused.value.reason) == (400, "malformed_query")
+    assert "wait" in refused.value.body["message"]
+
