@@ -426,4 +426,3 @@ async def test_long_poll_wait_must_be_finite_and_within_30_seconds(app, camille,
         await camille._signed("GET", path, None)
     assert (refused.value.status, refused.value.reason) == (400, "malformed_query")
     assert "wait" in refused.value.body["message"]
-
