@@ -14,6 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
+from aiohttp.web_request import FileField
+from multidict import MultiDictProxy
 
 from acs.flows.challenge import browser as flow
 from acs.flows.challenge import effects
@@ -36,6 +38,7 @@ from acs.web.keys import CLOCK, HUB, KEYRING, PUSH, SESSIONS, SETTINGS, SMS, VAU
 __all__ = ["after_commit", "result_keys", "routes"]
 
 routes = web.RouteTableDef()
+Form = MultiDictProxy[str | bytes | bytearray | FileField]
 LONG_POLL_SECONDS = 20.0
 RRES_GRACE_SECONDS = 8.0  # after a decision, how long the page waits for the RRes
 
@@ -60,9 +63,29 @@ def read_creq(value: Any) -> dict[str, Any]:
         raise ProtocolError.invalid_message("creq", message_type="CReq") from None
 
 
+async def read_form(request: web.Request) -> Form:
+    """The posted form; a body that is not one (bad UTF-8, a wrong multipart boundary) raises
+    ``ValueError`` (``UnicodeDecodeError`` is one)."""
+    return await request.post()
+
+
+async def _creq_form(request: web.Request) -> Form:
+    try:
+        return await read_form(request)
+    except ValueError:
+        raise ProtocolError.invalid_message("form body", message_type="CReq") from None
+
+
+async def _page_form(request: web.Request) -> Form:
+    try:
+        return await read_form(request)
+    except ValueError:
+        raise web.HTTPBadRequest(text="this form could not be read") from None
+
+
 @routes.post("/3ds/challenge")
 async def creq(request: web.Request) -> web.StreamResponse:
-    form = await request.post()
+    form = await _creq_form(request)
     message = read_creq(form.get("creq"))
     request["message"] = message
     validate_incoming(message, expected=MessageType.CREQ)
@@ -117,7 +140,7 @@ def _checked(request: web.Request, token: str) -> str:
 
 
 async def _step(request: web.Request, action: str) -> web.StreamResponse:
-    form = await request.post()
+    form = await _page_form(request)
     acs_trans_id = _checked(request, str(form.get("token", "")))
     app = request.app
     async with app[SESSIONS].begin() as session:
@@ -153,7 +176,7 @@ async def cancel(request: web.Request) -> web.StreamResponse:
 @routes.post("/3ds/challenge/{acs_trans_id}/continue")
 async def continue_(request: web.Request) -> web.StreamResponse:
     """The no-JavaScript button (and the script's target once the status says final)."""
-    form = await request.post()
+    form = await _page_form(request)
     acs_trans_id = _checked(request, str(form.get("token", "")))
     return await _final_or_wait(request, acs_trans_id, grace=RRES_GRACE_SECONDS)
 

@@ -38,7 +38,9 @@ def page_token(wrap_key: bytes, acs_trans_id: str) -> str:
 
 
 def token_ok(wrap_key: bytes, acs_trans_id: str, token: str) -> bool:
-    return hmac.compare_digest(page_token(wrap_key, acs_trans_id), token or "")
+    """The page's token, compared in constant time; a non-ASCII one is simply wrong
+    (``compare_digest`` raises TypeError on non-ASCII text)."""
+    return token.isascii() and hmac.compare_digest(page_token(wrap_key, acs_trans_id), token)
 
 
 def language_of(accept_language: str | None) -> str:
