@@ -89,3 +89,10 @@ async def test_amount_beyond_what_the_acs_holds_is_203(client):
     """A 48-digit purchaseAmount is well-formed but cannot be held: a 203, not a failure."""
     answer = await erro_for(client, dumps(areq(acctNumber=SMS_CARD, purchaseAmount="9" * 48)))
     assert (answer["errorCode"], answer["errorDetail"]) == ("203", "purchaseAmount")
+
+
+@pytest.mark.parametrize("email", ["camille@example.com\n", "camille @example.com", "a@b\x07.fr"])
+async def test_email_with_blanks_or_controls_is_203(client, email):
+    """An email with a newline, a space or a control character is a 203 naming it."""
+    answer = await erro_for(client, dumps(areq(acctNumber=SMS_CARD, email=email)))
+    assert (answer["errorCode"], answer["errorDetail"]) == ("203", "email")
