@@ -77,6 +77,14 @@ def _is_url(value: object) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
+def _is_email(value: object) -> bool:
+    """jsonschema's check (an ``@``) without blanks or control characters anywhere."""
+    if not isinstance(value, str):
+        return True
+    return "@" in value and not any(c.isspace() or not c.isprintable() for c in value)
+
+
+FORMAT_CHECKER.checks("email", raises=ValueError)(_is_email)
 FORMAT_CHECKER.checks("emv-ip", raises=ValueError)(_is_ip)
 FORMAT_CHECKER.checks("emv-url", raises=ValueError)(_is_url)
 
