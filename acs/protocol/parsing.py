@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from acs.protocol.errors import ID_FIELDS, ProtocolError
 
@@ -58,10 +58,11 @@ def parse_json(body: bytes) -> dict[str, Any]:
     return value
 
 
+def is_trans_id(value: object) -> TypeGuard[str]:
+    """A transaction id as the spec writes one: a UUID string (§A.5)."""
+    return isinstance(value, str) and _UUID.fullmatch(value) is not None
+
+
 def known_ids(message: Mapping[str, Any]) -> dict[str, str]:
     """The transaction ids present in ``message`` as well-formed UUIDs (to fill an Erro)."""
-    return {
-        name: value
-        for name in ID_FIELDS
-        if isinstance(value := message.get(name), str) and _UUID.fullmatch(value)
-    }
+    return {name: value for name in ID_FIELDS if is_trans_id(value := message.get(name))}

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from acs.protocol import b64url_encode
 from tests.challenge.helpers import creq_for, encode, start
 
 FOLLOW_UPS = ("otp", "resend", "cancel", "continue")
@@ -94,3 +97,15 @@ async def test_app_challenge_garbage_is_an_erro_with_its_code(client, body):
         "/3ds/app-challenge", data=body, headers={"Content-Type": "application/jose"}
     )
     assert (await erro_for(response))["errorCode"] in {"101", "302"}
+
+
+@pytest.mark.parametrize("kid", ["a\x00b", "\ud800", "x" * 5000, 12, ["k"], None])
+async def test_app_challenge_kid_that_is_no_acs_trans_id_is_302(client, kid):
+    """A JWE whose kid is not an acsTransID (NUL, surrogate, huge, not a string) is a 302."""
+    header = json.dumps({"alg": "dir", "enc": "A128GCM", "kid": kid}).encode()
+    token = ".".join([b64url_encode(header), "", "AAAA", "AAAA", "AAAA"]).encode()
+    response = await client.post(
+        "/3ds/app-challenge", data=token, headers={"Content-Type": "application/jose"}
+    )
+    answer = await erro_for(response)
+    assert (answer["errorCode"], answer["errorDetail"]) == ("302", "kid")

@@ -33,6 +33,7 @@ from acs.protocol import (
 )
 from acs.protocol.messages import CRes
 from acs.protocol.methods import UI_TYPE, ChallengeMethod
+from acs.protocol.parsing import is_trans_id
 from acs.storage import challenges, customers
 from acs.storage.challenge_models import ChallengeRow
 from acs.storage.engine import Session
@@ -60,9 +61,11 @@ def _decryption_error(detail: str = "JWE") -> ProtocolError:
 async def receive(session: Session, token: str, *, ctx: ResultKeys, now: datetime) -> AppStep:
     """Decrypt and check one CReq, then act on it (see the module docstring)."""
     try:
-        kid = str(peek_header(token).get("kid", ""))
+        kid = peek_header(token).get("kid")
     except DecryptionFailed:
         raise ProtocolError.invalid_message("not a JWE", message_type=MessageType.CREQ) from None
+    if not is_trans_id(kid):  # nor a key to look up: NUL or a surrogate would break the query
+        raise _decryption_error("kid")
     found = await browser.load(session, kid)
     if found is None or found[1].device_channel != DeviceChannel.APP or found[0].cek_sealed is None:
         raise _decryption_error("kid")
