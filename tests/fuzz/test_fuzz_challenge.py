@@ -3,6 +3,7 @@ follow-up forms and the status long-poll, and bodies on /3ds/app-challenge."""
 
 from __future__ import annotations
 
+import json
 from urllib.parse import quote, urlencode
 
 from aiohttp import FormData
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from acs.protocol import b64url_encode
 from tests.challenge.helpers import SMS_CARD, creq_for, encode, form_fields, start
-from tests.fuzz.strategies import FUZZ, INPUT_CODES, ODD_TEXT, Mutated, mutations
+from tests.fuzz.strategies import FUZZ, INPUT_CODES, ODD_TEXT, VALUES, Mutated, mutations
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 CONTENT_TYPES = st.sampled_from(
@@ -123,11 +124,30 @@ async def test_status_with_an_odd_token_is_a_4xx(client, fake_ds, token):
     assert response.status in (400, 403), (response.status, token)
 
 
+def _jwe(header: object, tail: list[str]) -> bytes:
+    head = b64url_encode(json.dumps(header).encode("utf-8", "surrogatepass"))
+    return ".".join([head, *tail]).encode()
+
+
+SEGMENTS = st.sampled_from(["", "e30", "WyJ4Il0", "AA", "AAAA" * 10])  # ASCII: a JWE's alphabet
+KIDS = st.one_of(st.sampled_from(["\ud800", "a\x00b", "x" * 5000, "", 7]), ODD_TEXT, VALUES)
+HEADERS = st.fixed_dictionaries(
+    {
+        "alg": st.sampled_from(["dir", "none", "RSA-OAEP"]),
+        "enc": st.sampled_from(["A128GCM", "x"]),
+        "kid": KIDS,
+    }
+)
+JWE_LIKE = st.one_of(
+    RAW,
+    st.builds(lambda parts: ".".join(parts).encode(), st.lists(SEGMENTS, min_size=1, max_size=6)),
+    st.builds(_jwe, HEADERS, st.lists(SEGMENTS, min_size=4, max_size=4)),
+    st.builds(_jwe, VALUES, st.lists(SEGMENTS, min_size=4, max_size=4)),
+)
+
+
 @FUZZ
-@given(body=st.one_of(RAW, st.builds(lambda parts: ".".join(parts).encode(), st.lists(
-    st.sampled_from(["", "e30", "WyJ4Il0", "eyJhbGciOiJkaXIiLCJlbmMiOiJBMTI4R0NNIn0", "AA", "é"]),
-    min_size=1, max_size=6,
-))))  # fmt: skip
+@given(body=JWE_LIKE)
 async def test_app_challenge_bodies_get_their_erro(client, body):
     """A body that is no JWE of this ACS (garbage, odd segments, bad headers) gets an Erro with
     a code an input may cause (302 included), never a 5xx or a system failure."""
