@@ -91,12 +91,12 @@ async def creq(request: web.Request) -> web.StreamResponse:
     validate_incoming(message, expected=MessageType.CREQ)
     if "sdkTransID" in message:
         raise ProtocolError.invalid(["sdkTransID"], message_type="CReq")
-    session_data = form.get("threeDSSessionData")
+    session_data = _session_data(form.get("threeDSSessionData"))
     app = request.app
     async with app[SESSIONS].begin() as session:
         screen = await flow.browser_creq(
             session, message,
-            session_data=str(session_data)[:1024] if session_data else None,
+            session_data=session_data,
             language=language_of(request.headers.get("Accept-Language")),
             ctx=result_keys(app), now=app[CLOCK].now(),
         )  # fmt: skip
@@ -105,6 +105,17 @@ async def creq(request: web.Request) -> web.StreamResponse:
     if screen.error is not None and screen.kind == "refused":
         raise screen.error
     return _answer(request, screen)
+
+
+def _session_data(value: object) -> str | None:
+    """threeDSSessionData as returned with the final CRes (base64url by the spec, so printable:
+    a NUL or a control character is a 203 rather than text a database column refuses)."""
+    if not value:
+        return None
+    text = str(value)[:1024]
+    if not text.isprintable():
+        raise ProtocolError.invalid(["threeDSSessionData"], message_type="CReq")
+    return text
 
 
 def _answer(request: web.Request, screen: Screen) -> web.StreamResponse:

@@ -109,3 +109,12 @@ async def test_app_challenge_kid_that_is_no_acs_trans_id_is_302(client, kid):
     )
     answer = await erro_for(response)
     assert (answer["errorCode"], answer["errorDetail"]) == ("302", "kid")
+
+
+@pytest.mark.parametrize("session_data", ["a\x00b", "\x1b[31m", "line\nbreak"])
+async def test_session_data_with_control_characters_is_203(client, fake_ds, session_data):
+    """threeDSSessionData holding a NUL or a control character is a 203 naming it, not stored."""
+    areq_msg, ares = await start(client, fake_ds.url)
+    form = {"creq": encode(creq_for(areq_msg, ares)), "threeDSSessionData": session_data}
+    answer = await erro_for(await client.post("/3ds/challenge", data=form))
+    assert (answer["errorCode"], answer["errorDetail"]) == ("203", "threeDSSessionData")
