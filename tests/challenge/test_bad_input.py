@@ -118,3 +118,13 @@ async def test_session_data_with_control_characters_is_203(client, fake_ds, sess
     form = {"creq": encode(creq_for(areq_msg, ares)), "threeDSSessionData": session_data}
     answer = await erro_for(await client.post("/3ds/challenge", data=form))
     assert (answer["errorCode"], answer["errorDetail"]) == ("203", "threeDSSessionData")
+
+
+@pytest.mark.parametrize("trans_id", ["%FF", "%ED%B2%80", "%00", "x" * 300, "%C3%A9"])
+async def test_odd_acs_trans_id_in_a_follow_up_path_is_403(client, trans_id):
+    """An acsTransID in the path that is no id (bad UTF-8, NUL, huge) is refused with a 403."""
+    for route in FOLLOW_UPS:
+        response = await client.post(f"/3ds/challenge/{trans_id}/{route}", data={"token": "t"})
+        assert response.status == 403, route
+    response = await client.get(f"/3ds/challenge/{trans_id}/status?token=t")
+    assert response.status == 403
