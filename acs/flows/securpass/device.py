@@ -13,12 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from acs.crypto.codes import CodeCryptoError, decrypt_code, enrolment_context, make_verifier
-from acs.crypto.keys import KeyRing
 from acs.flows.securpass.audit import audit
 from acs.flows.securpass.bodies import read_object
 from acs.flows.securpass.calls import (
     SignedCall,
-    call_args,
     public_fields,
     public_key_of,
     verify_device_call,
@@ -27,12 +25,13 @@ from acs.flows.securpass.code_check import CodeCheck, check_code_attempt, wrong_
 from acs.flows.securpass.errors import InvalidRequest, UnknownResource
 from acs.flows.securpass.operations import OperationHooks, revoke_devices
 from acs.flows.securpass.rows import enrolment_of, store_enrolment
+from acs.flows.securpass.services import PhoneServices
 from acs.flows.securpass.views import enrolment_view
 from acs.notify.hub import Hub
 from acs.securpass import enrolment as core
 from acs.securpass.pincode import CodeAttempts, validate_new_code
 from acs.storage import securpass as store
-from acs.storage.engine import Session, Sessions
+from acs.storage.engine import Session
 from acs.storage.securpass_models import DeviceRow, EnrolmentRow
 
 __all__ = [
@@ -98,14 +97,7 @@ async def set_biometrics(
 
 
 async def change_code(
-    sessions: Sessions,
-    call: SignedCall,
-    *,
-    device_id: str,
-    keys: KeyRing,
-    hooks: OperationHooks,
-    hub: Hub,
-    now: datetime,
+    services: PhoneServices, call: SignedCall, *, device_id: str, now: datetime
 ) -> None:
     """SP-24: a new code, only with the current one (a wrong one counts towards SP-45)."""
     data = _body(call)
@@ -120,10 +112,9 @@ async def change_code(
         }
     ):
         raise InvalidRequest("malformed_body", "expected {current_code_jwe, new_code_jwe}")
-    async with sessions.begin() as session:
-        device = await verify_device_call(
-            session, **call_args(call), now=now, expected_device_id=device_id
-        )
+    keys = services.keys
+    async with services.sessions.begin() as session:
+        device = await verify_device_call(session, call, now=now, expected_device_id=device_id)
         enrolment = await enrolment_for(session, device)
         context = enrolment_context(enrolment.id)
         try:
@@ -138,7 +129,7 @@ async def change_code(
             code_jwe=current,
             context=context,
             keys=keys,
-            hooks=hooks,
+            hooks=services.hooks,
             now=now,
         )
         if check.ok:
@@ -155,7 +146,7 @@ async def change_code(
                 device_id=device.id,
                 rule="SP-24",
             )
-    await _after_code_check(check, hub)
+    await _after_code_check(check, services.hub)
 
 
 async def _after_code_check(check: CodeCheck, hub: Hub) -> None:
