@@ -16,7 +16,7 @@ from typing import Any
 from acs.crypto.codes import CodeCryptoError, decrypt_code, enrolment_context, make_verifier
 from acs.crypto.device import BadSignature, jwk_thumbprint, verify_es256
 from acs.crypto.keys import KeyRing
-from acs.flows.securpass.audit import audit
+from acs.flows.securpass.audit import audit_by_customer
 from acs.flows.securpass.calls import (
     SignedCall,
     check_signature,
@@ -114,12 +114,11 @@ async def _check_ticket(
         )
     except ActivationCodeRejected as exc:
         await store.set_ticket(session, row.id, **ticket_fields(exc.ticket))
-        await audit(
+        await audit_by_customer(
             session,
+            row.customer_id,
+            "activation_code_rejected",
             at=now,
-            actor=f"customer:{row.customer_id}",
-            action="activation_code_rejected",
-            customer_id=row.customer_id,
             enrolment_id=row.id,
             reason=str(exc.reason),
             attempts_left=exc.ticket.attempts_left,
@@ -175,12 +174,11 @@ async def _register(
     )
     await store.add(session, device)
     store_enrolment(row, change.enrolment, now=now)
-    await audit(
+    await audit_by_customer(
         session,
+        row.customer_id,
+        "activated",
         at=now,
-        actor=f"customer:{row.customer_id}",
-        action="activated",
-        customer_id=row.customer_id,
         enrolment_id=row.id,
         device_id=device_id,
         channel=str(row.channel),

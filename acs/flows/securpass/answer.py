@@ -17,7 +17,7 @@ from typing import Any
 
 from acs.crypto.codes import operation_context
 from acs.domain import CardStatus, Opposition
-from acs.flows.securpass.audit import audit
+from acs.flows.securpass.audit import audit, audit_by_customer
 from acs.flows.securpass.calls import SignedCall, verify_device_call
 from acs.flows.securpass.code_check import CodeCheck, check_code_attempt, wrong_code
 from acs.flows.securpass.errors import Forbidden, UnknownResource
@@ -262,12 +262,11 @@ async def _declare_fraud(
             card_opposed=opposed,
         ),
     )
-    await audit(
+    await audit_by_customer(
         session,
+        operation.customer_id,
+        "fraud_declared",
         at=now,
-        actor=f"customer:{operation.customer_id}",
-        action="fraud_declared",
-        customer_id=operation.customer_id,
         operation_id=operation.id,
         card_id=operation.card_id,
         card_opposed=opposed,

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from acs.crypto.codes import CodeCryptoError, check_code, decrypt_code
 from acs.crypto.keys import KeyRing
-from acs.flows.securpass.audit import audit
+from acs.flows.securpass.audit import audit, audit_by_device
 from acs.flows.securpass.errors import CodeRejected
 from acs.flows.securpass.operations import OperationHooks, finish_pending
 from acs.flows.securpass.rows import enrolment_of, store_enrolment
@@ -56,12 +56,11 @@ async def check_code_attempt(
     publish: list[str] = []
     if attempts.blocked:
         publish = await _block(session, device, enrolment, hooks=hooks, now=now)
-    await audit(
+    await audit_by_device(
         session,
+        device,
+        "code_rejected",
         at=now,
-        actor=f"device:{device.id}",
-        action="code_rejected",
-        customer_id=device.customer_id,
         device_id=device.id,
         attempts_left=attempts.attempts_left,
         blocked=attempts.blocked,

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from acs.crypto.codes import CodeCryptoError, decrypt_code, enrolment_context, make_verifier
-from acs.flows.securpass.audit import audit
+from acs.flows.securpass.audit import audit_by_device
 from acs.flows.securpass.bodies import read_object
 from acs.flows.securpass.calls import (
     SignedCall,
@@ -82,12 +82,11 @@ async def set_biometrics(
     changed = core.set_biometrics(enrolment_of(enrolment), purpose=purpose, enabled=enabled)
     store_enrolment(enrolment, changed, now=now)
     device.updated_at = now
-    await audit(
+    await audit_by_device(
         session,
+        device,
+        "biometrics_changed",
         at=now,
-        actor=f"device:{device.id}",
-        action="biometrics_changed",
-        customer_id=device.customer_id,
         device_id=device.id,
         purpose=purpose,
         enabled=enabled,
@@ -137,12 +136,11 @@ async def change_code(
                 make_verifier, new_code, pepper=keys.pepper
             )
             device.updated_at = now
-            await audit(
+            await audit_by_device(
                 session,
+                device,
+                "code_changed",
                 at=now,
-                actor=f"device:{device.id}",
-                action="code_changed",
-                customer_id=device.customer_id,
                 device_id=device.id,
                 rule="SP-24",
             )
@@ -173,12 +171,11 @@ async def close_enrolment(
         session, [*change.revoke_device_ids, device.id], reason="closed", now=now, hooks=hooks
     )
     store_enrolment(enrolment, change.enrolment, now=now)
-    await audit(
+    await audit_by_device(
         session,
+        device,
+        "closed",
         at=now,
-        actor=f"device:{device.id}",
-        action="closed",
-        customer_id=device.customer_id,
         enrolment_id=enrolment.id,
         revoked_device_ids=revoked,
         rule="SP-43",
