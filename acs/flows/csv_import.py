@@ -30,6 +30,7 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from acs.crypto.pan import PanVault, mask_pan
+from acs.csv_columns import CARD_COLUMNS, CARD_OPTIONAL, CUSTOMER_COLUMNS
 from acs.domain import CardStatus, CustomerKind, Opposition
 from acs.storage import cards as card_store
 from acs.storage import customers as customer_store
@@ -41,19 +42,6 @@ __all__ = ["ImportSummary", "LineError", "import_csv", "luhn_valid"]
 Kind = Literal["customers", "cards"]
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 1000
-
-CUSTOMER_COLUMNS = (
-    "customer_id",
-    "kind",
-    "full_name",
-    "remote_banking",
-    "secure_mobile",
-    "personal_email",
-    "email_recorded_at",
-    "has_app",
-)
-CARD_COLUMNS = ("pan", "expiry_yymm", "customer_id", "status", "used_at_terminal")
-CARD_OPTIONAL = ("opposition_reason",)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from acs.csv_columns import CUSTOMER_COLUMNS
 from acs.domain import CustomerKind
 from acs.storage._upsert import existing_keys, upsert_rows
 from acs.storage.models import Customer
@@ -43,16 +44,8 @@ class UpsertCounts:
     updated: int = 0
 
 
-_UPDATED = (
-    "kind",
-    "full_name",
-    "remote_banking",
-    "secure_mobile",
-    "personal_email",
-    "email_recorded_at",
-    "has_app",
-    "updated_at",
-)
+# Every imported column but the key, which never changes.
+_UPDATED = (*(c for c in CUSTOMER_COLUMNS if c != "customer_id"), "updated_at")
 
 
 async def get(session: AsyncSession, customer_id: str) -> Customer | None:
