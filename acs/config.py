@@ -116,6 +116,7 @@ class Settings:
     ds_client_key: str = ""
     results_read_timeout_seconds: float = 5.0
     results_retry_seconds: float = 10.0
+    results_give_up_hours: float = 24.0  # a result not delivered after this is marked failed
 
     @property
     def base_url(self) -> str:
@@ -157,6 +158,7 @@ _RANGES = {
     "otp_max_resends": (0, 5),
     "port": (0, 65535),
     "max_body_bytes": (1024, 16 * 1024 * 1024),
+    "results_give_up_hours": (1, 24 * 30),
 }
 
 
