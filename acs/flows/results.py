@@ -230,7 +230,9 @@ class Sender:
         """When the last attempt is due: ``results_give_up_hours`` after the RReq was written."""
         return row.created_at + timedelta(hours=self.settings.results_give_up_hours)
 
-    async def _give_up(self, session: Any, row: OutboxRow, delivery: Delivery, now: Any) -> None:
+    async def _give_up(
+        self, session: Any, row: OutboxRow, delivery: Delivery, now: datetime
+    ) -> None:
         hours = self.settings.results_give_up_hours
         error = f"given up after {hours:g} h: {delivery.outcome}"
         if await outbox.finish(
