@@ -16,6 +16,7 @@ from typing import Any
 
 from acs.crypto.codes import operation_context
 from acs.domain import CardStatus, Opposition
+from acs.flows import otp_failures
 from acs.flows.securpass.audit import audit, audit_by_customer
 from acs.flows.securpass.bodies import read_json
 from acs.flows.securpass.calls import SignedCall, verify_device_call
@@ -205,6 +206,8 @@ async def _decide(
     opposed = False
     if final.status == OperationStatus.APPROVED:
         _count_use(device, now)
+        # A successful Sécur'Pass authentication lifts an SMS OTP block (RTS Art. 4(3)(b)).
+        await otp_failures.lift(session, decided.customer_id, actor=f"device:{device.id}", now=now)
         message = "Opération validée."
     else:
         message = refusal_message(decided.summary)
