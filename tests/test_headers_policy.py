@@ -17,7 +17,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from acs.protocol import b64url_encode
 from acs.web import create_app
+from tests.areqs import areq
 from tests.challenge.fake_ds import FakeDS
 from tests.challenge.helpers import SECURPASS_CARD, SMS_CARD, creq_for, encode, form_fields, start
 from tests.challenge.helpers import form_action as action_of
@@ -87,8 +89,6 @@ async def test_json_answers_carry_the_policy(client, fake_ds):
 
 async def test_the_ares_itself_is_not_cacheable(client, fake_ds):
     """The ARes answer (personal and transaction data) is no-store and nosniff."""
-    from tests.areqs import areq
-
     response = await client.post("/3ds/areq", json=areq("2.2.0", "browser", "pa"))
     assert (await response.json())["messageType"] in ("ARes", "Erro")
     assert_policy(response)
@@ -114,8 +114,6 @@ async def test_challenge_pages_have_a_nonce_csp_without_unsafe_inline(client, fa
 
 async def test_the_method_page_script_runs_only_with_its_nonce(client):
     """The 3DS Method page's collecting script carries the CSP nonce."""
-    from acs.protocol import b64url_encode
-
     data = b64url_encode(
         b'{"threeDSServerTransID":"8a880dc0-d2d2-4067-bcb1-b08d1690b26e",'
         b'"threeDSMethodNotificationURL":"https://3ds.test/notify"}'

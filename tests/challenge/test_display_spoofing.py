@@ -75,6 +75,9 @@ async def test_the_phone_shows_and_signs_the_neutralised_name(client, fake_ds, c
     challenge = await camille.next_operation(timeout=5)
     assert challenge["summary"]["payee"] == SHOWN
     assert summary_hash(challenge["summary"]) == challenge["summary_hash"]
+    fetched = await camille.operation(challenge["operation_id"])  # the signed fetch
+    assert fetched["summary"]["payee"] == SHOWN
+    assert fetched["summary_hash"] == challenge["summary_hash"]
     await camille.approve_with_code(challenge, CODE)
     token = form_fields(page)["token"]
     base = form_action(page).replace("https://acs.test", "").rsplit("/", 1)[0]
