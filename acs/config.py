@@ -110,12 +110,14 @@ class Settings:
     otp_ttl_seconds: int = 300
     otp_max_attempts: int = 3
     otp_max_resends: int = 2
+    otp_max_failures: int = 5  # RTS Art. 4(3)(b): wrong codes in a row per cardholder, then block
     method_data_ttl_seconds: int = 600
     # Results (RReq → DS): client certificate (PEM paths, none by default), read timeout (§5).
     ds_client_cert: str = ""
     ds_client_key: str = ""
     results_read_timeout_seconds: float = 5.0
     results_retry_seconds: float = 10.0
+    results_give_up_hours: float = 24.0  # a result not delivered after this is marked failed
 
     @property
     def base_url(self) -> str:
@@ -155,8 +157,10 @@ _RANGES = {
     "otp_ttl_seconds": (30, 600),
     "otp_max_attempts": (1, 10),
     "otp_max_resends": (0, 5),
+    "otp_max_failures": (1, 5),
     "port": (0, 65535),
     "max_body_bytes": (1024, 16 * 1024 * 1024),
+    "results_give_up_hours": (1, 24 * 30),
 }
 
 

@@ -88,6 +88,32 @@ def test_import_reports_every_bad_line_and_imports_nothing(env, tmp_path):
     assert "1 upserted" in skipped.stdout and "2 skipped" in skipped.stdout
 
 
+def test_import_refuses_controls_and_formulas_by_line_and_field(env, tmp_path):
+    """NUL, a bidi override and formulas are listed as `file:line: field: …`; no traceback."""
+    customers = tmp_path / "customers.csv"
+    customers.write_bytes(
+        "customer_id,kind,full_name,remote_banking,secure_mobile,personal_email,"
+        "email_recorded_at,has_app\n"
+        "C0001,individual,Ana Dupont,true,+33612345678,,,false\n"
+        "C0002,individual,Ana\x00Dupont,true,,,,false\n"
+        "C0003,individual,\u202emoc.live,true,,,,false\n"
+        "C0004,individual,=cmd|' /C calc'!A0,true,,+x@evil.fr,,false\n".encode()
+    )
+    result = run(["import", "customers", str(customers)], env, tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith(str(customers))]
+    assert errors == [
+        f"{customers}:3: full_name: control or format character U+0000 at position 4",
+        f"{customers}:4: full_name: control or format character U+202E at position 1",
+        f"{customers}:5: full_name: starts with '=', which a spreadsheet reads as a formula",
+        f"{customers}:5: personal_email: starts with '+', which a spreadsheet reads as a formula",
+    ]
+    skipped = run(["import", "customers", str(customers), "--skip-invalid"], env, tmp_path)
+    assert skipped.returncode == 0, skipped.stderr
+    assert "1 upserted" in skipped.stdout and "3 skipped" in skipped.stdout
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -68,6 +68,9 @@ def test_acs_config_environment_variable_names_the_file(tmp_path):
         ("challenge_timeout_seconds = 900\n", "challenge_timeout_seconds"),
         ('sms_gateway = "pigeon"\n', "sms_gateway"),
         ('sms_gateway = "webhook"\n', "sms_webhook_url"),
+        ("results_give_up_hours = 0\n", "results_give_up_hours"),
+        ("results_give_up_hours = nan\n", "results_give_up_hours"),
+        ('results_give_up_hours = "1d"\n', "results_give_up_hours"),
     ],
 )
 def test_a_wrong_config_names_the_bad_key(tmp_path, text, key):

@@ -192,3 +192,76 @@ async def _cards(sessions) -> list[tuple]:
             )
             for c in rows
         ]
+
+
+UNSAFE_VALUES = {
+    "NUL": ("Ana\x00Dupont", "U+0000 at position 4"),
+    "ANSI escape": ("\x1b[31mAna", "U+001B at position 1"),
+    "bidi override": ("\u202emoc.live\u202c", "U+202E at position 1"),
+    "isolate": ("Ana \u2066Dupont", "U+2066 at position 5"),
+    "zero-width space": ("Ana\u200bDupont", "U+200B at position 4"),
+    "CR/LF in a quoted field": ('"Ana\r\nDupont"', "U+000D at position 4"),
+    "TAB": ("Ana\tDupont", "U+0009 at position 4"),
+}
+
+
+@pytest.mark.parametrize(("name", "where"), UNSAFE_VALUES.values(), ids=UNSAFE_VALUES.keys())
+async def test_control_and_format_characters_are_refused(tmp_path, run, sessions, name, where):
+    """A control, bidi or zero-width character in full_name refuses the line, naming field
+    and code point (on PostgreSQL a NUL used to end in a traceback)."""
+    lines = [customer(1), customer(2, full_name=name)]
+    summary = await run("customers", write(tmp_path, "customers", lines))
+    (error,) = summary.errors
+    assert (error.line_no, error.field) == (3, "full_name")
+    assert error.message == f"control or format character {where}"
+    assert await count(sessions, Customer) == 0
+    skipped = await run("customers", write(tmp_path, "customers", lines), skip_invalid=True)
+    assert (skipped.inserted, skipped.skipped) == (1, 1)
+
+
+async def test_a_nul_in_any_field_is_refused_without_echoing_the_value(tmp_path, run, sessions):
+    """NUL in an e-mail, a card's PAN or its customer id: refused per field; no PAN shown."""
+    await run("customers", write(tmp_path, "customers", [customer(1)]))
+    email = await run(
+        "customers", write(tmp_path, "customers", [customer(2, personal_email="a\x00@b.fr")])
+    )
+    assert [(e.line_no, e.field) for e in email.errors] == [(2, "personal_email")]
+    lines = [
+        f"{pan(5)[:8]}\x00{pan(5)[8:]},2812,C000001,active,false",
+        f"{pan(6)},2812,C0\x1b01,active,false",
+    ]
+    summary = await run("cards", write(tmp_path, "cards", lines))
+    assert [(e.line_no, e.field) for e in summary.errors] == [(2, "pan"), (3, "customer_id")]
+    assert pan(5)[:8] not in " ".join(e.message for e in summary.errors)
+    assert await count(sessions, Card) == 0
+
+
+FORMULAS = ["=cmd|' /C calc'!A0", "+HYPERLINK(\"https://evil.example\",\"x\")", "@SUM(A1:A9)",
+            "-2+3+cmd|' /C calc'!A0", "=1+1"]  # fmt: skip
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+async def test_formula_leading_values_are_refused_in_text_fields(tmp_path, run, sessions, formula):
+    """customer_id, full_name and personal_email refuse a value starting with = + - @."""
+    quoted = '"' + formula.replace('"', '""') + '"'
+    lines = [
+        customer(1, full_name=quoted),
+        customer(2, customer_id=quoted),
+        customer(3, personal_email=f"{formula[0]}evil@x.fr"),
+    ]
+    summary = await run("customers", write(tmp_path, "customers", lines))
+    assert [(e.line_no, e.field) for e in summary.errors] == [
+        (2, "full_name"),
+        (3, "customer_id"),
+        (4, "personal_email"),
+    ]
+    assert all("spreadsheet reads as a formula" in e.message for e in summary.errors)
+    assert await count(sessions, Customer) == 0
+
+
+async def test_an_international_mobile_keeps_its_plus_and_names_their_hyphens(tmp_path, run):
+    """The legitimate cases: "+33 6…" in secure_mobile, a hyphen or @ inside a name."""
+    lines = [customer(1, secure_mobile="+33 6 12 34 56 78", full_name="Jean-Marie d'Ormesson"),
+             customer(2, full_name="Café @ Home SARL", personal_email="a-b@c-d.fr")]  # fmt: skip
+    summary = await run("customers", write(tmp_path, "customers", lines))
+    assert (summary.inserted, summary.errors) == (2, ())

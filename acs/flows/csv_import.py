@@ -16,6 +16,18 @@ nothing is imported and every bad line is reported (by line number and field); w
 ``skip_invalid=True`` the good lines are imported and the bad ones reported. Imports upsert (by
 customer id, by PAN), so running one twice leaves the same state. A PAN never appears in an error
 message: only its mask (first six, last four digits) does.
+
+What a field may hold (issue #12 point 7; the values end up on challenge pages, in SMS and in
+whatever spreadsheet a bank's staff opens them with):
+
+- no Unicode control or format character (:func:`acs.text.first_unsafe`: NUL, CR, LF, TAB, ESC
+  of ANSI sequences, bidi overrides and isolates, zero-width characters …) in any field: the
+  line is refused with the field and the code point (``customers.csv:7: full_name: control or
+  format character U+202E at position 1``), never the value;
+- no spreadsheet formula in a free-text field (``customer_id``, ``full_name``,
+  ``personal_email``): a value starting with ``=``, ``+``, ``-`` or ``@`` is refused. The one
+  legitimate leading ``+``, that of an international mobile number, is in ``secure_mobile``,
+  whose pattern allows digits and spaces only after it, so it can never be a formula.
 """
 
 from __future__ import annotations
@@ -30,30 +42,19 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from acs.crypto.pan import PanVault, mask_pan
+from acs.csv_columns import CARD_COLUMNS, CARD_OPTIONAL, CUSTOMER_COLUMNS
 from acs.domain import CardStatus, CustomerKind, Opposition
 from acs.storage import cards as card_store
 from acs.storage import customers as customer_store
 from acs.storage.customers import CustomerRecord, UpsertCounts
 from acs.storage.engine import Sessions
+from acs.text import first_unsafe
 
 __all__ = ["ImportSummary", "LineError", "import_csv", "luhn_valid"]
 
 Kind = Literal["customers", "cards"]
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 1000
-
-CUSTOMER_COLUMNS = (
-    "customer_id",
-    "kind",
-    "full_name",
-    "remote_banking",
-    "secure_mobile",
-    "personal_email",
-    "email_recorded_at",
-    "has_app",
-)
-CARD_COLUMNS = ("pan", "expiry_yymm", "customer_id", "status", "used_at_terminal")
-CARD_OPTIONAL = ("opposition_reason",)
 
 
 @dataclass(frozen=True)
@@ -195,10 +196,17 @@ def _fields(line_no: int, values: dict[str, str], parsers: dict[str, Callable]) 
     out, errors = {}, []
     for name, parse in parsers.items():
         try:
-            out[name] = parse(values.get(name, ""))
+            out[name] = parse(_no_controls(values.get(name, "")))
         except _Bad as exc:
             errors.append(LineError(line_no, name, str(exc)))
     return out, errors
+
+
+def _no_controls(value: str) -> str:
+    found = first_unsafe(value)
+    if found is not None:  # the position and code point only: the value may be a PAN
+        raise _Bad(f"control or format character {found[1]} at position {found[0] + 1}")
+    return value
 
 
 def _customer(line_no: int, values: dict[str, str]) -> tuple[CustomerRecord | None, list]:
@@ -268,6 +276,20 @@ def _safe(value: str) -> str:
     return mask_pan(digits) if digits.isdigit() and len(digits) >= 13 else value[:40]
 
 
+FORMULA_LEADS = ("=", "+", "-", "@")
+
+
+def _no_formula(parse: Callable[[str], str]) -> Callable[[str], str]:
+    """A free-text field: refuse a leading ``= + - @``, which spreadsheets run as a formula."""
+
+    def checked(value: str) -> str:
+        if value.startswith(FORMULA_LEADS):
+            raise _Bad(f"starts with {value[0]!r}, which a spreadsheet reads as a formula")
+        return parse(value)
+
+    return checked
+
+
 def _customer_id(value: str) -> str:
     if not value or len(value) > 32 or not value.isprintable():
         raise _Bad(f"expected 1 to 32 printable characters, got {_safe(value)!r}")
@@ -331,19 +353,19 @@ def _expiry(value: str) -> str:
 
 
 _CUSTOMER_PARSERS: dict[str, Callable[[str], Any]] = {
-    "customer_id": _customer_id,
+    "customer_id": _no_formula(_customer_id),
     "kind": _choice(CustomerKind),
-    "full_name": _text(200),
+    "full_name": _no_formula(_text(200)),
     "remote_banking": _boolean,
     "secure_mobile": _optional(_pattern(_MOBILE, "a phone number", 32)),
-    "personal_email": _optional(_pattern(_EMAIL, "an e-mail address", 254)),
+    "personal_email": _optional(_no_formula(_pattern(_EMAIL, "an e-mail address", 254))),
     "email_recorded_at": _optional(_utc_timestamp),
     "has_app": _boolean,
 }
 _CARD_PARSERS: dict[str, Callable[[str], Any]] = {
     "pan": _pan,
     "expiry_yymm": _expiry,
-    "customer_id": _customer_id,
+    "customer_id": _no_formula(_customer_id),
     "status": _choice(CardStatus),
     "opposition_reason": _optional(_choice(Opposition)),
     "used_at_terminal": _boolean,

@@ -6,6 +6,17 @@
 reschedules failures: one immediate retry, then every ``results_retry_seconds`` (§5, Req 240).
 A read timeout also sends an Erro 402 to the DS (Req 242) before the next attempt. The RReq
 itself is built when the challenge is decided (:mod:`acs.protocol.rreq`).
+
+Delivery is at least once; duplicates are rare:
+
+- the lease is short (:attr:`Sender.LEASE`) and renewed every :attr:`Sender.RENEW_EVERY` while
+  the RReq is on the wire, so only a sender that really stopped loses its row, and soon;
+- a claim of a row whose previous attempt left no outcome (its sender died mid-flight) is a
+  *re-send*: logged at warning and counted (``resent``);
+- the DS answers a second RReq with Erro 312 "duplicate message" (Req 430-433): delivered.
+
+A result still undelivered ``results_give_up_hours`` after it was written (a dsURL that can
+never work) is marked failed, logged at warning with the URL and counted (``given_up``).
 """
 
 from __future__ import annotations
@@ -15,7 +26,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from acs.clock import Clock
@@ -53,6 +64,11 @@ class Delivery:
 
 
 Published = Callable[[str], Awaitable[None]]
+Counted = Callable[[str], None]
+
+
+def _uncounted(outcome: str) -> None:
+    """The default counter: counts nothing (tests and tools without metrics)."""
 
 
 STEADY_ATTEMPTS = 7  # the immediate retry, then one minute at the reference's 10 s pace
@@ -77,7 +93,8 @@ def retry_delay(attempts: int, settings: Settings) -> float:
 class Sender:
     """Delivers due outbox rows; several senders (processes, nodes) may run at once."""
 
-    LEASE = timedelta(seconds=30)
+    LEASE = timedelta(seconds=10)
+    RENEW_EVERY = 3.0  # seconds of real time between lease renewals while an RReq is in flight
 
     def __init__(
         self,
@@ -87,9 +104,10 @@ class Sender:
         clock: Clock,
         publish: Published,
         http: aiohttp.ClientSession,
+        count: Counted = _uncounted,
     ) -> None:
         self.sessions, self.settings, self.clock = sessions, settings, clock
-        self.publish, self.http = publish, http
+        self.publish, self.http, self.count = publish, http, count
         self.ds = DsClient(http, timeout_seconds=settings.results_read_timeout_seconds)
         self.worker = f"sender-{uuid.uuid4().hex[:12]}"
         self._in_flight: set[asyncio.Task] = set()
@@ -100,7 +118,10 @@ class Sender:
             rows = await outbox.claim_due(
                 session, worker=self.worker, now=self.clock.now(), lease=self.LEASE, limit=limit
             )
-        await asyncio.gather(*(self._deliver(row) for row in rows))
+            resent = [await outbox.unrecorded_attempts(session, row) > 0 for row in rows]
+        await asyncio.gather(
+            *(self._deliver(r, resent=x) for r, x in zip(rows, resent, strict=True))
+        )
         return len(rows)
 
     def deliver_soon(self, acs_trans_id: str) -> None:
@@ -118,9 +139,10 @@ class Sender:
                     session, acs_trans_id, worker=self.worker, now=self.clock.now(),
                     lease=self.LEASE,
                 )  # fmt: skip
-            if row is None:
-                return False
-            await self._deliver(row)
+                if row is None:
+                    return False
+                resent = await outbox.unrecorded_attempts(session, row) > 0
+            await self._deliver(row, resent=resent)
         except Exception:
             log.exception("RReq %s: immediate delivery failed; the worker retries", acs_trans_id)
             return False
@@ -132,13 +154,24 @@ class Sender:
             timeout = self.settings.results_read_timeout_seconds
             await asyncio.wait(set(self._in_flight), timeout=timeout)
 
-    async def _deliver(self, row: OutboxRow) -> None:
+    async def _deliver(self, row: OutboxRow, *, resent: bool = False) -> None:
         started = self.clock.now()
-        delivery = await self._post(row)
+        if resent:
+            # The previous holder claimed it and never recorded an outcome: it stopped with the
+            # RReq possibly on the wire. This one may be a duplicate (the DS then answers 312).
+            log.warning(
+                "RReq %s attempt %d: re-sent after an attempt with no recorded outcome "
+                "(its sender stopped mid-flight)",
+                row.acs_trans_id,
+                row.attempts,
+            )
+            self.count("resent")
+        delivery = await self._renewing(row, self._post(row))
+        detail = f"re-sent; {delivery.detail or ''}" if resent else delivery.detail
         async with self.sessions.begin() as session:
             await outbox.record_attempt(
                 session, row, worker=self.worker, started_at=started,
-                outcome=delivery.outcome, detail=delivery.detail,
+                outcome=delivery.outcome, detail=detail,
             )  # fmt: skip
             await self._settle(session, row, delivery)
         log.info("RReq %s attempt %d: %s", row.acs_trans_id, row.attempts, delivery.outcome)
@@ -146,6 +179,31 @@ class Sender:
             await self.publish(topics.challenge(row.acs_trans_id))
         if delivery.timed_out:
             await self._erro_402(row)
+
+    async def _renewing(self, row: OutboxRow, post: Awaitable[Delivery]) -> Delivery:
+        """Await the POST while renewing the row's lease, so a live sender never loses it."""
+        renewal = asyncio.create_task(self._renew(row.id), name=f"lease-{row.acs_trans_id}")
+        try:
+            return await post
+        finally:
+            renewal.cancel()
+            await asyncio.gather(renewal, return_exceptions=True)
+
+    async def _renew(self, row_id: int) -> None:
+        while True:
+            await asyncio.sleep(self.RENEW_EVERY)
+            try:
+                async with self.sessions.begin() as session:
+                    kept = await outbox.renew(
+                        session, row_id, worker=self.worker, now=self.clock.now(),
+                        lease=self.LEASE,
+                    )  # fmt: skip
+            except Exception as exc:  # the database may be down for a moment: try again
+                log.warning("outbox row %d: lease not renewed (%s)", row_id, type(exc).__name__)
+                continue
+            if not kept:
+                log.warning("outbox row %d: lease lost while the RReq was in flight", row_id)
+                return
 
     async def _settle(self, session: Any, row: OutboxRow, delivery: Delivery) -> None:
         now = self.clock.now()
@@ -159,12 +217,36 @@ class Sender:
                 session, row.id, worker=self.worker, state=outbox.FAILED, now=now,
                 error="the AReq gave no dsURL",
             )  # fmt: skip
+        elif now >= (deadline := self._give_up_at(row)):
+            await self._give_up(session, row, delivery, now)
         else:
             at = now + timedelta(seconds=retry_delay(row.attempts, self.settings))
             error = f"{delivery.outcome}: {delivery.detail or ''}"
             await outbox.reschedule(
-                session, row.id, worker=self.worker, at=at, error=error, now=now
+                session, row.id, worker=self.worker, at=min(at, deadline), error=error, now=now
             )
+
+    def _give_up_at(self, row: OutboxRow) -> datetime:
+        """When the last attempt is due: ``results_give_up_hours`` after the RReq was written."""
+        return row.created_at + timedelta(hours=self.settings.results_give_up_hours)
+
+    async def _give_up(
+        self, session: Any, row: OutboxRow, delivery: Delivery, now: datetime
+    ) -> None:
+        hours = self.settings.results_give_up_hours
+        error = f"given up after {hours:g} h: {delivery.outcome}"
+        if await outbox.finish(
+            session, row.id, worker=self.worker, state=outbox.FAILED, now=now, error=error
+        ):
+            log.warning(
+                "RReq %s given up after %d attempts over %g h to %s (last: %s)",
+                row.acs_trans_id,
+                row.attempts,
+                hours,
+                row.ds_url,
+                delivery.outcome,
+            )
+            self.count("given_up")
 
     async def _post(self, row: OutboxRow) -> Delivery:
         if not row.ds_url:

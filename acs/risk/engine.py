@@ -42,6 +42,7 @@ RULES: tuple[Rule, ...] = (
     rules.method_decoupled,
     rules.three_ri_no_challenge,
     rules.method_securpass,
+    rules.sms_otp_blocked,
     rules.method_sms_otp,
     rules.not_enrolled,
 )

@@ -34,6 +34,7 @@ class CustomerFacts:
 
     has_active_device: bool = False  # an active Sécur'Pass device
     has_secure_mobile: bool = False  # SMS OTP fallback possible
+    sms_otp_blocked: bool = False  # RTS Art. 4(3)(b): 5 wrong SMS codes in a row, not reset
     trusted_device: bool = False  # SP-42
     browser_known: bool | None = None  # 3DS Method data: seen before (True), new (False), none
     corporate: bool = False  # card used in a dedicated corporate payment process (RTS Art. 17)

@@ -308,6 +308,14 @@ def method_securpass(inp: RiskInput, thr: RiskThresholds, sca: ScaNeeded | None)
     return None
 
 
+def sms_otp_blocked(inp: RiskInput, thr: RiskThresholds, sca: ScaNeeded | None) -> Outcome | None:
+    """SMS OTP is the only way left but blocked after 5 wrong codes in a row (RTS Art. 4(3)(b)):
+    N, reason 19 "exceeds ACS maximum challenges" — no new code is sent until a reset."""
+    if inp.customer.has_secure_mobile and inp.customer.sms_otp_blocked:
+        return _deny("19")
+    return None
+
+
 def method_sms_otp(inp: RiskInput, thr: RiskThresholds, sca: ScaNeeded | None) -> Outcome | None:
     """No device but a secure mobile number: C, SMS OTP fallback."""
     if inp.customer.has_secure_mobile:

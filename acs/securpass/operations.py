@@ -45,6 +45,7 @@ from acs.securpass.answers import (
 from acs.securpass.devices import DeviceKeys, DeviceStatus
 from acs.securpass.encoding import b64u, canonical_json, sha256_b64u
 from acs.securpass.errors import AnswerRejected, Reason
+from acs.text import neutralise
 
 __all__ = [
     "NONCE_BYTES",
@@ -109,7 +110,11 @@ def format_time(moment: datetime) -> str:
 class OperationSummary:
     """What the phone shows and signs: amount, payee, date (SP-52). ``currency`` is ISO 4217
     numeric ("978"), ``amount_minor`` in units of ``10**-exponent``; ``created_at`` is
-    :func:`format_time`. ``extra`` holds further display pairs (e.g. masked IBAN)."""
+    :func:`format_time`. ``extra`` holds further display pairs (e.g. masked IBAN).
+
+    ``payee`` and the ``extra`` values are neutralised (:func:`acs.text.neutralise`) when the
+    summary is built, so the hash the phone signs is over the text it shows: a bidi override in
+    a merchant name cannot make the approve screen say something else than what is signed."""
 
     type: OperationType
     amount_minor: int
@@ -122,6 +127,9 @@ class OperationSummary:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "type", OperationType(self.type))
+        object.__setattr__(self, "payee", neutralise(self.payee))
+        shown = tuple((key, neutralise(value)) for key, value in self.extra)
+        object.__setattr__(self, "extra", shown)
         if isinstance(self.amount_minor, bool) or not 0 <= self.amount_minor < 10**15:
             raise ValueError("amount_minor must be a non-negative integer")
         if not _CURRENCY.fullmatch(self.currency) or not 0 <= self.exponent <= 4:

@@ -75,6 +75,7 @@ _UPDATED = (
 class CustomerView:
     id: str
     secure_mobile: str | None
+    sms_otp_blocked: bool = False  # RTS Art. 4(3)(b): too many wrong SMS codes
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,8 @@ _AREQ_VIEW = (
     select(
         Card.id, Card.customer_id, Card.status, Card.opposition_reason, Card.expiry_yymm,
         Card.last4, Card.low_value_count, Card.low_value_cumulative_minor,
-        Customer.secure_mobile, DeviceRow.id.label("device_id"), DeviceRow.successful_uses,
-        DeviceRow.first_used_at, DeviceRow.last_used_at,
+        Customer.secure_mobile, Customer.otp_blocked_at, DeviceRow.id.label("device_id"),
+        DeviceRow.successful_uses, DeviceRow.first_used_at, DeviceRow.last_used_at,
     )
     .join(Customer, Customer.id == Card.customer_id)
     .outerjoin(
@@ -143,7 +144,10 @@ def card_view(row: Mapping[Any, Any]) -> CardView:
         expiry_yymm=row["expiry_yymm"], last4=row["last4"],
         low_value_count=row["low_value_count"],
         low_value_cumulative_minor=row["low_value_cumulative_minor"],
-        customer=CustomerView(row["customer_id"], row["secure_mobile"]), active_device=device,
+        customer=CustomerView(
+            row["customer_id"], row["secure_mobile"], row["otp_blocked_at"] is not None
+        ),
+        active_device=device,
     )  # fmt: skip
 
 

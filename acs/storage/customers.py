@@ -1,4 +1,4 @@
-"""Customers: read one, upsert many (by the bank's ``customer_id``)."""
+"""Customers: read one, upsert many (by the bank's ``customer_id``), count SMS OTP failures."""
 
 from __future__ import annotations
 
@@ -7,13 +7,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from acs.csv_columns import CUSTOMER_COLUMNS
 from acs.domain import CustomerKind
 from acs.storage._upsert import existing_keys, upsert_rows
 from acs.storage.models import Customer
 
-__all__ = ["CustomerRecord", "UpsertCounts", "get", "known_ids", "upsert_many"]
+__all__ = [
+    "CustomerRecord",
+    "OtpFailures",
+    "UpsertCounts",
+    "count_otp_failure",
+    "get",
+    "known_ids",
+    "otp_failures",
+    "reset_otp_failures",
+    "upsert_many",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,16 +55,8 @@ class UpsertCounts:
     updated: int = 0
 
 
-_UPDATED = (
-    "kind",
-    "full_name",
-    "remote_banking",
-    "secure_mobile",
-    "personal_email",
-    "email_recorded_at",
-    "has_app",
-    "updated_at",
-)
+# Every imported column but the key, which never changes.
+_UPDATED = (*(c for c in CUSTOMER_COLUMNS if c != "customer_id"), "updated_at")
 
 
 async def get(session: AsyncSession, customer_id: str) -> Customer | None:
@@ -74,3 +78,60 @@ async def upsert_many(
     rows = [r.to_row(now) for r in unique]
     await upsert_rows(session, Customer.__table__, rows, key="id", columns=_UPDATED)
     return UpsertCounts(inserted=len(unique) - len(present), updated=len(present))
+
+
+@dataclass(frozen=True)
+class OtpFailures:
+    """A customer's consecutive SMS OTP failures and, at the limit, when SMS OTP was blocked."""
+
+    count: int = 0
+    blocked_at: datetime | None = None
+
+    @property
+    def blocked(self) -> bool:
+        return self.blocked_at is not None
+
+
+async def otp_failures(session: AsyncSession, customer_id: str) -> OtpFailures:
+    """The customer's SMS OTP failure state, read from the database (none for an unknown id)."""
+    statement = select(Customer.otp_failures, Customer.otp_blocked_at).where(
+        Customer.id == customer_id
+    )
+    row = (await session.execute(statement)).first()
+    return OtpFailures() if row is None else OtpFailures(row[0], row[1])
+
+
+async def count_otp_failure(
+    session: AsyncSession, customer_id: str, *, limit: int, now: datetime
+) -> OtpFailures:
+    """One more wrong code; at ``limit`` the block starts (once: a later failure keeps the first
+    time). An atomic increment, so two challenges failing at once both count."""
+    await session.execute(
+        update(Customer)
+        .where(Customer.id == customer_id)
+        .values(otp_failures=Customer.otp_failures + 1)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(Customer)
+        .where(Customer.id == customer_id, Customer.otp_failures >= limit)
+        .where(Customer.otp_blocked_at.is_(None))
+        .values(otp_blocked_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return await otp_failures(session, customer_id)
+
+
+async def reset_otp_failures(
+    session: AsyncSession, customer_id: str, *, now: datetime
+) -> OtpFailures:
+    """Back to no failure and no block; returns the state it had (to audit a lifted block)."""
+    before = await otp_failures(session, customer_id)
+    if before.count or before.blocked:
+        await session.execute(
+            update(Customer)
+            .where(Customer.id == customer_id)
+            .values(otp_failures=0, otp_blocked_at=None, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return before

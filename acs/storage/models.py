@@ -82,6 +82,10 @@ class Customer(Timestamps, Base):
     personal_email: Mapped[str | None] = mapped_column(sa.String(254))
     email_recorded_at: Mapped[datetime | None]
     has_app: Mapped[bool]
+    # RTS Art. 4(3)(b): consecutive wrong SMS codes, across resends and transactions; at the
+    # limit SMS OTP is blocked (otp_blocked_at) until a Sécur'Pass success or a staff reset.
+    otp_failures: Mapped[int] = mapped_column(server_default="0", default=0)
+    otp_blocked_at: Mapped[datetime | None]
 
     cards: Mapped[list[Card]] = relationship(back_populates="customer", lazy="raise_on_sql")
 

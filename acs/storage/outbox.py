@@ -6,8 +6,9 @@ Claims are safe with several processes and nodes:
 - SQLite: an UPDATE per candidate that only succeeds while the row is still free (``lease_until``
   past or empty): the database's single writer makes it atomic.
 
-A claim holds a lease; a sender that dies mid-flight leaves the row to be claimed again when the
-lease runs out. Only the lease holder may record the outcome.
+A claim holds a lease, which its sender renews while the RReq is in flight (:func:`renew`); a
+sender that dies mid-flight leaves the row to be claimed again when the lease runs out, and that
+claim knows it (:func:`unrecorded_attempts`). Only the lease holder may record the outcome.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ __all__ = [
     "finish",
     "get_for",
     "record_attempt",
+    "renew",
     "reschedule",
+    "unrecorded_attempts",
 ]
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
@@ -119,6 +122,20 @@ async def _lease(
         .execution_options(synchronize_session=False)
     )
     return await execute_counted(session, statement) == 1
+
+
+async def renew(
+    session: AsyncSession, row_id: int, *, worker: str, now: datetime, lease: timedelta
+) -> bool:
+    """Extend ``worker``'s lease on a row it still holds; False when the lease was lost."""
+    return await _leased_update(session, row_id, worker, lease_until=now + lease)
+
+
+async def unrecorded_attempts(session: AsyncSession, row: OutboxRow) -> int:
+    """How many claims before the current one of ``row`` left no recorded attempt (a sender
+    that stopped between its claim and its outcome, perhaps with the RReq on the wire)."""
+    recorded = select(func.count()).where(AttemptRow.outbox_id == row.id)
+    return max(row.attempts - 1 - (await session.scalar(recorded) or 0), 0)
 
 
 async def record_attempt(

@@ -1,5 +1,6 @@
 """Back-office routes for branch advisors (``/backoffice/v1``): eligibility (SP-10 … SP-16,
-SP-60), the SP-15 lift, face-to-face initiation (SP-30 … SP-33) and the services summary (SP-35).
+SP-60), the SP-15 lift, face-to-face initiation (SP-30 … SP-33), the services summary (SP-35)
+and the staff reset of a blocked SMS OTP (RTS Art. 4(3)(b)).
 
 Each call carries ``X-Advisor-Id`` (dev authentication). In production the back office sits
 behind the bank's SSO, which sets this header after authenticating the advisor.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from acs.flows import otp_failures
 from acs.flows.securpass import enrol as enrol_flows
 from acs.flows.securpass import queries
 from acs.flows.securpass.bodies import read_object
@@ -20,7 +22,8 @@ from acs.web.keys import CLOCK, KEYRING, SESSIONS, SMS
 __all__ = ["ADVISOR_HEADER", "routes"]
 
 ADVISOR_HEADER = "X-Advisor-Id"
-BASE = "/backoffice/v1/customers/{customer_id}/securpass"
+CUSTOMER = "/backoffice/v1/customers/{customer_id}"
+BASE = f"{CUSTOMER}/securpass"
 
 routes = web.RouteTableDef()
 
@@ -54,6 +57,17 @@ async def lift(request: web.Request) -> web.Response:
             now=request.app[CLOCK].now(),
         )
     return web.json_response(queries.lift_view(row), status=201)
+
+
+@routes.post(f"{CUSTOMER}/sms-otp/reset")
+async def reset_sms_otp(request: web.Request) -> web.Response:
+    """RTS Art. 4(3)(b): a staff action lifts the SMS OTP block (audited with the advisor)."""
+    advisor = _advisor(request)
+    body = await otp_failures.staff_reset(
+        request.app[SESSIONS], request.match_info["customer_id"], advisor_id=advisor,
+        now=request.app[CLOCK].now(),
+    )  # fmt: skip
+    return web.json_response(body)
 
 
 @routes.post(f"{BASE}/enrolments")

@@ -19,7 +19,17 @@ from acs.storage.areq_store import AReqStores
 from acs.storage.engine import make_engine, make_sessionmaker
 from acs.storage.notifications import PgWakeups
 from acs.storage.ranges import sync_card_ranges
-from acs.web import advisor, challenge, challenge_app, dev, ds, method, ops, securpass
+from acs.web import (
+    advisor,
+    challenge,
+    challenge_app,
+    dev,
+    ds,
+    headers_policy,
+    method,
+    ops,
+    securpass,
+)
 from acs.web.challenge_worker import challenge_worker
 from acs.web.keys import (
     AREQ_STORES,
@@ -49,6 +59,7 @@ def create_app(
     """Build the ACS. The database must already be migrated (``acs db upgrade`` or serve)."""
     protocol.preload()  # compile every validator now, not on the first AReq
     app = web.Application(middlewares=[protocol_errors], client_max_size=settings.max_body_bytes)
+    headers_policy.install(app)
     keys = keys or KeyRing.load(settings.keys_dir)
     app[SETTINGS], app[CLOCK], app[KEYRING] = settings, clock or SystemClock(), keys
     app[VAULT] = PanVault(keys.pan_hmac, keys.pan_keys, keys.pan_active_kid)

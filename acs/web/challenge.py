@@ -7,11 +7,17 @@
 - ``GET /3ds/challenge/{acsTransID}/status`` — long-poll (waits on the Hub) for the page script.
 
 Follow-up routes carry the per-challenge ``token`` (no cookies); a wrong token is a 403.
+The follow-up POSTs are posted by the ACS's own page, so when the browser sends ``Origin`` it
+must be the ACS's public origin (that of ``public_base_url``), else a 403 page: another site
+cannot drive a cardholder's challenge (cancel it, resend codes) through their browser. Only
+``POST /3ds/challenge`` accepts any origin: the merchant's iframe posts the CReq cross-origin
+by design.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from aiohttp.web_request import FileField
@@ -150,7 +156,25 @@ def _checked(request: web.Request, token: str) -> str:
     return acs_trans_id
 
 
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` of ``url`` as a browser writes ``Origin`` (lower case, no
+    default port); ``"://"`` for an opaque origin (``null``)."""
+    parts = urlsplit(url)
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    default = {"http": 80, "https": 443}.get(scheme)
+    host = f"[{host}]" if ":" in host else host  # an IPv6 literal
+    port = "" if parts.port in (None, default) else f":{parts.port}"
+    return f"{scheme}://{host}{port}"
+
+
+def _same_origin(request: web.Request) -> None:
+    origin = request.headers.get("Origin")
+    if origin is not None and origin_of(origin) != origin_of(request.app[SETTINGS].base_url):
+        raise web.HTTPForbidden(text="this form must be posted from the bank's challenge page")
+
+
 async def _step(request: web.Request, action: str) -> web.StreamResponse:
+    _same_origin(request)
     form = await _page_form(request)
     acs_trans_id = _checked(request, str(form.get("token", "")))
     app = request.app
@@ -187,6 +211,7 @@ async def cancel(request: web.Request) -> web.StreamResponse:
 @routes.post("/3ds/challenge/{acs_trans_id}/continue")
 async def continue_(request: web.Request) -> web.StreamResponse:
     """The no-JavaScript button (and the script's target once the status says final)."""
+    _same_origin(request)
     form = await _page_form(request)
     acs_trans_id = _checked(request, str(form.get("token", "")))
     return await _final_or_wait(request, acs_trans_id, grace=RRES_GRACE_SECONDS)

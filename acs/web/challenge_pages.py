@@ -2,11 +2,20 @@
 
 Headers: ``text/html; charset=utf-8``, ``Cache-Control: no-store``, no ``X-Frame-Options`` and no
 ``frame-ancestors`` (the page lives in the merchant's iframe), no cookies.
+
+Content-Security-Policy: scripts and styles run only with the page's nonce (a fresh
+``secrets.token_urlsafe(18)`` per answer, given to the templates as ``csp_nonce``), never
+``'unsafe-inline'``: an injected ``<script>`` has no nonce and does not run.
+``Referrer-Policy: same-origin``: the page's own forms then carry ``Origin`` (which the follow-up
+routes check, :mod:`acs.web.challenge`), while the merchant's and the 3DS Server's pages get
+neither referrer nor origin (``no-referrer`` would send ``Origin: null`` on our own POSTs too).
+The other security headers are set for every answer in :mod:`acs.web.headers_policy`.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,7 +31,7 @@ __all__ = ["post_page", "render", "screen_page"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 _CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+    "default-src 'none'; style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; "
     "connect-src 'self'; form-action https: http:; base-uri 'none'"
 )
 
@@ -37,11 +46,12 @@ def environment() -> jinja2.Environment:
 
 
 def render(template: str, *, status: int = 200, **context: Any) -> web.Response:
-    body = environment().get_template(template).render(**context)
+    nonce = secrets.token_urlsafe(18)
+    body = environment().get_template(template).render(csp_nonce=nonce, **context)
     response = web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Security-Policy"] = _CSP
-    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Content-Security-Policy"] = _CSP.format(nonce=nonce)
+    response.headers["Referrer-Policy"] = "same-origin"
     return response
 
 

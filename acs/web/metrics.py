@@ -1,6 +1,7 @@
-"""A small Prometheus text-format registry: request counters and a latency histogram.
+"""A small Prometheus text-format registry: request counters, a latency histogram and the
+results sender's counters (``acs_results_total{outcome=…}``: ``given_up``, ``resent``).
 
-Hand-written (60 lines) rather than a dependency: the ACS exposes two families and needs no
+Hand-written (70 lines) rather than a dependency: the ACS exposes three families and needs no
 multiprocess aggregation beyond what each worker serves on its own ``/metrics``.
 """
 
@@ -19,6 +20,12 @@ class Metrics:
         self._requests: dict[tuple[str, str], int] = defaultdict(int)
         self._buckets: dict[str, list[int]] = defaultdict(lambda: [0] * (len(BUCKETS) + 1))
         self._sums: dict[str, float] = defaultdict(float)
+        self._results: dict[str, int] = defaultdict(int)
+
+    def count_result(self, outcome: str) -> None:
+        """One more RReq event of this kind (``given_up``: marked failed; ``resent``: sent
+        again after an attempt with no recorded outcome)."""
+        self._results[outcome] += 1
 
     def observe(self, message_type: str, outcome: str, seconds: float) -> None:
         self._requests[message_type, outcome] += 1
@@ -38,6 +45,12 @@ class Metrics:
         ]
         for kind, counts in sorted(self._buckets.items()):
             lines += self._histogram(kind, counts)
+        lines += [
+            "# HELP acs_results_total RReq deliveries given up or re-sent after a crash.",
+            "# TYPE acs_results_total counter",
+        ]
+        for outcome, count in sorted(self._results.items()):
+            lines.append(f'acs_results_total{{outcome="{outcome}"}} {count}')
         return "\n".join(lines) + "\n"
 
     def _histogram(self, kind: str, counts: list[int]) -> list[str]:

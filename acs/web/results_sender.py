@@ -13,7 +13,7 @@ from aiohttp import web
 
 from acs.flows.results import Sender
 from acs.notify import ds, topics
-from acs.web.keys import CLOCK, HUB, SENDER, SESSIONS, SETTINGS
+from acs.web.keys import CLOCK, HUB, METRICS, SENDER, SESSIONS, SETTINGS
 
 __all__ = ["results_sender"]
 
@@ -22,7 +22,7 @@ async def results_sender(app: web.Application) -> AsyncIterator[None]:
     http = ds.open_session(app[SETTINGS])
     app[SENDER] = Sender(
         sessions=app[SESSIONS], settings=app[SETTINGS], clock=app[CLOCK],
-        publish=app[HUB].publish, http=http,
+        publish=app[HUB].publish, http=http, count=app[METRICS].count_result,
     )  # fmt: skip
     app[HUB].watch(topics.RREQ_PREFIX, app[SENDER].deliver_soon)
     yield

@@ -26,6 +26,7 @@ from acs.flows.securpass.answer import answer_operation
 from acs.flows.securpass.bodies import read_json, read_object
 from acs.flows.securpass.calls import SignedCall
 from acs.flows.securpass.errors import InvalidRequest, UnknownResource
+from acs.flows.securpass.services import PhoneServices
 from acs.flows.securpass.signed import DeviceCall
 from acs.flows.securpass.views import enrolment_view, operation_view
 from acs.notify import topics
@@ -58,6 +59,11 @@ def _code_key(request: web.Request) -> dict[str, Any]:
 
 async def _signed(request: web.Request) -> SignedCall:
     return SignedCall(request.method, request.raw_path, await request.read(), request.headers)
+
+
+def _phone_services(request: web.Request) -> PhoneServices:
+    app = request.app
+    return PhoneServices(app[SESSIONS], app[KEYRING], app[OPERATION_HOOKS], app[HUB])
 
 
 async def _device_call(request: web.Request) -> DeviceCall:
@@ -117,19 +123,13 @@ async def current(request: web.Request) -> web.Response:
 async def activate(request: web.Request) -> web.Response:
     """SP-21/22/34: register the phone (keys, code, model, push token, biometric choices)."""
     customer_id = _customer_id(request)
-    body = await request.read()
+    call = await _signed(request)
     activation = await enrol_flows.activate_device(
-        request.app[SESSIONS],
+        _phone_services(request),
+        call,
         enrolment_id=request.match_info["enrolment_id"],
         customer_id=customer_id,
-        body=body,
-        data=read_json(body),
-        method=request.method,
-        path=request.raw_path,
-        headers=request.headers,
-        keys=request.app[KEYRING],
-        hooks=request.app[OPERATION_HOOKS],
-        hub=request.app[HUB],
+        data=read_json(call.body),
         now=request.app[CLOCK].now(),
     )
     answer = {
@@ -160,12 +160,9 @@ async def biometrics(request: web.Request) -> web.Response:
 async def change_code(request: web.Request) -> web.Response:
     """SP-24: change the code; needs the current one."""
     await device_flows.change_code(
-        request.app[SESSIONS],
+        _phone_services(request),
         await _signed(request),
         device_id=request.match_info["device_id"],
-        keys=request.app[KEYRING],
-        hooks=request.app[OPERATION_HOOKS],
-        hub=request.app[HUB],
         now=request.app[CLOCK].now(),
     )
     return web.json_response({"status": "changed", "message": "Votre code Sécur'Pass a changé."})
@@ -229,12 +226,9 @@ async def operation(request: web.Request) -> web.Response:
 async def answer(request: web.Request) -> web.Response:
     """Approve (code or biometrics) or refuse ("Je refuse ce paiement", SP-52 … SP-56)."""
     result = await answer_operation(
-        request.app[SESSIONS],
+        _phone_services(request),
         await _signed(request),
         operation_id=request.match_info["operation_id"],
-        keys=request.app[KEYRING],
-        hooks=request.app[OPERATION_HOOKS],
-        hub=request.app[HUB],
         oppose_on_refusal=request.app[SETTINGS].securpass_refusal_opposes_card,
         now=request.app[CLOCK].now(),
     )

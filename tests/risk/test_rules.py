@@ -208,6 +208,21 @@ def test_method_sms_otp():
     assert (d.trans_status, d.challenge_method) == ("C", ChallengeMethod.SMS_OTP)
 
 
+def test_a_blocked_sms_otp_is_not_offered_but_n_19():
+    """RTS Art. 4(3)(b): with SMS OTP blocked and no device the answer is N, reason 19."""
+    inp = make_input(customer=CustomerFacts(has_secure_mobile=True, sms_otp_blocked=True))
+    d = decide(inp, thresholds())
+    assert (d.trans_status, d.reason, d.challenge_method) == ("N", "19", None)
+    assert d.rules_fired[-1] == "sms_otp_blocked"
+
+
+def test_a_blocked_sms_otp_leaves_securpass_in_place():
+    """A blocked SMS OTP does not stop a Sécur'Pass challenge (its success lifts the block)."""
+    facts = CustomerFacts(has_active_device=True, has_secure_mobile=True, sms_otp_blocked=True)
+    d = decide(make_input(customer=facts), thresholds())
+    assert (d.trans_status, d.challenge_method) == ("C", ChallengeMethod.SECURPASS_OOB)
+
+
 def test_not_enrolled_is_13():
     """A cardholder with neither device nor mobile is N with reason 13."""
     d = decide(make_input(customer=CustomerFacts()), thresholds())

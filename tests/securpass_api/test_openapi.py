@@ -68,6 +68,7 @@ async def test_real_exchanges_match_the_document(recorded, demo_data, clock):
         json={"sale_channel": "call_centre"},
         headers=ADVISOR,
     )
+    await client.post(f"/backoffice/v1/customers/{CAMILLE}/sms-otp/reset", headers=ADVISOR)
     await client.post(
         f"/backoffice/v1/customers/{CAMILLE}/securpass/delay-lift",
         json={"identity_check": "identity_document_in_branch"},

@@ -211,6 +211,7 @@ def _customer_facts(card: CardView | None) -> CustomerFacts:
     return CustomerFacts(
         has_active_device=device is not None,
         has_secure_mobile=bool(card.customer.secure_mobile),
+        sms_otp_blocked=card.customer.sms_otp_blocked,
         trusted_device=device is not None and is_trusted(device),  # SP-42
     )
 

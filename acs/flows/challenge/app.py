@@ -20,7 +20,8 @@ from typing import Any
 from acs.crypto.jose import DecryptionFailed, decrypt_creq, encrypt_cres, open_cek, peek_header
 from acs.flows.challenge import browser
 from acs.flows.challenge.browser import AfterCommit, end_challenge
-from acs.flows.challenge.otp import OtpCheck, check_otp
+from acs.flows.challenge.otp import OtpCheck
+from acs.flows.challenge.otp_attempts import try_code
 from acs.flows.challenge.outcome import ResultKeys, Verdict
 from acs.flows.challenge.view import TEXTS, final_cres, masked_mobile, payment_view
 from acs.protocol import (
@@ -178,10 +179,9 @@ async def _otp_step(
     code = message.get("challengeDataEntry")
     if not isinstance(code, str):
         return step
-    await challenges.set_fields(session, kid, expect_state=(challenges.OPEN,),
-                                otp_attempts=row.otp_attempts + 1)  # fmt: skip
-    fresh = await browser.reload(session, kid)
-    result = check_otp(fresh, code, otp_key=ctx.keys.otp_key, settings=ctx.settings, now=now)
+    found = await browser.load(session, kid)
+    assert found is not None
+    result, fresh = await try_code(session, row, found[1], code, ctx=ctx, now=now)
     if result in (OtpCheck.OK, OtpCheck.EXHAUSTED):
         verdict = Verdict.approved("otp") if result is OtpCheck.OK else Verdict.refused("otp")
         keys = await end_challenge(session, fresh, verdict, ctx, now)

@@ -21,7 +21,8 @@ from datetime import datetime
 from typing import Any
 
 from acs.flows.challenge.decoupled import payment_summary
-from acs.flows.challenge.otp import OtpCheck, check_otp, issue_otp
+from acs.flows.challenge.otp import OtpCheck, issue_otp
+from acs.flows.challenge.otp_attempts import sms_blocked, try_code
 from acs.flows.challenge.outcome import ResultKeys, Verdict, conclude
 from acs.flows.challenge.view import PaymentView, payment_view
 from acs.flows.securpass import operations
@@ -219,6 +220,8 @@ async def _send_otp(
     if not mobile:  # the risk engine only picks SMS OTP with a secure mobile on file
         return await _refuse(session, row, txn, Verdict.refused("otp"),
                              ProtocolError.system_failure(), ctx, now)  # fmt: skip
+    if await sms_blocked(session, txn):  # blocked since the AReq (RTS Art. 4(3)(b)): no code
+        return await _ending(session, row, txn, Verdict.refused("otp"), ctx, now)
     view = payment_view(txn, None)
     issued = issue_otp(
         row, to=mobile, amount=view.amount, merchant=view.merchant,
@@ -227,7 +230,7 @@ async def _send_otp(
     await challenges.set_fields(
         session, acs_trans_id, expect_state=(challenges.OPEN,),
         otp_hmac=issued.otp_hmac, otp_expires_at=issued.expires_at,
-        otp_sends=row.otp_sends + 1, otp_attempts=0, updated_at=now,
+        otp_sends=row.otp_sends + 1, updated_at=now,
     )  # fmt: skip
     row = await reload(session, acs_trans_id)
     screen = await current_screen(session, row, txn, notice=notice)
@@ -237,19 +240,17 @@ async def _send_otp(
 async def submit_otp(
     session: Session, acs_trans_id: str, code: str, *, ctx: ResultKeys, now: datetime
 ) -> Screen:
-    """Count the attempt, compare the code; the third wrong code fails the challenge (N/01)."""
+    """Count the attempt, compare the code; the third wrong code of the challenge, or the
+    cardholder's fifth in a row (RTS Art. 4(3)(b)), fails the challenge (N/01)."""
     row, txn = await _open_or_current(session, acs_trans_id)
     if row.state != challenges.OPEN or row.method != ChallengeMethod.SMS_OTP:
         return await current_screen(session, row, txn)
     if now >= row.expires_at:
         return await _ending(session, row, txn, Verdict.timed_out(), ctx, now)
-    await challenges.set_fields(
-        session, acs_trans_id, expect_state=(challenges.OPEN,),
-        otp_attempts=row.otp_attempts + 1, interaction_counter=row.interaction_counter + 1,
-        updated_at=now,
+    result, row = await try_code(
+        session, row, txn, code, ctx=ctx, now=now,
+        interaction_counter=row.interaction_counter + 1, updated_at=now,
     )  # fmt: skip
-    row = await reload(session, acs_trans_id)
-    result = check_otp(row, code, otp_key=ctx.keys.otp_key, settings=ctx.settings, now=now)
     if result is OtpCheck.OK:
         return await _ending(session, row, txn, Verdict.approved("otp"), ctx, now)
     if result is OtpCheck.EXHAUSTED:
@@ -263,7 +264,8 @@ async def submit_otp(
 async def resend_otp(
     session: Session, acs_trans_id: str, *, ctx: ResultKeys, now: datetime
 ) -> Screen:
-    """A new code (the old one dies), at most ``otp_max_resends`` times."""
+    """A new code (the old one dies), at most ``otp_max_resends`` times; the attempts already
+    made still count (a resend gives no fresh tries)."""
     row, txn = await _open_or_current(session, acs_trans_id)
     if row.state != challenges.OPEN or row.method != ChallengeMethod.SMS_OTP:
         return await current_screen(session, row, txn)

@@ -17,6 +17,7 @@ from enum import StrEnum
 from acs.config import Settings
 from acs.notify.sms import Sms
 from acs.storage.challenge_models import ChallengeRow
+from acs.text import neutralise
 
 __all__ = ["OtpCheck", "check_otp", "issue_otp", "otp_text"]
 
@@ -41,7 +42,7 @@ def _mac(otp_key: bytes, acs_trans_id: str, code: str) -> bytes:
 
 def otp_text(code: str, *, amount: str, merchant: str) -> str:
     return (
-        f"Banxo : votre code {code} pour payer {amount} chez {merchant}. "
+        f"Banxo : votre code {code} pour payer {amount} chez {neutralise(merchant)}. "
         "Ne le communiquez à personne."
     )
 

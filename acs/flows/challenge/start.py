@@ -1,8 +1,8 @@
 """Open the challenge row of a C or D answer, inside the AReq's own database transaction.
 
 C: the row waits for the first CReq (30 s, Req 219) and a decision (``challenge_timeout``).
-D: the Sécur'Pass operation is created now (:mod:`acs.flows.challenge.decoupled`); the sender task
-announces it to the phone after the commit.
+D: the Sécur'Pass operation is created now (:mod:`acs.flows.challenge.decoupled`); the challenge
+worker announces it to the phone after the commit.
 """
 
 from __future__ import annotations

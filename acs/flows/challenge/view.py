@@ -16,6 +16,7 @@ from acs.protocol import DeviceChannel, TransStatus, b64url_encode, format_amoun
 from acs.protocol.messages import CRes
 from acs.storage.challenge_models import ChallengeRow
 from acs.storage.models import Card, Transaction
+from acs.text import neutralise
 
 __all__ = [
     "TEXTS",
@@ -67,7 +68,9 @@ def payment_view(txn: Transaction, card: Card | None) -> PaymentView:
         exponent = txn.exponent if txn.exponent is not None else 2
         amount = format_amount(txn.amount_minor, exponent, txn.currency)
     mask = f"•••• {card.last4}" if card is not None else "••••"
-    return PaymentView(merchant=txn.merchant_name or "—", amount=amount, card_mask=mask)
+    # Neutralised: the page, the app's CRes texts and the SMS show what the phone signs.
+    merchant = neutralise(txn.merchant_name or "—")
+    return PaymentView(merchant=merchant, amount=amount, card_mask=mask)
 
 
 def final_cres(

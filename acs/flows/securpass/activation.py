@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,13 +16,19 @@ from typing import Any
 from acs.crypto.codes import CodeCryptoError, decrypt_code, enrolment_context, make_verifier
 from acs.crypto.device import BadSignature, jwk_thumbprint, verify_es256
 from acs.crypto.keys import KeyRing
-from acs.flows.securpass.audit import audit
-from acs.flows.securpass.calls import public_fields, public_key_of
+from acs.flows.securpass.audit import audit_by_customer
+from acs.flows.securpass.calls import (
+    SignedCall,
+    check_signature,
+    public_fields,
+    public_key_of,
+    spend_nonce,
+)
 from acs.flows.securpass.enrolments import expire_if_due
 from acs.flows.securpass.errors import InvalidRequest, UnknownResource
 from acs.flows.securpass.operations import OperationHooks, revoke_devices
 from acs.flows.securpass.rows import enrolment_of, store_enrolment, ticket_fields, ticket_of
-from acs.notify.hub import Hub
+from acs.flows.securpass.services import PhoneServices
 from acs.securpass import enrolment as core
 from acs.securpass.devices import DeviceStatus
 from acs.securpass.encoding import b64u_decode
@@ -31,12 +36,10 @@ from acs.securpass.errors import (
     ActivationCodeRejected,
     InvalidTransition,
     Reason,
-    RequestRejected,
 )
 from acs.securpass.pincode import validate_new_code
-from acs.securpass.signing import verify_signed_request
 from acs.storage import securpass as store
-from acs.storage.engine import Session, Sessions
+from acs.storage.engine import Session
 from acs.storage.securpass_models import DeviceRow, EnrolmentRow
 
 __all__ = ["BIOMETRIC_PROOF_LABEL", "Activation", "activate_device", "biometric_proof_bytes"]
@@ -54,18 +57,12 @@ class Activation:
 
 
 async def activate_device(
-    sessions: Sessions,
+    services: PhoneServices,
+    call: SignedCall,
     *,
     enrolment_id: str,
     customer_id: str,
-    body: bytes,
     data: dict[str, Any],
-    method: str,
-    path: str,
-    headers: Mapping[str, str],
-    keys: KeyRing,
-    hooks: OperationHooks,
-    hub: Hub,
     now: datetime,
 ) -> Activation:
     """SP-21/22/34, SP-40/41: register the phone; the old device is revoked in the same
@@ -73,33 +70,18 @@ async def activate_device(
     fields = _activation_fields(data)
     possession = public_key_of(fields["possession_jwk"], name="possession_jwk")
     thumbprint = jwk_thumbprint(fields["possession_jwk"])
-    verified = verify_signed_request(
-        method=method,
-        path=path,
-        body=body,
-        headers=headers,
-        expected_device_id=thumbprint,
-        public_key=possession,
-        device_status=DeviceStatus.ACTIVE,
-        now=now,
-    )
+    verified = check_signature(call, thumbprint, possession, DeviceStatus.ACTIVE, now=now)
     _check_biometric_proof(fields, enrolment_id=enrolment_id, thumbprint=thumbprint)
+    keys = services.keys
     code = _open_code(fields["code_jwe"], keys=keys, context=enrolment_context(enrolment_id))
     validate_new_code(code)  # SP-24: trivial codes refused
     verifier = await asyncio.to_thread(make_verifier, code, pepper=keys.pepper)
     failure: Exception | None = None
-    async with sessions.begin() as session:
+    async with services.sessions.begin() as session:
         row = await store.lock_enrolment(session, enrolment_id)
         if row is None or row.customer_id != customer_id:
             raise UnknownResource("unknown_enrolment", "no such enrolment for this customer")
-        fresh = await store.remember_nonce(
-            session,
-            device_id=thumbprint,
-            nonce=verified.nonce,
-            expires_at=verified.nonce_expires_at,
-        )
-        if not fresh:
-            raise RequestRejected(Reason.REPLAYED_NONCE, "this nonce was already used")
+        await spend_nonce(session, verified)
         if await expire_if_due(session, row, now=now):
             failure = InvalidTransition(Reason.ENROLMENT_EXPIRED, "the activation window passed")
         else:
@@ -111,12 +93,12 @@ async def activate_device(
                 fields=fields,
                 thumbprint=thumbprint,
                 verifier=verifier,
-                hooks=hooks,
+                hooks=services.hooks,
                 now=now,
             )
     if failure is not None:
         raise failure
-    await hub.publish(*keys_to_publish)
+    await services.hub.publish(*keys_to_publish)
     return result
 
 
@@ -132,12 +114,11 @@ async def _check_ticket(
         )
     except ActivationCodeRejected as exc:
         await store.set_ticket(session, row.id, **ticket_fields(exc.ticket))
-        await audit(
+        await audit_by_customer(
             session,
+            row.customer_id,
+            "activation_code_rejected",
             at=now,
-            actor=f"customer:{row.customer_id}",
-            action="activation_code_rejected",
-            customer_id=row.customer_id,
             enrolment_id=row.id,
             reason=str(exc.reason),
             attempts_left=exc.ticket.attempts_left,
@@ -193,12 +174,11 @@ async def _register(
     )
     await store.add(session, device)
     store_enrolment(row, change.enrolment, now=now)
-    await audit(
+    await audit_by_customer(
         session,
+        row.customer_id,
+        "activated",
         at=now,
-        actor=f"customer:{row.customer_id}",
-        action="activated",
-        customer_id=row.customer_id,
         enrolment_id=row.id,
         device_id=device_id,
         channel=str(row.channel),

@@ -15,17 +15,17 @@ from datetime import datetime
 from typing import Any
 
 from acs.crypto.codes import operation_context
-from acs.crypto.keys import KeyRing
 from acs.domain import CardStatus, Opposition
-from acs.flows.securpass.audit import audit
+from acs.flows import otp_failures
+from acs.flows.securpass.audit import audit, audit_by_customer
 from acs.flows.securpass.bodies import read_json
-from acs.flows.securpass.calls import SignedCall, call_args, verify_device_call
+from acs.flows.securpass.calls import SignedCall, verify_device_call
 from acs.flows.securpass.code_check import CodeCheck, check_code_attempt, wrong_code
 from acs.flows.securpass.errors import Forbidden, InvalidRequest, UnknownResource
 from acs.flows.securpass.operations import OperationHooks, call_hook, outcome_of
 from acs.flows.securpass.rows import device_keys
+from acs.flows.securpass.services import PhoneServices
 from acs.notify import topics
-from acs.notify.hub import Hub
 from acs.protocol import format_amount
 from acs.securpass.answers import Answer, RefusalReason, answer_from_wire
 from acs.securpass.errors import AnswerRejected, Reason
@@ -40,7 +40,7 @@ from acs.securpass.operations import (
 )
 from acs.storage import cards
 from acs.storage import securpass as store
-from acs.storage.engine import Session, Sessions
+from acs.storage.engine import Session
 from acs.storage.securpass_models import (
     DeviceRow,
     EnrolmentRow,
@@ -89,13 +89,10 @@ def refusal_message(summary: Mapping[str, Any]) -> str:
 
 
 async def answer_operation(
-    sessions: Sessions,
+    services: PhoneServices,
     call: SignedCall,
     *,
     operation_id: str,
-    keys: KeyRing,
-    hooks: OperationHooks,
-    hub: Hub,
     oppose_on_refusal: bool,
     now: datetime,
 ) -> AnswerResult:
@@ -106,8 +103,9 @@ async def answer_operation(
         raise AnswerRejected(Reason.MALFORMED_ANSWER, "the body is not JSON") from None
     check: CodeCheck | None = None
     result: AnswerResult | None = None
-    async with sessions.begin() as session:
-        signed = await verify_device_call(session, **call_args(call), now=now)
+    hooks = services.hooks
+    async with services.sessions.begin() as session:
+        signed = await verify_device_call(session, call, now=now)
         enrolment = await store.lock_enrolment(session, signed.enrolment_id)
         device = await store.lock_device(session, signed.id)
         operation = await store.lock_operation(session, operation_id)
@@ -128,7 +126,7 @@ async def answer_operation(
                 enrolment,
                 code_jwe=verified.code_jwe,
                 context=operation_context(operation.id),
-                keys=keys,
+                keys=services.keys,
                 hooks=hooks,
                 now=now,
             )
@@ -144,7 +142,7 @@ async def answer_operation(
             )
         else:
             publish = list(check.publish)
-    await hub.publish(*publish)
+    await services.hub.publish(*publish)
     if result is None:
         assert check is not None
         raise wrong_code(check)
@@ -208,6 +206,8 @@ async def _decide(
     opposed = False
     if final.status == OperationStatus.APPROVED:
         _count_use(device, now)
+        # A successful Sécur'Pass authentication lifts an SMS OTP block (RTS Art. 4(3)(b)).
+        await otp_failures.lift(session, decided.customer_id, actor=f"device:{device.id}", now=now)
         message = "Opération validée."
     else:
         message = refusal_message(decided.summary)
@@ -265,12 +265,11 @@ async def _declare_fraud(
             card_opposed=opposed,
         ),
     )
-    await audit(
+    await audit_by_customer(
         session,
+        operation.customer_id,
+        "fraud_declared",
         at=now,
-        actor=f"customer:{operation.customer_id}",
-        action="fraud_declared",
-        customer_id=operation.customer_id,
         operation_id=operation.id,
         card_id=operation.card_id,
         card_opposed=opposed,

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from acs.crypto.codes import CodeCryptoError, check_code, decrypt_code
 from acs.crypto.keys import KeyRing
-from acs.flows.securpass.audit import audit
+from acs.flows.securpass.audit import audit_by_device, audit_by_system
 from acs.flows.securpass.errors import CodeRejected
 from acs.flows.securpass.operations import OperationHooks, finish_pending
 from acs.flows.securpass.rows import enrolment_of, store_enrolment
@@ -56,12 +56,11 @@ async def check_code_attempt(
     publish: list[str] = []
     if attempts.blocked:
         publish = await _block(session, device, enrolment, hooks=hooks, now=now)
-    await audit(
+    await audit_by_device(
         session,
+        device,
+        "code_rejected",
         at=now,
-        actor=f"device:{device.id}",
-        action="code_rejected",
-        customer_id=device.customer_id,
         device_id=device.id,
         attempts_left=attempts.attempts_left,
         blocked=attempts.blocked,
@@ -92,12 +91,11 @@ async def _block(
     publish = await finish_pending(
         session, pending, status=OperationStatus.FAILED, now=now, hooks=hooks
     )
-    await audit(
+    await audit_by_system(
         session,
+        device.customer_id,
+        "device_blocked",
         at=now,
-        actor="system",
-        action="device_blocked",
-        customer_id=device.customer_id,
         device_id=device.id,
         enrolment_id=enrolment.id,
         failed_operations=[r.id for r in pending] or None,

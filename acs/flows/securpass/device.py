@@ -13,12 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from acs.crypto.codes import CodeCryptoError, decrypt_code, enrolment_context, make_verifier
-from acs.crypto.keys import KeyRing
-from acs.flows.securpass.audit import audit
+from acs.flows.securpass.audit import audit_by_device
 from acs.flows.securpass.bodies import read_object
 from acs.flows.securpass.calls import (
     SignedCall,
-    call_args,
     public_fields,
     public_key_of,
     verify_device_call,
@@ -27,12 +25,13 @@ from acs.flows.securpass.code_check import CodeCheck, check_code_attempt, wrong_
 from acs.flows.securpass.errors import InvalidRequest, UnknownResource
 from acs.flows.securpass.operations import OperationHooks, revoke_devices
 from acs.flows.securpass.rows import enrolment_of, store_enrolment
+from acs.flows.securpass.services import PhoneServices
 from acs.flows.securpass.views import enrolment_view
 from acs.notify.hub import Hub
 from acs.securpass import enrolment as core
 from acs.securpass.pincode import CodeAttempts, validate_new_code
 from acs.storage import securpass as store
-from acs.storage.engine import Session, Sessions
+from acs.storage.engine import Session
 from acs.storage.securpass_models import DeviceRow, EnrolmentRow
 
 __all__ = [
@@ -83,12 +82,11 @@ async def set_biometrics(
     changed = core.set_biometrics(enrolment_of(enrolment), purpose=purpose, enabled=enabled)
     store_enrolment(enrolment, changed, now=now)
     device.updated_at = now
-    await audit(
+    await audit_by_device(
         session,
+        device,
+        "biometrics_changed",
         at=now,
-        actor=f"device:{device.id}",
-        action="biometrics_changed",
-        customer_id=device.customer_id,
         device_id=device.id,
         purpose=purpose,
         enabled=enabled,
@@ -98,14 +96,7 @@ async def set_biometrics(
 
 
 async def change_code(
-    sessions: Sessions,
-    call: SignedCall,
-    *,
-    device_id: str,
-    keys: KeyRing,
-    hooks: OperationHooks,
-    hub: Hub,
-    now: datetime,
+    services: PhoneServices, call: SignedCall, *, device_id: str, now: datetime
 ) -> None:
     """SP-24: a new code, only with the current one (a wrong one counts towards SP-45)."""
     data = _body(call)
@@ -120,10 +111,9 @@ async def change_code(
         }
     ):
         raise InvalidRequest("malformed_body", "expected {current_code_jwe, new_code_jwe}")
-    async with sessions.begin() as session:
-        device = await verify_device_call(
-            session, **call_args(call), now=now, expected_device_id=device_id
-        )
+    keys = services.keys
+    async with services.sessions.begin() as session:
+        device = await verify_device_call(session, call, now=now, expected_device_id=device_id)
         enrolment = await enrolment_for(session, device)
         context = enrolment_context(enrolment.id)
         try:
@@ -138,7 +128,7 @@ async def change_code(
             code_jwe=current,
             context=context,
             keys=keys,
-            hooks=hooks,
+            hooks=services.hooks,
             now=now,
         )
         if check.ok:
@@ -146,16 +136,15 @@ async def change_code(
                 make_verifier, new_code, pepper=keys.pepper
             )
             device.updated_at = now
-            await audit(
+            await audit_by_device(
                 session,
+                device,
+                "code_changed",
                 at=now,
-                actor=f"device:{device.id}",
-                action="code_changed",
-                customer_id=device.customer_id,
                 device_id=device.id,
                 rule="SP-24",
             )
-    await _after_code_check(check, hub)
+    await _after_code_check(check, services.hub)
 
 
 async def _after_code_check(check: CodeCheck, hub: Hub) -> None:
@@ -182,12 +171,11 @@ async def close_enrolment(
         session, [*change.revoke_device_ids, device.id], reason="closed", now=now, hooks=hooks
     )
     store_enrolment(enrolment, change.enrolment, now=now)
-    await audit(
+    await audit_by_device(
         session,
+        device,
+        "closed",
         at=now,
-        actor=f"device:{device.id}",
-        action="closed",
-        customer_id=device.customer_id,
         enrolment_id=enrolment.id,
         revoked_device_ids=revoked,
         rule="SP-43",

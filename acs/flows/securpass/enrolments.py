@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from acs.flows.securpass.audit import audit
+from acs.flows.securpass.audit import audit_by_system
 from acs.flows.securpass.rows import enrolment_of, store_enrolment
 from acs.securpass import enrolment as core
 from acs.securpass.errors import InvalidTransition
@@ -25,12 +25,11 @@ async def expire_if_due(session: Session, row: EnrolmentRow, *, now: datetime) -
     except InvalidTransition:
         return False
     store_enrolment(row, expired, now=now)
-    await audit(
+    await audit_by_system(
         session,
+        row.customer_id,
+        "enrolment_expired",
         at=now,
-        actor="system",
-        action="enrolment_expired",
-        customer_id=row.customer_id,
         enrolment_id=row.id,
         rule="SP-33",
     )

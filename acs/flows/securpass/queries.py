@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from acs.clock import Clock
+from acs.flows import otp_failures
 from acs.flows.securpass import enrol as enrol_flows
 from acs.flows.securpass.device import enrolment_view
 from acs.notify import topics
@@ -106,7 +107,8 @@ def lift_view(row: DelayLiftRow) -> dict[str, Any]:
 async def customer_summary(
     sessions: Sessions, customer_id: str, *, now: datetime
 ) -> dict[str, Any]:
-    """SP-35 / SP-60: eligibility per channel with every unmet rule, the enrolment, the lift."""
+    """SP-35 / SP-60: eligibility per channel with every unmet rule, the enrolment, the lift;
+    and the SMS OTP failures and block (RTS Art. 4(3)(b))."""
     async with sessions.begin() as session:
         customer = await enrol_flows.customer_or_404(session, customer_id)
         channels = {
@@ -118,6 +120,7 @@ async def customer_summary(
         await enrol_flows.current_enrolment(session, customer_id, now=now)  # expires it if due
         latest = await store.latest_enrolment(session, customer_id, states=_SUMMARY_STATES)
         lift = await store.latest_lift(session, customer_id)
+        sms_otp = await customers.otp_failures(session, customer_id)
     return {
         "customer_id": customer_id,
         "eligibility": {
@@ -129,4 +132,5 @@ async def customer_summary(
         },
         "enrolment": None if latest is None else enrolment_view(latest),
         "delay_lift": None if lift is None else lift_view(lift),
+        "sms_otp": otp_failures.failures_view(sms_otp),  # RTS Art. 4(3)(b) block
     }

@@ -47,13 +47,7 @@ async def verified(
     """A unit of work in which ``call`` is a verified call of the yielded device."""
     async with sessions.begin() as session:
         row = await verify_device_call(
-            session,
-            method=call.call.method,
-            path=call.call.path,
-            body=call.call.body,
-            headers=call.call.headers,
-            now=call.now,
-            expected_device_id=call.device_id,
+            session, call.call, now=call.now, expected_device_id=call.device_id
         )
         yield session, row
 
