@@ -33,6 +33,7 @@ __all__ = [
     "Engine",
     "Session",
     "Sessions",
+    "abort_driver_connection",
     "alembic_config",
     "downgrade",
     "is_outage",
@@ -129,7 +130,7 @@ def _postgres_engine(url: URL, echo: bool, timeouts: DbTimeouts) -> AsyncEngine:
         # asyncpg's default for every operation of the connection, SQLAlchemy's and the AReq
         # store's prepared statements alike (acs.storage.areq_store runs them on the driver).
         connect_args["command_timeout"] = timeouts.statement
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         echo=echo,
         # Kept connections keep their prepared statements: an overflow connection is opened
@@ -146,6 +147,24 @@ def _postgres_engine(url: URL, echo: bool, timeouts: DbTimeouts) -> AsyncEngine:
         pool_timeout=30.0 if timeouts.pool is None else timeouts.pool,
         connect_args=connect_args,
     )
+    event.listen(engine.sync_engine, "handle_error", _abort_on_timeout)
+    return engine
+
+
+def _abort_on_timeout(context: Any) -> None:
+    # A statement that timed out leaves its connection in an unknown state; SQLAlchemy then
+    # closes it politely, which on a database that does not answer waits out the timeout a
+    # second time. Abort the socket first (asyncpg terminate()): the close is then immediate.
+    if isinstance(context.original_exception, TimeoutError) and context.connection is not None:
+        abort_driver_connection(context.connection.connection.driver_connection)
+        context.is_disconnect = True
+
+
+def abort_driver_connection(driver: Any) -> None:
+    """Close an asyncpg connection at once, without the goodbye round trip."""
+    terminate = getattr(driver, "terminate", None)
+    if terminate is not None and not driver.is_closed():
+        terminate()
 
 
 def make_sessionmaker(engine: AsyncEngine) -> Sessions:
