@@ -11,8 +11,10 @@ import time
 from collections.abc import AsyncIterator
 
 import pytest
+from aiohttp import web
 from sqlalchemy.engine import make_url
 
+from acs.config import Settings
 from acs.flows.health import database_ready
 from acs.protocol.errors import ProtocolError
 from acs.storage.engine import DbTimeouts, make_engine
@@ -135,6 +137,24 @@ async def test_connect_timeout_bounds_a_statement_against_a_black_hole():
         finally:
             await engine.dispose()
     assert elapsed < 2.0
+
+
+async def test_startup_against_a_black_hole_fails_fast(keys_dir):
+    """An ACS started on a database that never answers stops with an error, not a hang."""
+    async with black_hole() as port:
+        settings = Settings(
+            database_url=f"postgresql+asyncpg://postgres@127.0.0.1:{port}/test",
+            keys_dir=str(keys_dir),
+            db_connect_timeout_seconds=0.5,
+        )
+        runner = web.AppRunner(create_app(settings))
+        started = time.monotonic()
+        try:
+            with pytest.raises((TimeoutError, OSError)):
+                await asyncio.wait_for(runner.setup(), timeout=10)
+        finally:
+            await asyncio.wait_for(runner.cleanup(), timeout=10)
+        assert time.monotonic() - started < 3.0
 
 
 async def _select_one(engine) -> None:
