@@ -118,6 +118,11 @@ class Settings:
     results_read_timeout_seconds: float = 5.0
     results_retry_seconds: float = 10.0
     results_give_up_hours: float = 24.0  # a result not delivered after this is marked failed
+    # Database bounds (docs/reliability.md, "Database outage"): opening a connection, waiting
+    # for a pooled one (PostgreSQL), one statement (asyncpg command timeout; SQLite lock wait).
+    db_connect_timeout_seconds: float = 3.0
+    db_pool_timeout_seconds: float = 3.0
+    db_statement_timeout_seconds: float = 5.0
 
     @property
     def base_url(self) -> str:
@@ -161,6 +166,9 @@ _RANGES = {
     "port": (0, 65535),
     "max_body_bytes": (1024, 16 * 1024 * 1024),
     "results_give_up_hours": (1, 24 * 30),
+    "db_connect_timeout_seconds": (0.1, 60),
+    "db_pool_timeout_seconds": (0.1, 60),
+    "db_statement_timeout_seconds": (0.1, 300),
 }
 
 

@@ -71,6 +71,9 @@ def test_acs_config_environment_variable_names_the_file(tmp_path):
         ("results_give_up_hours = 0\n", "results_give_up_hours"),
         ("results_give_up_hours = nan\n", "results_give_up_hours"),
         ('results_give_up_hours = "1d"\n', "results_give_up_hours"),
+        ("db_connect_timeout_seconds = 0\n", "db_connect_timeout_seconds"),
+        ('db_pool_timeout_seconds = "3s"\n', "db_pool_timeout_seconds"),
+        ("db_statement_timeout_seconds = 301\n", "db_statement_timeout_seconds"),
     ],
 )
 def test_a_wrong_config_names_the_bad_key(tmp_path, text, key):
@@ -85,3 +88,14 @@ def test_missing_config_file_is_a_clear_error(tmp_path):
     """A --config path that does not exist is reported, not a traceback."""
     with pytest.raises(ConfigError, match="file not found"):
         load_settings(tmp_path / "nope.toml", environ={})
+
+
+def test_database_timeouts_are_a_few_seconds_by_default_and_configurable(tmp_path):
+    """The database timeouts default to a few seconds and a file can set them (integers too)."""
+    defaults = load_settings(environ={})
+    assert 0 < defaults.db_connect_timeout_seconds <= 5
+    assert 0 < defaults.db_pool_timeout_seconds <= 5
+    assert 0 < defaults.db_statement_timeout_seconds <= 10
+    path = write(tmp_path, "db_connect_timeout_seconds = 2\ndb_statement_timeout_seconds = 1.5\n")
+    settings = load_settings(path, environ={})
+    assert (settings.db_connect_timeout_seconds, settings.db_statement_timeout_seconds) == (2, 1.5)

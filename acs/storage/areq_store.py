@@ -40,6 +40,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from acs.storage import cards, method_data, transactions
 from acs.storage.cards import CardView, LowValueClaim
+from acs.storage.engine import abort_driver_connection
 from acs.storage.errors import Conflict
 from acs.storage.models import Card, Transaction
 
@@ -235,7 +236,10 @@ class AsyncpgStore(_DriverStore):
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise Conflict(f"AReq write refused: {exc.__class__.__name__}") from exc
         except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError):
-            # SQLAlchemy did not see this failure: tell its pool the connection is gone.
+            # SQLAlchemy did not see this failure: tell its pool the connection is gone. A
+            # timeout (command_timeout) aborts the socket first, or the polite close would wait
+            # the timeout out once more on a database that does not answer.
+            abort_driver_connection(self._raw)
             await self._connection.invalidate()
             raise
         return None if found is None else statement.row(found)

@@ -9,6 +9,7 @@ PostgreSQL URL may end in ``?schema=NAME``: the schema becomes the connection's 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -27,11 +29,14 @@ from sqlalchemy.ext.asyncio import (
 from acs.resources import data_dir
 
 __all__ = [
+    "DbTimeouts",
     "Engine",
     "Session",
     "Sessions",
+    "abort_driver_connection",
     "alembic_config",
     "downgrade",
+    "is_outage",
     "make_engine",
     "make_sessionmaker",
     "ping",
@@ -46,20 +51,35 @@ Sessions = async_sessionmaker[AsyncSession]
 
 MIGRATIONS_DIR = data_dir("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 5000
+SQLITE_POOL_TIMEOUT = 30.0
 
 
-def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+@dataclass(frozen=True)
+class DbTimeouts:
+    """How long the ACS waits on its database, in seconds (``db_*_timeout_seconds``).
+
+    ``None`` everywhere (the default of :func:`make_engine`, used by migrations and tools)
+    keeps the drivers' own bounds; the app passes its settings.
+    """
+
+    connect: float | None = None  # opening a connection (TCP, TLS, startup): asyncpg ``timeout``
+    pool: float | None = None  # waiting for a pooled connection (PostgreSQL)
+    statement: float | None = None  # one statement: asyncpg ``command_timeout``; SQLite locks
+
+
+def make_engine(url: str, *, echo: bool = False, timeouts: DbTimeouts | None = None) -> AsyncEngine:
     """An async engine for a SQLite (aiosqlite) or PostgreSQL (asyncpg) URL."""
     parsed = make_url(url)
     backend = parsed.get_backend_name()
+    timeouts = timeouts or DbTimeouts()
     if backend == "sqlite":
-        return _sqlite_engine(parsed, echo)
+        return _sqlite_engine(parsed, echo, timeouts)
     if backend == "postgresql":
-        return _postgres_engine(parsed, echo)
+        return _postgres_engine(parsed, echo, timeouts)
     raise ValueError(f"unsupported database backend {backend!r}: use sqlite or postgresql")
 
 
-def _sqlite_engine(url: URL, echo: bool) -> AsyncEngine:
+def _sqlite_engine(url: URL, echo: bool, timeouts: DbTimeouts) -> AsyncEngine:
     if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     # One connection per process: SQLite has one writer at a time, and a second connection
@@ -67,27 +87,50 @@ def _sqlite_engine(url: URL, echo: bool) -> AsyncEngine:
     # (seconds of latency under load) or fails when two readers both upgrade. Queueing for
     # the one connection in the event loop is fair and immediate. Several processes on one
     # file still meet in the busy handler: use PostgreSQL for `acs serve --workers N`.
-    engine = create_async_engine(url, echo=echo, pool_size=1, max_overflow=0, pool_timeout=30)
-    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    # The queue for the one connection is the event loop's, not an outage: it keeps its own
+    # generous bound. The statement timeout bounds the wait for another process's lock.
+    busy_ms = SQLITE_BUSY_TIMEOUT_MS
+    if timeouts.statement is not None:
+        busy_ms = int(timeouts.statement * 1000)
+    engine = create_async_engine(
+        url,
+        echo=echo,
+        pool_size=1,
+        max_overflow=0,
+        pool_timeout=SQLITE_POOL_TIMEOUT,
+        connect_args={"timeout": busy_ms / 1000},
+    )
+
+    def pragmas(dbapi_connection: Any, _record: Any) -> None:
+        _sqlite_pragmas(dbapi_connection, busy_ms)
+
+    event.listen(engine.sync_engine, "connect", pragmas)
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, busy_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
     cursor.close()
 
 
-def _postgres_engine(url: URL, echo: bool) -> AsyncEngine:
+def _postgres_engine(url: URL, echo: bool, timeouts: DbTimeouts) -> AsyncEngine:
     schema = url.query.get("schema")
     url = url.difference_update_query(["schema"])
     settings = {"jit": "off"}
     if schema:
         settings["search_path"] = str(schema)
-    return create_async_engine(
+    connect_args: dict[str, Any] = {"server_settings": settings}
+    if timeouts.connect is not None:
+        connect_args["timeout"] = timeouts.connect
+    if timeouts.statement is not None:
+        # asyncpg's default for every operation of the connection, SQLAlchemy's and the AReq
+        # store's prepared statements alike (acs.storage.areq_store runs them on the driver).
+        connect_args["command_timeout"] = timeouts.statement
+    engine = create_async_engine(
         url,
         echo=echo,
         # Kept connections keep their prepared statements: an overflow connection is opened
@@ -101,8 +144,27 @@ def _postgres_engine(url: URL, echo: bool) -> AsyncEngine:
         # pool, and the next checkout reconnects; recycling bounds the age of idle connections.
         pool_pre_ping=False,
         pool_recycle=300,
-        connect_args={"server_settings": settings},
+        pool_timeout=30.0 if timeouts.pool is None else timeouts.pool,
+        connect_args=connect_args,
     )
+    event.listen(engine.sync_engine, "handle_error", _abort_on_timeout)
+    return engine
+
+
+def _abort_on_timeout(context: Any) -> None:
+    # A statement that timed out leaves its connection in an unknown state; SQLAlchemy then
+    # closes it politely, which on a database that does not answer waits out the timeout a
+    # second time. Abort the socket first (asyncpg terminate()): the close is then immediate.
+    if isinstance(context.original_exception, TimeoutError) and context.connection is not None:
+        abort_driver_connection(context.connection.connection.driver_connection)
+        context.is_disconnect = True
+
+
+def abort_driver_connection(driver: Any) -> None:
+    """Close an asyncpg connection at once, without the goodbye round trip."""
+    terminate = getattr(driver, "terminate", None)
+    if terminate is not None and not driver.is_closed():
+        terminate()
 
 
 def make_sessionmaker(engine: AsyncEngine) -> Sessions:
@@ -115,12 +177,27 @@ def safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-async def ping(engine: AsyncEngine) -> bool:
-    """True when the database answers ``SELECT 1``."""
+def is_outage(exc: BaseException) -> bool:
+    """True for a failure of the database itself (unreachable, timed out, connection lost),
+    as opposed to a bug or a refused statement."""
+    if isinstance(exc, PoolTimeout | TimeoutError | OSError):  # TimeoutError is an OSError
+        return True
+    if isinstance(exc, DBAPIError):
+        return bool(exc.connection_invalidated) or isinstance(exc.orig, OSError)
+    names = {cls.__name__ for cls in type(exc).__mro__}  # asyncpg is PostgreSQL's only
+    return type(exc).__module__.startswith("asyncpg") and bool(names & _ASYNCPG_OUTAGES)
+
+
+_ASYNCPG_OUTAGES = {"PostgresConnectionError", "InterfaceError", "ConnectionDoesNotExistError"}
+
+
+async def ping(engine: AsyncEngine, *, timeout: float | None = None) -> bool:
+    """True when the database answers ``SELECT 1`` (within ``timeout`` seconds, if given)."""
     try:
-        async with engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-    except (SQLAlchemyError, OSError):
+        async with asyncio.timeout(timeout):
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+    except (SQLAlchemyError, OSError):  # TimeoutError is an OSError
         return False
     return True
 

@@ -16,7 +16,7 @@ from acs.notify.hub import Hub
 from acs.notify.push import LogPush, PushGateway, WebhookPush
 from acs.notify.sms import OutboxSms, SmsGateway, WebhookSms
 from acs.storage.areq_store import AReqStores
-from acs.storage.engine import make_engine, make_sessionmaker
+from acs.storage.engine import DbTimeouts, make_engine, make_sessionmaker
 from acs.storage.notifications import PgWakeups
 from acs.storage.ranges import sync_card_ranges
 from acs.web import (
@@ -78,7 +78,13 @@ def create_app(
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
-    engine = make_engine(app[SETTINGS].database_url)
+    settings = app[SETTINGS]
+    timeouts = DbTimeouts(
+        connect=settings.db_connect_timeout_seconds,
+        pool=settings.db_pool_timeout_seconds,
+        statement=settings.db_statement_timeout_seconds,
+    )
+    engine = make_engine(settings.database_url, timeouts=timeouts)
     app[ENGINE], app[SESSIONS] = engine, make_sessionmaker(engine)
     app[AREQ_STORES] = AReqStores(engine, app[SESSIONS])
     async with app[SESSIONS].begin() as session:

@@ -3,6 +3,8 @@ due results (:mod:`acs.web.results_sender`), times out challenges, announces dec
 operations, and at most once a minute purges expired rows (:mod:`acs.flows.housekeeping`).
 
 It wakes on the hub key ``outbox`` (published after every deciding commit) or every second.
+While the database is out it logs one line when it goes ("database unreachable") and one when
+it is back, not a traceback a round; any other failure of a round is logged in full.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from aiohttp import web
 
 from acs.flows.challenge.decoupled import announce_pending
 from acs.flows.challenge.timeouts import expire_due
+from acs.flows.health import is_outage
 from acs.flows.housekeeping import purge_expired
 from acs.notify import topics
 from acs.web.challenge import result_keys
@@ -42,6 +45,7 @@ async def _loop(app: web.Application) -> None:
     # A lasting subscription: a decision committed while a round runs sets the event, and the
     # next round starts at once (a plain wait() would miss it until the idle timeout).
     wake = app[HUB].subscribe(topics.OUTBOX)
+    down = False
     try:
         while True:
             wake.clear()
@@ -49,8 +53,16 @@ async def _loop(app: web.Application) -> None:
                 await run_once(app)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("challenge worker round failed")
+            except Exception as exc:
+                if not is_outage(exc):
+                    log.exception("challenge worker round failed")
+                elif not down:  # the error text may quote a statement's parameters: not logged
+                    log.error("database unreachable (%s): the worker retries", type(exc).__name__)
+                    down = True
+            else:
+                if down:
+                    log.warning("database back: the worker resumes")
+                down = False
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(IDLE_SECONDS):
                     await wake.wait()
