@@ -71,6 +71,9 @@ def test_acs_config_environment_variable_names_the_file(tmp_path):
         ("results_give_up_hours = 0\n", "results_give_up_hours"),
         ("results_give_up_hours = nan\n", "results_give_up_hours"),
         ('results_give_up_hours = "1d"\n', "results_give_up_hours"),
+        ("max_pending_operations = 0\n", "max_pending_operations"),
+        ('max_operations_per_10_minutes = "10"\n', "max_operations_per_10_minutes"),
+        ('push_limit_action = "block"\n', "push_limit_action"),
     ],
 )
 def test_a_wrong_config_names_the_bad_key(tmp_path, text, key):
