@@ -101,6 +101,10 @@ class Settings:
     push_webhook_url: str = ""
     push_webhook_token: str = ""
     securpass_refusal_opposes_card: bool = True  # SP-56: "not_me" opposes the card for fraud
+    # Push bombing (docs/reliability.md, Limits): operations per customer, then the fallback.
+    max_pending_operations: int = 3  # pending at once
+    max_operations_per_10_minutes: int = 10  # created in any 10 minutes
+    push_limit_action: str = "sms"  # "sms" (SMS OTP if a secure mobile) | "refuse" (N / 19)
     card_ranges: tuple[CardRange, ...] = DEV_RANGES
     risk: RiskThresholds = field(default_factory=RiskThresholds)
     # Challenges (docs/challenge-flows.md): the first CReq within 30 s of the ARes (Req 219),
@@ -152,7 +156,11 @@ def load_settings(
     return settings
 
 
-_CHOICES = {"sms_gateway": ("outbox", "webhook"), "push_gateway": ("log", "webhook")}
+_CHOICES = {
+    "sms_gateway": ("outbox", "webhook"),
+    "push_gateway": ("log", "webhook"),
+    "push_limit_action": ("sms", "refuse"),
+}
 
 
 # Bounds the protocol sets: a challenge decision within 10 minutes (EMV 3DS Req 223/226).
@@ -169,6 +177,8 @@ _RANGES = {
     "db_connect_timeout_seconds": (0.1, 60),
     "db_pool_timeout_seconds": (0.1, 60),
     "db_statement_timeout_seconds": (0.1, 300),
+    "max_pending_operations": (1, 20),
+    "max_operations_per_10_minutes": (1, 100),
 }
 
 

@@ -74,6 +74,9 @@ def test_acs_config_environment_variable_names_the_file(tmp_path):
         ("db_connect_timeout_seconds = 0\n", "db_connect_timeout_seconds"),
         ('db_pool_timeout_seconds = "3s"\n', "db_pool_timeout_seconds"),
         ("db_statement_timeout_seconds = 301\n", "db_statement_timeout_seconds"),
+        ("max_pending_operations = 0\n", "max_pending_operations"),
+        ('max_operations_per_10_minutes = "10"\n', "max_operations_per_10_minutes"),
+        ('push_limit_action = "block"\n', "push_limit_action"),
     ],
 )
 def test_a_wrong_config_names_the_bad_key(tmp_path, text, key):

@@ -19,14 +19,21 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from acs.storage._upsert import insert_new
 from acs.storage.errors import Conflict
 from acs.storage.models import AuditEvent
 
-__all__ = ["APPEND_ATTEMPTS", "GENESIS", "append_audit", "event_hash", "verify_chain"]
+__all__ = [
+    "APPEND_ATTEMPTS",
+    "GENESIS",
+    "append_audit",
+    "count_actions",
+    "event_hash",
+    "verify_chain",
+]
 
 GENESIS = "0" * 64
 APPEND_ATTEMPTS = 20
@@ -89,6 +96,16 @@ async def append_audit(
         if event_id is not None:
             return AuditEvent(id=event_id, **row)
     raise Conflict("the audit chain kept moving on: retry the unit of work")
+
+
+async def count_actions(
+    session: AsyncSession, *, subject: str, action: str, since: datetime
+) -> int:
+    """How many ``action`` events about ``subject`` were written after ``since``."""
+    statement = select(func.count()).where(
+        AuditEvent.subject == subject, AuditEvent.action == action, AuditEvent.at > since
+    )
+    return int(await session.scalar(statement.select_from(AuditEvent)) or 0)
 
 
 async def verify_chain(session: AsyncSession) -> int | None:

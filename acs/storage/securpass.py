@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from acs.securpass.devices import DeviceStatus
@@ -46,6 +46,7 @@ __all__ = [
     "lock_device",
     "lock_enrolment",
     "lock_operation",
+    "operation_counts",
     "pending_operations",
     "remember_nonce",
     "revoke_devices",
@@ -181,6 +182,22 @@ async def pending_operations(
         statement = statement.where(OperationRow.customer_id == customer_id)
     rows = await session.scalars(statement.order_by(OperationRow.created_at, OperationRow.id))
     return rows.all()
+
+
+async def operation_counts(
+    session: AsyncSession, customer_id: str, *, now: datetime, since: datetime
+) -> tuple[int, int]:
+    """The customer's operations pending and unexpired now, and those created since ``since``."""
+    of_customer = (
+        select(func.count())
+        .select_from(OperationRow)
+        .where(OperationRow.customer_id == customer_id)
+    )
+    pending = of_customer.where(
+        OperationRow.status == OperationStatus.PENDING, OperationRow.expires_at > now
+    )
+    recent = of_customer.where(OperationRow.created_at > since)
+    return int(await session.scalar(pending) or 0), int(await session.scalar(recent) or 0)
 
 
 async def decide_operation(

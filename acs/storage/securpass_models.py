@@ -107,6 +107,7 @@ class OperationRow(Base):
     __table_args__ = (
         sa.Index("ix_securpass_operations_device_id_status", "device_id", "status"),
         sa.Index("ix_securpass_operations_ref_type_ref_id", "ref_type", "ref_id"),
+        sa.Index("ix_securpass_operations_customer_id_created_at", "customer_id", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)

@@ -19,6 +19,7 @@ CodeRejected device_blocked            403
 ActivationCodeRejected                 401     wrong code, ``attempts_left``; 410 expired;
                                                429 attempts exhausted
 NotEligible, Forbidden                 403     ``unmet`` lists every SP rule not met
+TooManyRequests                        429     too_many_activation_codes, ``retry_after``
 InvalidTransition                      409     wrong_state, not_yet_expired
 InvalidTransition enrolment_expired    410     SP-33: start again in branch
 InvalidTransition not_eligible /       403
@@ -50,6 +51,7 @@ from acs.flows.securpass.errors import (
     InvalidRequest,
     NotEligible,
     SecurPassFlowError,
+    TooManyRequests,
     UnknownResource,
 )
 from acs.notify.sms import SmsNotSent
@@ -75,6 +77,7 @@ _FLOW_STATUS: dict[type, int] = {
     NotEligible: 403,
     Forbidden: 403,
     CodeRejected: 401,
+    TooManyRequests: 429,
 }
 _REASON_STATUS: dict[str, int] = {
     Reason.DEVICE_BLOCKED: 403,

@@ -272,3 +272,25 @@ async def test_sp31_the_amendment_is_recorded_in_the_audit_trail(client, app, de
         )).all()  # fmt: skip
     assert events[-1].detail["amendment"] == BRANCH_SALE["amendment"]
     assert events[-1].actor.startswith("advisor:")
+
+
+async def test_a_fourth_activation_code_within_an_hour_is_a_429(app, demo_data, make_phone, clock):
+    """SMS bombing: three self-care starts send three codes; a fourth within the hour is a 429
+    with a French message and no SMS; an hour later a code goes out again."""
+    phone = make_phone()
+    for _ in range(3):
+        await phone.start_selfcare(CAMILLE)
+        clock.advance(minutes=1)
+    assert len(app[SMS].inbox(CAMILLE_MOBILE)) == 3
+    with pytest.raises(PhoneError) as refused:
+        await phone.start_selfcare(CAMILLE)
+    assert refused.value.status == 429
+    assert refused.value.body == {
+        "error": "too_many_activation_codes",
+        "message": "Trop de codes d'activation demandés : réessayez dans une heure.",
+        "retry_after": 3600,
+    }
+    assert len(app[SMS].inbox(CAMILLE_MOBILE)) == 3
+    clock.advance(minutes=58)
+    await phone.activate_selfcare(CAMILLE, CAMILLE_MOBILE, CODE)
+    assert len(app[SMS].inbox(CAMILLE_MOBILE)) == 4

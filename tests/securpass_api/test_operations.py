@@ -12,12 +12,15 @@ from sqlalchemy import func, select
 
 from acs.flows.securpass.operations import (
     NoActiveDevice,
+    OperationLimits,
+    TooManyOperations,
     active_device_facts,
     cancel_operation,
     create_operation,
     get_outcome,
 )
 from acs.storage.models import Card
+from acs.storage.securpass import pending_operations
 from acs.storage.securpass_models import DeviceRow, FraudDeclarationRow
 from acs.web.keys import HUB, OPERATION_HOOKS, PUSH, SESSIONS
 from merchant_simulator.phone import PhoneError, sign_request
@@ -428,3 +431,24 @@ async def test_long_poll_wait_must_be_finite_and_within_30_seconds(app, camille,
         await camille._signed("GET", path, None)
     assert (refused.value.status, refused.value.reason) == (400, "malformed_query")
     assert "wait" in refused.value.body["message"]
+
+
+async def test_two_creations_at_once_cannot_both_take_the_last_place(app, camille, clock):
+    """With one place left, a creation waiting while another holds the device lock sees it once
+    committed and raises TooManyOperations (the count is taken under the lock; without it this
+    fails on PostgreSQL, SQLite serialises writers anyway)."""
+    limits = OperationLimits(pending=1, per_window=10)
+    async with app[SESSIONS].begin() as first:
+        await card_operation(first, clock, limits=limits)
+
+        async def second() -> str:
+            async with app[SESSIONS].begin() as session:
+                return await card_operation(session, clock, limits=limits)
+
+        racing = asyncio.create_task(second())
+        await asyncio.sleep(0.3)  # the second now waits for the device row
+        assert not racing.done()
+    with pytest.raises(TooManyOperations):
+        await racing
+    async with app[SESSIONS]() as session:
+        assert len(await pending_operations(session, now=clock.now(), customer_id=CAMILLE)) == 1

@@ -190,8 +190,10 @@ async def start_method(
             operation_id = await operations.create_operation(
                 session, customer_id=card.customer_id, summary=summary,
                 ttl=row.expires_at - now, now=now, ref_type="3ds", ref_id=acs_trans_id,
-                card_id=card.id,
+                card_id=card.id, limits=operations.OperationLimits.of(ctx.settings),
             )  # fmt: skip
+        except operations.TooManyOperations:
+            return await _over_limit(session, row, txn, ctx=ctx, now=now)
         except operations.NoActiveDevice:
             await challenges.set_fields(
                 session,
@@ -207,6 +209,21 @@ async def start_method(
         screen = await current_screen(session, await reload(session, acs_trans_id), txn)
         return _with_after(screen, AfterCommit(announce=operation_id))
     return await _send_otp(session, acs_trans_id, ctx=ctx, now=now, notice=None)
+
+
+async def _over_limit(
+    session: Session, row: ChallengeRow, txn: Transaction, *, ctx: ResultKeys, now: datetime
+) -> Screen:
+    """Too many operations for the phone: the SMS code (``push_limit_action = "sms"``, with a
+    secure mobile) or N / 19; the phone is not woken either way."""
+    customer = await customers.get(session, txn.customer_id) if txn.customer_id else None
+    if ctx.settings.push_limit_action == "sms" and customer is not None and customer.secure_mobile:
+        await challenges.set_fields(
+            session, row.acs_trans_id, expect_state=(challenges.OPEN,),
+            method=ChallengeMethod.SMS_OTP,
+        )  # fmt: skip
+        return await _send_otp(session, row.acs_trans_id, ctx=ctx, now=now, notice=None)
+    return await _ending(session, row, txn, Verdict.too_many(), ctx, now)
 
 
 async def _send_otp(

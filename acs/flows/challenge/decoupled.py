@@ -64,6 +64,7 @@ async def start_decoupled(
     card: CardView,
     ttl: timedelta,
     now: datetime,
+    limits: operations.OperationLimits | None = None,
 ) -> str | None:
     """Create the operation and link it to the challenge; ``None`` if no active device."""
     summary = payment_summary(
@@ -74,10 +75,11 @@ async def start_decoupled(
     try:
         operation_id = await operations.create_operation(
             session, customer_id=card.customer_id, summary=summary, ttl=ttl, now=now,
-            ref_type="3ds", ref_id=acs_trans_id, card_id=card.id,
+            ref_type="3ds", ref_id=acs_trans_id, card_id=card.id, limits=limits,
         )  # fmt: skip
-    except operations.NoActiveDevice:
-        # The device went away since the risk decision: the timeout path answers N / 24.
+    except (operations.NoActiveDevice, operations.TooManyOperations):
+        # The device went away since the risk decision, or it already has enough operations
+        # (push bombing, not woken): the timeout path answers N / 24 at once.
         await challenges.set_fields(
             session, acs_trans_id, expect_state=(challenges.OPEN,), expires_at=now
         )

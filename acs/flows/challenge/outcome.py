@@ -44,7 +44,7 @@ class Verdict:
     status: TransStatus  # Y | N | U
     reason: TransStatusReason | None = None
     cancel: ChallengeCancel | None = None
-    by: str = ""  # phone | otp | cancel | timeout | error
+    by: str = ""  # phone | otp | cancel | timeout | error | limit
 
     @classmethod
     def approved(cls, by: str) -> Verdict:
@@ -53,6 +53,11 @@ class Verdict:
     @classmethod
     def refused(cls, by: str) -> Verdict:
         return cls(_S.NOT_AUTHENTICATED, _R.CARD_AUTHENTICATION_FAILED, by=by)
+
+    @classmethod
+    def too_many(cls) -> Verdict:
+        """The phone already has enough operations (push bombing): N, reason 19."""
+        return cls(_S.NOT_AUTHENTICATED, _R.EXCEEDS_MAX_CHALLENGES, by="limit")
 
     @classmethod
     def cancelled(cls, version: str, cancel: ChallengeCancel = _C.CARDHOLDER_CANCELLED) -> Verdict:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from acs.config import Settings
 from acs.flows.areq.facts import AReqFacts
 from acs.flows.challenge.decoupled import decoupled_minutes, start_decoupled
+from acs.flows.securpass.operations import OperationLimits
 from acs.protocol import TransStatus
 from acs.risk import Decision
 from acs.storage import challenges
@@ -58,7 +59,10 @@ async def open_challenge(
         interaction_counter=0,
     )
     if decoupled and card is not None:
-        await start_decoupled(session, acs_trans_id, facts=facts, card=card, ttl=timeout, now=now)
+        await start_decoupled(
+            session, acs_trans_id, facts=facts, card=card, ttl=timeout, now=now,
+            limits=OperationLimits.of(settings),
+        )  # fmt: skip
 
 
 def _challenge_timeout(settings: Settings) -> timedelta:

@@ -3,24 +3,44 @@ ticket's expiry and attempts) and sent by SMS to the secure mobile (SP-20, SP-30
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from acs.crypto.keys import KeyRing
 from acs.flows.securpass.audit import audit
+from acs.flows.securpass.errors import TooManyRequests
 from acs.flows.securpass.rows import enrolment_of, ticket_fields, with_ticket_expiry
 from acs.notify.sms import Sms, SmsGateway
 from acs.securpass import enrolment as core
 from acs.storage import securpass as store
+from acs.storage.audit import count_actions
 from acs.storage.engine import Session
 from acs.storage.securpass_models import EnrolmentRow
 
-__all__ = ["issue_code", "send_code"]
+__all__ = ["ACTIVATION_CODES_PER_HOUR", "issue_code", "send_code"]
+
+# SMS bombing and code guessing: at most this many activation codes per customer in any hour.
+ACTIVATION_CODES_PER_HOUR = 3
+_HOUR = timedelta(hours=1)
 
 
 async def issue_code(
     session: Session, row: EnrolmentRow, *, keys: KeyRing, now: datetime, actor: str
 ) -> str:
-    """A new code for the enrolment (it replaces the previous one); the code, to be sent."""
+    """A new code for the enrolment (it replaces the previous one); the code, to be sent.
+
+    At most :data:`ACTIVATION_CODES_PER_HOUR` per customer: beyond, :class:`TooManyRequests`
+    (429) and no code, so that no SMS goes out either.
+    """
+    sent = await count_actions(
+        session, subject=f"customer:{row.customer_id}",
+        action="securpass.activation_code_sent", since=now - _HOUR,
+    )  # fmt: skip
+    if sent >= ACTIVATION_CODES_PER_HOUR:
+        raise TooManyRequests(
+            "too_many_activation_codes",
+            "Trop de codes d'activation demandés : réessayez dans une heure.",
+            retry_after=3600,
+        )
     code, ticket = core.issue_activation_code(enrolment_of(row), key=keys.activation_key, now=now)
     if row.state == core.EnrolmentState.INITIATED and row.channel == core.EnrolmentChannel.BRANCH:
         ticket = with_ticket_expiry(ticket, row.expires_at)

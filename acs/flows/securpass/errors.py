@@ -8,8 +8,9 @@ family passes through unchanged)::
     │                               biometric_key_required, identity_required, advisor_required
     ├── NotEligible                 not_eligible, with every unmet rule (SP-10 … SP-16)
     ├── Forbidden                   customer_mismatch, not_your_operation
-    └── CodeRejected                authentication_failed (generic, RTS Art. 4(3)(a)) with
-                                    attempts_left; device_blocked once blocked (SP-45)
+    ├── CodeRejected                authentication_failed (generic, RTS Art. 4(3)(a)) with
+    │                               attempts_left; device_blocked once blocked (SP-45)
+    └── TooManyRequests             too_many_activation_codes (a limit per customer)
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ __all__ = [
     "InvalidRequest",
     "NotEligible",
     "SecurPassFlowError",
+    "TooManyRequests",
     "UnknownResource",
 ]
 
@@ -52,3 +54,7 @@ class Forbidden(SecurPassFlowError):
 
 class CodeRejected(SecurPassFlowError):
     """A wrong Sécur'Pass code: a generic answer and the attempts left (RTS Art. 4(3)(a))."""
+
+
+class TooManyRequests(SecurPassFlowError):
+    """A per-customer limit is reached (activation codes); ``retry_after`` seconds."""

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from acs.config import Settings
 from acs.notify import topics
 from acs.notify.hub import Hub
 from acs.notify.push import Push, PushGateway
@@ -40,7 +41,9 @@ __all__ = [
     "NoActiveDevice",
     "OperationHook",
     "OperationHooks",
+    "OperationLimits",
     "OperationOutcome",
+    "TooManyOperations",
     "active_device_facts",
     "announce",
     "call_hook",
@@ -83,6 +86,26 @@ class NoActiveDevice(Exception):
     """The customer has no active Sécur'Pass device: fall back to SMS OTP (SP-43)."""
 
 
+class TooManyOperations(Exception):
+    """The customer's phone already has enough operations (push bombing): nothing is stored."""
+
+
+# The window of OperationLimits.per_window.
+OPERATION_WINDOW = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class OperationLimits:
+    """At most ``pending`` operations pending at once, ``per_window`` created in 10 minutes."""
+
+    pending: int
+    per_window: int
+
+    @classmethod
+    def of(cls, settings: Settings) -> OperationLimits:
+        return cls(settings.max_pending_operations, settings.max_operations_per_10_minutes)
+
+
 async def create_operation(
     session: Session,
     *,
@@ -93,14 +116,25 @@ async def create_operation(
     ref_type: str | None = None,
     ref_id: str | None = None,
     card_id: int | None = None,
+    limits: OperationLimits | None = None,
 ) -> str:
     """Store a pending operation for the customer's active device; its id.
 
     ``card_id`` names the card a ``card_payment`` is made with: a ``not_me`` refusal opposes it.
+    With ``limits``, the device row is write-locked and the customer's operations counted in this
+    transaction; over a limit :class:`TooManyOperations` is raised and nothing is stored.
     """
     device = await store.active_device(session, customer_id)
     if device is None:
         raise NoActiveDevice(customer_id)
+    if limits is not None:
+        await store.lock_device(session, device.id)  # serialises creations for this customer
+        pending, recent = await store.operation_counts(
+            session, customer_id, now=now, since=now - OPERATION_WINDOW
+        )
+        if pending >= limits.pending or recent >= limits.per_window:
+            log.info("operation limit reached (pending %d, in 10 minutes %d)", pending, recent)
+            raise TooManyOperations(customer_id)
     challenge, state = begin_operation(summary, ttl=ttl, now=now)
     row = OperationRow(
         id=challenge.operation_id,
