@@ -19,6 +19,7 @@ from acs.demo import DEMO_CARDS, DEMO_CUSTOMERS
 from acs.flows.csv_import import import_csv
 from acs.storage.engine import make_engine, make_sessionmaker
 from acs.web import create_app
+from tests.challenge.fake_ds import FakeDS
 
 BASE_URL = "https://acs.test"
 
@@ -87,3 +88,12 @@ async def demo_data(load: Loader) -> None:
     """The demo customers and cards (README table), loaded through the importer."""
     await load("customers", DEMO_CUSTOMERS)
     await load("cards", [[getattr(c, f) for f in CARD_HEADER] for c in DEMO_CARDS])
+
+
+@pytest.fixture
+async def fake_ds():
+    """A fake Directory Server (a real aiohttp app on port 0) that answers RReqs."""
+    ds = FakeDS()
+    await ds.start()
+    yield ds
+    await ds.close()

@@ -20,7 +20,6 @@ from cryptography.x509.oid import NameOID
 from acs.protocol import b64url_encode
 from acs.web import create_app
 from tests.areqs import areq
-from tests.challenge.fake_ds import FakeDS
 from tests.challenge.helpers import SECURPASS_CARD, SMS_CARD, creq_for, encode, form_fields, start
 from tests.challenge.helpers import form_action as action_of
 from tests.phones import camille, make_phone  # noqa: F401  (fixtures)
@@ -33,14 +32,6 @@ ACS_ORIGIN = "https://acs.test"  # the tests' public_base_url
 @pytest.fixture(autouse=True)
 def _demo(demo_data) -> None:
     """Every test here runs with the demo customers and cards."""
-
-
-@pytest.fixture
-async def fake_ds():
-    ds = FakeDS()
-    await ds.start()
-    yield ds
-    await ds.close()
 
 
 def assert_policy(response: aiohttp.ClientResponse, *, secure: bool = False) -> None:

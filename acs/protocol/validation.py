@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -191,10 +191,11 @@ def validate_incoming(
     if version not in SUPPORTED_VERSIONS:
         raise ProtocolError.unsupported_version(message_type=kind)
     checked: str = version  # one of SUPPORTED_VERSIONS
-    present, empties = _strip(message, "")
+    unreadable: list[str] = []
+    present, empties = _strip(message, "", unreadable)
     known = schema(version, kind)["properties"]
     empty_known = [p for p in empties if p.split(".")[0] in known]
-    unreadable = list(dict.fromkeys(_unreadable(message)))
+    unreadable = list(dict.fromkeys(unreadable))
     if not empty_known and not unreadable and conforms(version, kind, present):
         _check_extensions(message, recognised_extensions, kind)
         return checked
@@ -213,7 +214,7 @@ def validate_outgoing(message: Mapping[str, Any]) -> None:
     kind, version = message.get("messageType"), message.get("messageVersion")
     if kind not in SCHEMA_MESSAGES or version not in SUPPORTED_VERSIONS:
         raise OutgoingMessageInvalid([f"no schema for {kind!r} {version!r}"])
-    _, empties = _strip(message, "")
+    _, empties = _strip(message, "", [])
     problems = [f"{p}: empty or null" for p in empties]
     for error in validator(version, kind).iter_errors(message):
         problems.append(f"{_path(error.absolute_path) or '(message)'}: {error.message}")
@@ -236,17 +237,29 @@ def _schema_problems(
     return missing, invalid
 
 
-def _strip(value: Mapping[str, Any], prefix: str) -> tuple[dict[str, Any], list[str]]:
-    """A copy without empty values (None, "", [], {}), plus the dotted paths removed."""
+def _strip(
+    value: Mapping[str, Any], prefix: str, unreadable: list[str]
+) -> tuple[dict[str, Any], list[str]]:
+    """A copy without empty values (None, "", [], {}), plus the dotted paths removed.
+
+    The same walk adds to ``unreadable`` the paths of strings (values or keys) holding a NUL or
+    a lone UTF-16 surrogate: valid JSON escapes, but not text a database column or a UTF-8
+    encoder takes. Below an unreadable key nothing more is reported."""
     kept: dict[str, Any] = {}
     empties: list[str] = []
     for key, item in value.items():
         path = f"{prefix}{key}"
+        below_unreadable = unreadable
+        if _bad_text(key):
+            unreadable.append(f"{prefix}{_printable(key)}")
+            below_unreadable = []
+        elif isinstance(item, str) and _bad_text(item):
+            unreadable.append(path)
         if isinstance(item, Mapping):
-            item, below = _strip(item, f"{path}.")
+            item, below = _strip(item, f"{path}.", below_unreadable)
             empties += below
         elif isinstance(item, list):
-            item, below = _strip_list(item, f"{path}.")
+            item, below = _strip_list(item, f"{path}.", below_unreadable)
             empties += below
         if item is None or (isinstance(item, str | list | dict) and not item):
             empties.append(path)
@@ -255,12 +268,18 @@ def _strip(value: Mapping[str, Any], prefix: str) -> tuple[dict[str, Any], list[
     return kept, empties
 
 
-def _strip_list(items: list[Any], prefix: str) -> tuple[list[Any], list[str]]:
+def _strip_list(
+    items: list[Any], prefix: str, unreadable: list[str]
+) -> tuple[list[Any], list[str]]:
     kept: list[Any] = []
     empties: list[str] = []
     for item in items:
+        if isinstance(item, str) and _bad_text(item):
+            unreadable.append(prefix.rstrip("."))
+        elif isinstance(item, list):
+            _strip_list(item, prefix, unreadable)  # only scanned, as before
         if isinstance(item, Mapping):
-            item, below = _strip(item, prefix)
+            item, below = _strip(item, prefix, unreadable)
             empties += below
         if item is None or (isinstance(item, str | dict) and not item):
             empties.append(prefix.rstrip("."))
@@ -295,24 +314,9 @@ def _known_type(kind: object) -> str | None:
     return kind if isinstance(kind, str) and kind in MessageType._value2member_map_ else None
 
 
-def _unreadable(value: object, prefix: str = "") -> Iterator[str]:
-    """Dotted paths of strings (values or keys) holding a NUL or a lone UTF-16 surrogate:
-    valid JSON escapes, but not text a database column or a UTF-8 encoder takes."""
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            path = f"{prefix}{_printable(key)}"
-            if _bad_text(key):
-                yield path
-            else:
-                yield from _unreadable(item, f"{path}.")
-    elif isinstance(value, list):
-        for item in value:
-            yield from _unreadable(item, prefix)
-    elif isinstance(value, str) and _bad_text(value):
-        yield prefix.rstrip(".")
-
-
 def _bad_text(text: str) -> bool:
+    if text.isascii():  # nearly every string of an AReq: no encode needed to know
+        return "\x00" in text
     return "\x00" in text or not _encodable(text)
 
 

@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.challenge.fake_ds import FakeDS
 from tests.phones import CODE, camille, make_phone  # noqa: F401  (CODE for the tests; fixtures)
 
 
 @pytest.fixture(autouse=True)
 def _demo(demo_data) -> None:
     """Every challenge test runs with the demo customers and cards."""
-
-
-@pytest.fixture
-async def fake_ds():
-    ds = FakeDS()
-    await ds.start()
-    yield ds
-    await ds.close()
