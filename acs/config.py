@@ -16,7 +16,19 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CardRange", "ConfigError", "RiskThresholds", "Scheme", "Settings", "load_settings"]
+__all__ = [
+    "CardRange",
+    "ConfigError",
+    "IdentityProvider",
+    "Listener",
+    "Listeners",
+    "Profile",
+    "RiskThresholds",
+    "Scheme",
+    "SchemeSettings",
+    "Settings",
+    "load_settings",
+]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/acs.db"
 DEFAULT_KEYS_DIR = "./var/keys"
@@ -58,6 +70,76 @@ DEV_RANGES = (
 )
 
 
+class Profile(StrEnum):
+    """``development`` (default: dev SMS inbox, generated keys, one port) or ``production``
+    (``acs serve`` refuses every development shortcut, docs/security.md)."""
+
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+@dataclass(frozen=True)
+class Listener:
+    """One ``[listeners.<name>]`` table: where it listens, and its TLS certificate (PEM paths)."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    tls_cert: str = ""
+    tls_key: str = ""
+
+    @property
+    def tls(self) -> bool:
+        return bool(self.tls_cert)
+
+
+@dataclass(frozen=True)
+class Listeners:
+    """The three listeners (docs/security.md): ``ds`` (AReqs only, mutual TLS), ``public``
+    (cardholder browser and phone), ``admin`` (back office, metrics, readiness, dev routes).
+    None configured: everything on ``host``:``port``, as in development."""
+
+    ds: Listener | None = None
+    public: Listener | None = None
+    admin: Listener | None = None
+
+    @property
+    def configured(self) -> bool:
+        return any((self.ds, self.public, self.admin))
+
+
+@dataclass(frozen=True)
+class SchemeSettings:
+    """One ``[schemes.<scheme>]`` table: how this ACS trusts and reaches the scheme's DS."""
+
+    ds_client_ca: str = ""  # PEM bundle: the CAs of the DS client certificates (ds listener)
+    ds_urls: tuple[str, ...] = ()  # URL prefixes RReqs may be sent to (an AReq's dsURL)
+    rreq_client_cert: str = ""  # PEM paths: the ACS's client certificate when sending RReqs
+    rreq_client_key: str = ""
+
+
+@dataclass(frozen=True)
+class IdentityProvider:
+    """The ``[identity_provider]`` table: the bank's online-banking identity provider, whose
+    signed JWTs (ES256 or RS256) authorise the customers' pre-device calls and the staff."""
+
+    issuer: str = ""  # the ``iss`` every token must carry
+    jwks_file: str = ""  # its public keys as a JWKS file ...
+    jwks_url: str = ""  # ... or URL (cached, refetched for an unknown ``kid``)
+    jwks_cache_seconds: int = 300
+    customer_audience: str = "acs-securpass"  # ``aud`` of the Banxo app's tokens
+    staff_audience: str = "acs-backoffice"  # ``aud`` of the staff tokens
+    max_token_minutes: int = 15  # a token living longer than this (exp - iat) is refused
+    leeway_seconds: int = 30  # clock skew tolerated on exp and iat
+    # Login strength the bank requires before a phone is activated: the token's ``acr`` is one
+    # of these, and its ``amr`` holds each method of activation_amr.
+    activation_acr: tuple[str, ...] = ("substantial", "high")
+    activation_amr: tuple[str, ...] = ()
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.issuer and (self.jwks_file or self.jwks_url))
+
+
 @dataclass(frozen=True)
 class RiskThresholds:
     """Every number the risk rules (:mod:`acs.risk`) use: the ``[risk]`` table of the config file.
@@ -84,6 +166,7 @@ class RiskThresholds:
 
 @dataclass(frozen=True)
 class Settings:
+    profile: Profile = Profile.DEVELOPMENT
     host: str = "127.0.0.1"
     port: int = 8000
     public_base_url: str = ""  # what acsURL is built on; default http://{host}:{port}
@@ -107,6 +190,9 @@ class Settings:
     push_limit_action: str = "sms"  # "sms" (SMS OTP if a secure mobile) | "refuse" (N / 19)
     card_ranges: tuple[CardRange, ...] = DEV_RANGES
     risk: RiskThresholds = field(default_factory=RiskThresholds)
+    listeners: Listeners = field(default_factory=Listeners)
+    schemes: Mapping[Scheme, SchemeSettings] = field(default_factory=dict)
+    identity_provider: IdentityProvider = field(default_factory=IdentityProvider)
     # Challenges (docs/challenge-flows.md): the first CReq within 30 s of the ARes (Req 219),
     # a decision within challenge_timeout_seconds (at most 10 min, Req 223/226).
     first_creq_seconds: int = 30
@@ -116,9 +202,7 @@ class Settings:
     otp_max_resends: int = 2
     otp_max_failures: int = 5  # RTS Art. 4(3)(b): wrong codes in a row per cardholder, then block
     method_data_ttl_seconds: int = 600
-    # Results (RReq → DS): client certificate (PEM paths, none by default), read timeout (§5).
-    ds_client_cert: str = ""
-    ds_client_key: str = ""
+    # Results (RReq → DS): read timeout (§5); the client certificate is per scheme (schemes).
     results_read_timeout_seconds: float = 5.0
     results_retry_seconds: float = 10.0
     results_give_up_hours: float = 24.0  # a result not delivered after this is marked failed
@@ -134,6 +218,14 @@ class Settings:
 
     def range_for(self, pan: str) -> CardRange | None:
         return next((r for r in self.card_ranges if r.contains(pan)), None)
+
+    def scheme(self, scheme: Scheme) -> SchemeSettings:
+        """The scheme's table, or the empty one (no client CA, no DS URLs, no certificate)."""
+        return self.schemes.get(scheme) or SchemeSettings()
+
+    @property
+    def production(self) -> bool:
+        return self.profile is Profile.PRODUCTION
 
 
 def load_settings(
@@ -204,9 +296,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError("config", f"{path} is not valid TOML: {exc}") from None
 
 
-_SCALARS = {
-    f.name: f for f in dataclasses.fields(Settings) if f.name not in ("card_ranges", "risk")
-}
+_TABLES = ("card_ranges", "risk", "listeners", "schemes", "identity_provider", "profile")
+_SCALARS = {f.name: f for f in dataclasses.fields(Settings) if f.name not in _TABLES}
 
 
 def _top_level(table: dict[str, Any]) -> dict[str, Any]:
@@ -216,6 +307,14 @@ def _top_level(table: dict[str, Any]) -> dict[str, Any]:
             values["card_ranges"] = _card_ranges(value)
         elif key == "risk":
             values["risk"] = _dataclass_from(RiskThresholds, value, "risk")
+        elif key == "listeners":
+            values["listeners"] = _listeners(value)
+        elif key == "schemes":
+            values["schemes"] = _schemes(value)
+        elif key == "identity_provider":
+            values["identity_provider"] = _dataclass_from(IdentityProvider, value, key)
+        elif key == "profile":
+            values["profile"] = _choice(key, value, Profile)
         elif key in _SCALARS:
             values[key] = _typed(key, value, type(getattr(Settings(), key)))
         else:
@@ -251,6 +350,40 @@ def _card_range(item: dict[str, Any], where: str) -> CardRange:
         raise ConfigError(f"{where}.scheme", "expected one of: visa, mastercard") from None
     method_url = _typed(f"{where}.method_url", item.get("method_url", True), bool)
     return CardRange(item["start"], item["end"], scheme, method_url)
+
+
+def _listeners(table: Any) -> Listeners:
+    if not isinstance(table, dict):
+        raise ConfigError("listeners", "expected a table")
+    found = {}
+    for name, item in table.items():
+        if name not in ("ds", "public", "admin"):
+            raise ConfigError(f"listeners.{name}", "unknown listener (ds, public or admin)")
+        listener = _dataclass_from(Listener, item, f"listeners.{name}")
+        if not 0 <= listener.port <= 65535:
+            raise ConfigError(f"listeners.{name}.port", "expected a value from 0 to 65535")
+        if bool(listener.tls_cert) != bool(listener.tls_key):
+            raise ConfigError(f"listeners.{name}.tls_key", "tls_cert and tls_key go together")
+        found[name] = listener
+    return Listeners(**found)
+
+
+def _schemes(table: Any) -> dict[Scheme, SchemeSettings]:
+    if not isinstance(table, dict):
+        raise ConfigError("schemes", "expected a table")
+    schemes = {}
+    for name, item in table.items():
+        scheme = _choice(f"schemes.{name}", name, Scheme)
+        schemes[scheme] = _dataclass_from(SchemeSettings, item, f"schemes.{name}")
+    return schemes
+
+
+def _choice(key: str, value: Any, kind: type[StrEnum]) -> Any:
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in kind)
+        raise ConfigError(key, f"expected one of: {allowed}") from None
 
 
 def _dataclass_from(cls: type, table: Any, prefix: str) -> Any:

@@ -59,10 +59,12 @@ class DsAnswer:
 
 def client_ssl(settings: Settings) -> ssl.SSLContext | None:
     """The TLS context presenting the ACS client certificate to the DS, when configured."""
-    if not settings.ds_client_cert:
+    # Interim (issue #11, listeners work): the certificate becomes per scheme (rreq_client_cert).
+    configured = [s for s in settings.schemes.values() if s.rreq_client_cert]
+    if not configured:
         return None
     context = ssl.create_default_context()
-    context.load_cert_chain(settings.ds_client_cert, settings.ds_client_key or None)
+    context.load_cert_chain(configured[0].rreq_client_cert, configured[0].rreq_client_key or None)
     return context
 
 
