@@ -26,6 +26,7 @@ __all__ = [
     "CardRangeRow",
     "Customer",
     "Transaction",
+    "UsedTokenRow",
 ]
 
 NAMING_CONVENTION = {
@@ -188,6 +189,16 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any]]
     prev_hash: Mapped[str] = mapped_column(sa.String(64))  # hex
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)  # hex
+
+
+class UsedTokenRow(Base):
+    """An identity-provider token already accepted, by the SHA-256 of its issuer and ``jti``
+    (never the token), kept until it expires: a second use is a replay, in any process."""
+
+    __tablename__ = "used_tokens"
+
+    jti_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  # hex
+    expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
 # The feature tables live in their own modules but share Base.metadata: importing them here

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from acs import protocol
+from acs.auth import TokenVerifier
 from acs.clock import Clock, SystemClock
 from acs.config import Settings
 from acs.crypto.keys import KeyRing
@@ -43,6 +44,7 @@ from acs.web.keys import (
     SESSIONS,
     SETTINGS,
     SMS,
+    TOKENS,
     VAULT,
 )
 from acs.web.metrics import Metrics
@@ -64,6 +66,7 @@ def create_app(
     app[SETTINGS], app[CLOCK], app[KEYRING] = settings, clock or SystemClock(), keys
     app[VAULT] = PanVault(keys.pan_hmac, keys.pan_keys, keys.pan_active_kid)
     app[METRICS] = Metrics()
+    app[TOKENS] = TokenVerifier.from_settings(settings.identity_provider, clock=app[CLOCK])
     app[SMS], app[PUSH] = sms_gateway(settings), push_gateway(settings)
     # One hook per flow that owns operations (keyed by the operation's ref_type).
     app[OPERATION_HOOKS] = {"3ds": operation_hook(challenge.result_keys(app))}

@@ -1,4 +1,6 @@
-"""The identity headers of the JSON APIs (dev stand-ins for the bank's session and SSO)."""
+"""The back office's identity header (``X-Advisor-Id``, a dev stand-in for the staff's SSO).
+
+The customers' calls carry identity-provider tokens instead (:mod:`acs.flows.tokens`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Typed keys for what the app holds (settings, clock, database, keys, metrics)."""
+"""Typed keys for what the app holds (settings, clock, database, keys, token verifier, metrics)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import datetime
 
 from aiohttp import web
 
+from acs.auth import TokenVerifier
 from acs.clock import Clock
 from acs.config import Settings
 from acs.crypto.keys import KeyRing
@@ -31,6 +32,9 @@ METRICS = web.AppKey("metrics", Metrics)
 HUB = web.AppKey("hub", Hub)
 SMS = web.AppKey("sms", SmsGateway)
 PUSH = web.AppKey("push", PushGateway)
+
+# The identity provider's tokens (customers' pre-device calls; staff), see acs.auth.
+TOKENS = web.AppKey("tokens", TokenVerifier)
 
 # The hooks called when a Sécur'Pass operation of their ``ref_type`` is decided.
 OPERATION_HOOKS = web.AppKey("operation_hooks", OperationHooks)

@@ -1,9 +1,10 @@
 """The Sécur'Pass device API (``/securpass/v1``), described in ``docs/device-api.md`` and
 served as OpenAPI 3.1 at ``GET /securpass/v1/openapi.json``.
 
-Before activation the app identifies the customer with ``X-Banxo-Customer`` (dev stand-in for the
-bank's app session, see the docs); after activation every call is signed by the device key
-(``X-SP-*`` headers, :mod:`acs.securpass.signing`). Errors: :mod:`acs.web.securpass_errors`.
+Before activation the app proves who the customer is with a token of the bank's identity
+provider (``Authorization: Bearer``, :mod:`acs.flows.tokens`); after activation every call is
+signed by the device key (``X-SP-*`` headers, :mod:`acs.securpass.signing`). Errors:
+:mod:`acs.web.securpass_errors`.
 """
 
 from __future__ import annotations
@@ -29,15 +30,14 @@ from acs.flows.securpass.errors import InvalidRequest, UnknownResource
 from acs.flows.securpass.services import PhoneServices
 from acs.flows.securpass.signed import DeviceCall
 from acs.flows.securpass.views import enrolment_view, operation_view
+from acs.flows.tokens import LoginStrength, accept_token
 from acs.notify import topics
 from acs.securpass.pincode import CODE_POLICY
-from acs.web.headers import identity_header
-from acs.web.keys import CLOCK, HUB, KEYRING, OPERATION_HOOKS, SESSIONS, SETTINGS, SMS
+from acs.web.keys import CLOCK, HUB, KEYRING, OPERATION_HOOKS, SESSIONS, SETTINGS, SMS, TOKENS
 
-__all__ = ["API", "CUSTOMER_HEADER", "routes"]
+__all__ = ["API", "routes"]
 
 API = "/securpass/v1"
-CUSTOMER_HEADER = "X-Banxo-Customer"
 MAX_WAIT_SECONDS = 30
 EVENT_WAIT_SECONDS = 25
 OPENAPI = Path(__file__).with_name("securpass_openapi.json")
@@ -45,11 +45,24 @@ OPENAPI = Path(__file__).with_name("securpass_openapi.json")
 routes = web.RouteTableDef()
 
 
-def _customer_id(request: web.Request) -> str:
-    return identity_header(
-        request, CUSTOMER_HEADER, max_length=32, reason="identity_required",
-        says="identifies the customer",
-    )  # fmt: skip
+async def _customer_id(request: web.Request, *, activation: bool) -> str:
+    """The customer the bearer token was issued for (its ``sub``), the token spent; an
+    ``activation`` call also needs the login strength the bank requires (``acr``/``amr``)."""
+    provider = request.app[SETTINGS].identity_provider
+    strength = LoginStrength(provider.activation_acr, provider.activation_amr)
+    token = await accept_token(
+        request.app[SESSIONS],
+        request.app[TOKENS],
+        _bearer(request),
+        audience=provider.customer_audience,
+        strength=strength if activation else None,
+    )
+    return token.subject
+
+
+def _bearer(request: web.Request) -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
 
 
 def _code_key(request: web.Request) -> dict[str, Any]:
@@ -87,7 +100,7 @@ async def code_key(request: web.Request) -> web.Response:
 @routes.post(f"{API}/enrolments")
 async def start(request: web.Request) -> web.Response:
     """SP-20: self-care start (also a new phone, SP-40/41): eligibility, then an SMS code."""
-    customer_id = _customer_id(request)
+    customer_id = await _customer_id(request, activation=True)
     now = request.app[CLOCK].now()
     row = await enrol_flows.start_selfcare(
         request.app[SESSIONS],
@@ -108,7 +121,7 @@ async def start(request: web.Request) -> web.Response:
 @routes.get(f"{API}/enrolments/current")
 async def current(request: web.Request) -> web.Response:
     """The customer's open enrolment (e.g. initiated in branch, SP-32), for the app."""
-    customer_id = _customer_id(request)
+    customer_id = await _customer_id(request, activation=False)
     async with request.app[SESSIONS].begin() as session:
         row = await enrol_flows.current_enrolment(
             session, customer_id, now=request.app[CLOCK].now()
@@ -122,7 +135,7 @@ async def current(request: web.Request) -> web.Response:
 @routes.post(f"{API}/enrolments/{{enrolment_id}}/activation")
 async def activate(request: web.Request) -> web.Response:
     """SP-21/22/34: register the phone (keys, code, model, push token, biometric choices)."""
-    customer_id = _customer_id(request)
+    customer_id = await _customer_id(request, activation=True)
     call = await _signed(request)
     activation = await enrol_flows.activate_device(
         _phone_services(request),

@@ -31,6 +31,9 @@ AnswerRejected (others)                422     nonce / summary / counter / key m
 WeakCode, InvalidLift                  422
 SmsNotSent                             503
 storage Conflict                       409     retry
+TokenRejected (identity token)         401     ``WWW-Authenticate: Bearer error=…``; the app
+                                               logs in again (docs/security.md)
+KeysUnavailable                        503     identity_provider_unavailable
 =====================================  ======  ==========================================
 """
 
@@ -44,6 +47,8 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from acs.auth import KeysUnavailable, TokenRejected
+from acs.auth import Reason as TokenReason
 from acs.flows.errors import Conflict
 from acs.flows.securpass.errors import (
     CodeRejected,
@@ -115,6 +120,18 @@ _MESSAGES: dict[str, str] = {
 }
 
 
+_TOKEN_MESSAGES: dict[str, str] = {
+    TokenReason.MISSING: "Connectez-vous à votre espace Banxo pour continuer.",
+    TokenReason.EXPIRED: "Votre session a expiré : reconnectez-vous.",
+    TokenReason.LOGIN_TOO_WEAK: (
+        "Pour activer Sécur'Pass, reconnectez-vous avec votre identifiant et votre mot de passe."
+    ),
+}
+_TOKEN_MESSAGE = "Votre session n'est pas reconnue : reconnectez-vous."
+# RFC 6750 §3: a refused bearer token names the scheme and the error (the shared spec's value).
+_WWW_AUTHENTICATE = 'Bearer error="invalid_token"'
+
+
 def error_response(status: int, reason: str, message: str, **extra: Any) -> web.Response:
     return web.json_response({"error": reason, "message": message, **extra}, status=status)
 
@@ -147,6 +164,19 @@ def _refusals(handler: Handler) -> Handler:
             return error_response(503, "sms_not_sent", "Le SMS n'a pas pu être envoyé.")
         except Conflict:
             return error_response(409, "conflict", "Une autre requête a modifié ces données.")
+        except TokenRejected as exc:
+            log.info(
+                "%s %s token refused: %s (%s)",
+                request.method,
+                request.path,
+                exc.reason,
+                exc.message,
+            )
+            return _token_error(exc)
+        except KeysUnavailable as exc:
+            log.warning("%s %s: %s", request.method, request.path, exc)
+            message = "Le service d'identification de la banque est indisponible : réessayez."
+            return error_response(503, "identity_provider_unavailable", message)
 
     return wrapper
 
@@ -155,6 +185,13 @@ def _flow_error(exc: SecurPassFlowError) -> web.Response:
     status = _REASON_STATUS.get(exc.reason) if isinstance(exc, CodeRejected) else None
     status = status or _status_of(exc, _FLOW_STATUS.items(), 400)
     return error_response(status, exc.reason, exc.message, **exc.extra)
+
+
+def _token_error(exc: TokenRejected) -> web.Response:
+    message = _TOKEN_MESSAGES.get(exc.reason, _TOKEN_MESSAGE)
+    response = error_response(401, str(exc.reason), message)
+    response.headers["WWW-Authenticate"] = _WWW_AUTHENTICATE
+    return response
 
 
 def _core_error(exc: SecurPassError) -> web.Response:
