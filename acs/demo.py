@@ -18,12 +18,14 @@ import shutil
 import signal
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from acs.config import DEFAULT_DATABASE_URL, Settings
 from acs.csv_columns import CARD_HEADER, CUSTOMER_COLUMNS
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from acs.flows.csv_import import Kind
     from merchant_simulator.demo import MerchantDemo
 
@@ -171,6 +173,7 @@ def run_demo(settings: Settings, ports: DemoPorts | None = None) -> int:
     from acs.cli_import import run_import
 
     settings = demo_settings(settings)
+    settings, tokens = demo_identity_provider(settings)
     _prepare(settings)
     customers, cards = write_demo_csv(DEMO_DIR)
     files: tuple[tuple[Kind, Path], ...] = (("customers", customers), ("cards", cards))
@@ -178,7 +181,7 @@ def run_demo(settings: Settings, ports: DemoPorts | None = None) -> int:
         if asyncio.run(run_import(kind, str(path), settings, skip_invalid=False)) != 0:
             return 1
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve_demo(settings, ports or DemoPorts()))
+        asyncio.run(serve_demo(settings, ports or DemoPorts(), tokens=tokens))
     return 0
 
 
@@ -194,7 +197,45 @@ def demo_settings(settings: Settings) -> Settings:
     return dataclasses.replace(settings, database_url=url)
 
 
-async def serve_demo(settings: Settings, ports: DemoPorts) -> None:
+def demo_identity_provider(settings: Settings) -> tuple[Settings, Callable[[str], Any]]:
+    """A throw-away identity provider for the demo's phone pages (an ES256 key, its JWKS under
+    ``var/demo``, 5-minute single-use tokens). Stand-in until the simulator's identity provider
+    (``merchant_simulator/idp``) and the phone page's login are wired in its place."""
+    import json
+    import secrets
+    import time
+
+    from jwcrypto.jwk import JWK
+    from jwcrypto.jwt import JWT
+
+    key = JWK.generate(kty="EC", crv="P-256", kid=f"demo-{secrets.token_hex(4)}")
+    DEMO_DIR.mkdir(parents=True, exist_ok=True)
+    jwks = DEMO_DIR / "idp-jwks.json"
+    jwks.write_text(json.dumps({"keys": [json.loads(key.export_public())]}), encoding="utf-8")
+    provider = dataclasses.replace(
+        settings.identity_provider, issuer="https://idp.demo.banxo.test", jwks_file=str(jwks)
+    )
+
+    def tokens(customer_id: str) -> Callable[[], Awaitable[str]]:
+        async def token() -> str:
+            now = int(time.time())
+            claims = {
+                "iss": provider.issuer, "aud": provider.customer_audience, "sub": customer_id,
+                "iat": now, "exp": now + 300, "jti": secrets.token_urlsafe(16),
+                "acr": "substantial", "amr": ["pwd", "app"],
+            }  # fmt: skip
+            jwt = JWT(header={"alg": "ES256", "kid": key["kid"]}, claims=claims)
+            jwt.make_signed_token(key)
+            return str(jwt.serialize())
+
+        return token
+
+    return dataclasses.replace(settings, identity_provider=provider), tokens
+
+
+async def serve_demo(
+    settings: Settings, ports: DemoPorts, *, tokens: Callable[[str], Any] | None = None
+) -> None:
     """The ACS, then the merchant side and the phones; Camille's phone enrolled; until a signal."""
     from aiohttp import web
 
@@ -213,6 +254,7 @@ async def serve_demo(settings: Settings, ports: DemoPorts) -> None:
         merchant = await start_merchant_demo(
             settings.base_url, data_dir=DEMO_DIR / "phones", host=settings.host,
             ports=(ports.shop, ports.ds, ports.threeds_server), phone_port=ports.phone,
+            tokens=tokens,
         )  # fmt: skip
         try:
             await merchant.enrol(1, *CAMILLE, CAMILLE_CODE)

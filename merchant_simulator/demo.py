@@ -14,6 +14,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from merchant_simulator.phone import TokenSource
 from merchant_simulator.phone_web import SLOTS, PhoneSlot, PhoneWebConfig, create_phone_app
 from merchant_simulator.run import DEFAULT_PORTS, Simulators, start_simulators
 from merchant_simulator.threeds_server import ThreeDSServerConfig
@@ -66,17 +67,19 @@ async def start_merchant_demo(
     threeds_config: ThreeDSServerConfig | None = None,
     clock: Callable[[], float] | None = None,
     now: Callable[[], datetime] | None = None,
+    tokens: Callable[[str], TokenSource] | None = None,
 ) -> MerchantDemo:
     """Start DS, 3DS Server, shop (``ports`` = shop, DS, 3DS; 0 = free) and the phone pages.
 
     ``data_dir`` keeps the phones' keys; ``clock`` (seconds) signs the phones' calls and
-    ``now`` dates the AReqs (tests pass the ACS's frozen clock to both).
+    ``now`` dates the AReqs (tests pass the ACS's frozen clock to both); ``tokens`` gives the
+    phone pages' customer tokens (``PhoneWebConfig.tokens``).
     """
     simulators = await start_simulators(
         acs_url, host=host, ports=ports, threeds_config=threeds_config, threeds_now=now
     )
     try:
-        config = PhoneWebConfig(acs_url=acs_url, data_dir=data_dir, clock=clock)
+        config = PhoneWebConfig(acs_url=acs_url, data_dir=data_dir, clock=clock, tokens=tokens)
         phone_url, phone_app, runner = await start_phone_web(config, host=host, port=phone_port)
     except BaseException:
         await simulators.close()

@@ -1,6 +1,7 @@
 """App-level fixtures: the real ACS app over the real (migrated) test database.
 
-Builds on ``database_url``, ``clock`` from conftest.py. Only the network edge is faked.
+Builds on ``database_url``, ``clock`` from conftest.py and ``identity_provider`` from
+tests/tokens.py. Only the network edge is faked.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from acs.flows.csv_import import import_csv
 from acs.storage.engine import make_engine, make_sessionmaker
 from acs.web import create_app
 from tests.challenge.fake_ds import FakeDS
+from tests.tokens import TestIdentityProvider
 
 BASE_URL = "https://acs.test"
 
@@ -32,8 +34,16 @@ def keys_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def settings(database_url: str, keys_dir: Path) -> Settings:
-    return Settings(database_url=database_url, keys_dir=str(keys_dir), public_base_url=BASE_URL)
+def settings(
+    database_url: str, keys_dir: Path, identity_provider: TestIdentityProvider
+) -> Settings:
+    """The ACS's settings: the test database and keys, the test identity provider."""
+    return Settings(
+        database_url=database_url,
+        keys_dir=str(keys_dir),
+        public_base_url=BASE_URL,
+        identity_provider=identity_provider.settings,
+    )
 
 
 @pytest.fixture

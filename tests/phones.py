@@ -5,7 +5,8 @@ tests exercise the device protocol exactly as a real client speaks it. The fixtu
 imported by the conftest files that need them (``from tests.phones import …``):
 
 - ``phone``: keys only (possession and biometric, device id ``dev-1``), for the pure core tests;
-- ``make_phone``: a factory of new phones talking HTTP to the ``client`` app;
+- ``make_phone``: a factory of new phones talking HTTP to the ``client`` app, logged in for a
+  customer (Camille by default) at the test identity provider;
 - ``camille``: Camille's phone, activated in self-care as ``acs demo`` does.
 """
 
@@ -73,17 +74,21 @@ def phone() -> PhoneKeys:
 
 
 @pytest.fixture
-def make_phone(client, clock, tmp_path) -> Callable[..., Phone]:
-    """A new phone (fresh keys, saved under ``tmp_path``) talking HTTP to the ACS."""
+def make_phone(client, clock, tmp_path, identity_provider) -> Callable[..., Phone]:
+    """A new phone (fresh keys, saved under ``tmp_path``) talking HTTP to the ACS, its app
+    logged in as ``customer``."""
     count = 0
 
-    def _make(*, biometric: bool = False, push_token: str | None = PUSH_TOKEN) -> Phone:
+    def _make(
+        customer: str = CAMILLE, *, biometric: bool = False, push_token: str | None = PUSH_TOKEN
+    ) -> Phone:
         nonlocal count
         count += 1
         key_file = tmp_path / f"phone-{count}.json"
         return http_phone(
-            client, clock, biometric=biometric, key_file=key_file, push_token=push_token
-        )
+            client, clock, biometric=biometric, key_file=key_file, push_token=push_token,
+            tokens=identity_provider.source(customer),
+        )  # fmt: skip
 
     return _make
 
@@ -93,6 +98,6 @@ async def camille(demo_data, make_phone) -> Phone:
     """Camille's phone, activated in self-care with code 4826 and biometrics for payments."""
     phone = make_phone(biometric=True)
     await phone.activate_selfcare(
-        CAMILLE, CAMILLE_MOBILE, CODE, biometrics={"payments": True, "login": False}
+        CAMILLE_MOBILE, CODE, biometrics={"payments": True, "login": False}
     )
     return phone

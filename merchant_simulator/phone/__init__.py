@@ -12,7 +12,7 @@ from merchant_simulator.phone.answers import (
     sign_answer,
     summary_hash,
 )
-from merchant_simulator.phone.client import Phone, PhoneError
+from merchant_simulator.phone.client import Phone, PhoneError, TokenSource
 from merchant_simulator.phone.keys import PhoneKeys
 from merchant_simulator.phone.signing import encrypt_code, sign_request
 
@@ -20,6 +20,7 @@ __all__ = [
     "Phone",
     "PhoneError",
     "PhoneKeys",
+    "TokenSource",
     "approve_with_biometrics",
     "approve_with_code",
     "encrypt_code",

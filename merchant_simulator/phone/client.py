@@ -2,6 +2,8 @@
 
 It speaks only HTTP (no ``acs`` import): enrolment (self-care and branch), signed calls, listening
 (WebSocket with a long-poll fallback), approve / refuse, code change, biometrics, closure.
+The calls made before a device exists carry ``Authorization: Bearer`` with a fresh token of the
+bank's identity provider from ``tokens`` (the logged-in app's session; each token is single-use).
 Non-2xx answers raise :class:`PhoneError` carrying the status and the JSON body.
 """
 
@@ -11,7 +13,7 @@ import asyncio
 import hashlib
 import json
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -20,10 +22,12 @@ from merchant_simulator.phone import answers
 from merchant_simulator.phone.keys import PhoneKeys
 from merchant_simulator.phone.signing import b64u, encrypt_code, es256_sign, sign_request
 
-__all__ = ["API", "CUSTOMER_HEADER", "Phone", "PhoneError", "jwk_thumbprint"]
+__all__ = ["API", "Phone", "PhoneError", "TokenSource", "jwk_thumbprint"]
 
 API = "/securpass/v1"
-CUSTOMER_HEADER = "X-Banxo-Customer"
+
+# A fresh single-use customer token of the bank's identity provider, for each call.
+TokenSource = Callable[[], Awaitable[str]]
 
 
 class PhoneError(Exception):
@@ -50,6 +54,8 @@ class Phone:
     """A Banxo phone talking to the ACS at ``base_url`` with ``session``.
 
     ``key_file`` (optional) is where the keys are saved after activation and each answer.
+    ``tokens`` gives the customer's tokens for the calls before activation (the token says
+    who the customer is).
     """
 
     def __init__(
@@ -62,8 +68,10 @@ class Phone:
         model: str = "Banxo Sim Phone",
         push_token: str | None = None,
         clock: Callable[[], float] | None = None,
+        tokens: TokenSource | None = None,
     ) -> None:
         self.keys = keys
+        self.tokens = tokens
         self.base_url = base_url.rstrip("/")
         self.session = session
         self.key_file = key_file
@@ -75,22 +83,21 @@ class Phone:
 
     # -- enrolment -------------------------------------------------------------------------
 
-    async def start_selfcare(self, customer_id: str) -> dict[str, Any]:
+    async def start_selfcare(self) -> dict[str, Any]:
         """SP-20: ask for an activation code by SMS (also for a new phone, SP-40)."""
-        body = await self._call("POST", f"{API}/enrolments", {}, customer_id=customer_id)
+        body = await self._call("POST", f"{API}/enrolments", {}, bearer=True)
         self.enrolment_id = body["enrolment"]["enrolment_id"]
         self.code_key = body["code_key"]
         return body
 
-    async def current_enrolment(self, customer_id: str) -> dict[str, Any]:
-        body = await self._call("GET", f"{API}/enrolments/current", None, customer_id=customer_id)
+    async def current_enrolment(self) -> dict[str, Any]:
+        body = await self._call("GET", f"{API}/enrolments/current", None, bearer=True)
         self.enrolment_id = body["enrolment"]["enrolment_id"]
         self.code_key = body["code_key"]
         return body
 
     async def activate(
         self,
-        customer_id: str,
         activation_code: str,
         code: str,
         *,
@@ -117,28 +124,25 @@ class Phone:
             proof = f"SP-BIOMETRIC-1\n{self.enrolment_id}\n{thumbprint}".encode()
             payload["biometric_proof"] = b64u(es256_sign(self.keys.biometric, proof))
         path = f"{API}/enrolments/{self.enrolment_id}/activation"
-        body = await self._call("POST", path, payload, customer_id=customer_id, signer=thumbprint)
+        body = await self._call("POST", path, payload, bearer=True, signer=thumbprint)
         self.keys.device_id = body["device_id"]
         self.keys.counter = 0
         self.code_key = body["code_key"]
         self._save()
         return body
 
-    async def activate_selfcare(
-        self, customer_id: str, mobile: str, code: str, **options: Any
-    ) -> dict[str, Any]:
-        """The whole self-care path: start, read the SMS (dev inbox), activate."""
-        await self.start_selfcare(customer_id)
+    async def activate_selfcare(self, mobile: str, code: str, **options: Any) -> dict[str, Any]:
+        """The whole self-care path: start, read the SMS sent to ``mobile`` (dev inbox),
+        activate."""
+        await self.start_selfcare()
         activation_code = await self.read_activation_code(mobile)
-        return await self.activate(customer_id, activation_code, code, **options)
+        return await self.activate(activation_code, code, **options)
 
-    async def activate_branch(
-        self, customer_id: str, mobile: str, code: str, **options: Any
-    ) -> dict[str, Any]:
+    async def activate_initiated(self, mobile: str, code: str, **options: Any) -> dict[str, Any]:
         """SP-32/33: after the advisor initiated in branch, activate within 24 h."""
-        await self.current_enrolment(customer_id)
+        await self.current_enrolment()
         activation_code = await self.read_activation_code(mobile)
-        return await self.activate(customer_id, activation_code, code, **options)
+        return await self.activate(activation_code, code, **options)
 
     async def read_activation_code(self, mobile: str) -> str:
         """The newest activation code in the dev SMS inbox (``GET /dev/sms``)."""
@@ -261,7 +265,7 @@ class Phone:
         path: str,
         payload: Any,
         *,
-        customer_id: str | None = None,
+        bearer: bool = False,
         signer: str | None = None,
     ) -> Any:
         body = b"" if payload is None else json.dumps(payload).encode("utf-8")
@@ -270,8 +274,8 @@ class Phone:
             headers = self._signature(method, path, body, signer)
         if payload is not None:
             headers["Content-Type"] = "application/json"
-        if customer_id is not None:
-            headers[CUSTOMER_HEADER] = customer_id
+        if bearer:
+            headers["Authorization"] = f"Bearer {await self._token()}"
         url = self.base_url + path
         async with self.session.request(method, url, data=body, headers=headers) as resp:
             data = await resp.json(content_type=None)
@@ -289,6 +293,11 @@ class Phone:
             device_id=signer,
             timestamp=stamp,
         )
+
+    async def _token(self) -> str:
+        if self.tokens is None:
+            raise ValueError("the app is not logged in: no customer token source")
+        return await self.tokens()
 
     def _device(self) -> str:
         if self.keys.device_id is None:

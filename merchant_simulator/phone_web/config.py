@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from merchant_simulator.phone import TokenSource
+
 __all__ = ["DEFAULT_PHONES", "PhoneProfile", "PhoneWebConfig"]
 
 
@@ -34,10 +36,13 @@ DEFAULT_PHONES = (
 class PhoneWebConfig:
     """``acs_url``: the ACS base URL (device API, ``/dev/sms``). ``data_dir``: one key file and
     one profile file per phone. ``clock``: seconds since the epoch for signed calls (tests pass
-    the ACS's frozen clock; default ``time.time``)."""
+    the ACS's frozen clock; default ``time.time``). ``tokens``: the bank app's login, a source
+    of customer tokens for a customer id (stand-in until the simulator's identity provider
+    and the page's login replace it)."""
 
     acs_url: str
     data_dir: Path
     phones: tuple[PhoneProfile, ...] = DEFAULT_PHONES
     clock: Callable[[], float] | None = None
     listen_timeout_s: float = 25.0
+    tokens: Callable[[str], TokenSource] | None = None

@@ -145,7 +145,7 @@ class PhoneSlot:
         self.customer_id, self.mobile = customer_id.strip(), mobile.strip()
         self.result = self.notice = None
         try:
-            await self.phone.start_selfcare(self.customer_id)
+            await self.phone.start_selfcare()
         except PhoneError as exc:
             raise SlotError.from_phone(exc) from None
         self.sms_text = await self._last_sms("activation")
@@ -158,9 +158,7 @@ class PhoneSlot:
         if self.state != "activating":
             raise SlotError(409, "wrong_state", "Commencez par demander un code d'activation.")
         try:
-            await self.phone.activate(
-                self.customer_id, activation_code, code, biometrics=biometrics
-            )
+            await self.phone.activate(activation_code, code, biometrics=biometrics)
         except PhoneError as exc:
             raise SlotError.from_phone(exc) from None
         self.profile_file.write_text(
@@ -251,7 +249,14 @@ class PhoneSlot:
             key_file=self.key_file,
             model=self.profile.model,
             clock=self.config.clock,
+            tokens=self._token,
         )
+
+    async def _token(self) -> str:
+        """A fresh token of the customer this phone's app is logged in as."""
+        if self.config.tokens is None:
+            raise SlotError(401, "not_logged_in", "Connectez-vous à votre espace Banxo.")
+        return await self.config.tokens(self.customer_id)()
 
     def _activated(self, state: str) -> None:
         self.state = state

@@ -49,8 +49,11 @@ StartMerchant = Callable[..., Awaitable[MerchantDemo]]
 
 
 @pytest.fixture
-async def start_merchant(acs_server, clock, tmp_path: Path) -> AsyncIterator[StartMerchant]:
-    """Start the merchant side (``window_size`` = the 3DS Server's challengeWindowSize)."""
+async def start_merchant(
+    acs_server, clock, tmp_path: Path, identity_provider
+) -> AsyncIterator[StartMerchant]:
+    """Start the merchant side (``window_size`` = the 3DS Server's challengeWindowSize), its
+    phone pages logged in at the test identity provider."""
     started: list[MerchantDemo] = []
 
     async def _start(*, window_size: str = "03") -> MerchantDemo:
@@ -60,6 +63,7 @@ async def start_merchant(acs_server, clock, tmp_path: Path) -> AsyncIterator[Sta
         demo = await start_merchant_demo(
             acs_server.url, data_dir=tmp_path / "phones", ports=(0, 0, 0), phone_port=0,
             threeds_config=config, clock=signing_clock(clock), now=clock.now,
+            tokens=identity_provider.source,
         )  # fmt: skip
         started.append(demo)
         return demo

@@ -25,11 +25,14 @@ async def test_event_stream_starts_with_the_snapshot(camille) -> None:
     assert snapshot["biometrics"] == {"payments": True, "login": False}
 
 
-async def test_a_restarted_page_server_restores_the_phone(acs_server, clock, tmp_path) -> None:
+async def test_a_restarted_page_server_restores_the_phone(
+    acs_server, clock, tmp_path, identity_provider
+) -> None:
     """Keys and profile on disk: a new page server finds the device active and can answer."""
     config = PhoneWebConfig(
-        acs_url=acs_server.url, data_dir=tmp_path / "phones", clock=signing_clock(clock)
-    )
+        acs_url=acs_server.url, data_dir=tmp_path / "phones", clock=signing_clock(clock),
+        tokens=identity_provider.source,
+    )  # fmt: skip
     _, app, runner = await start_phone_web(config, port=0)
     await app[SLOTS][1].activate_selfcare(
         CAMILLE, CAMILLE_MOBILE, CODE, biometrics={"payments": False, "login": False}

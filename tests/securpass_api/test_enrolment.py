@@ -92,7 +92,7 @@ async def test_sp16_branch_needs_neither_card_nor_email(client, demo_data, make_
     assert "SP-14" in _rules(summary, "app")
     assert summary["eligibility"]["branch"]["eligible"] is True
     with pytest.raises(PhoneError) as refused:
-        await make_phone().start_selfcare(CHLOE)
+        await make_phone(CHLOE).start_selfcare()
     assert refused.value.status == 403 and refused.value.reason == "not_eligible"
     assert {u["rule"] for u in refused.value.body["unmet"]} == {"SP-14"}
 
@@ -101,10 +101,10 @@ async def test_sp20_to_sp22_selfcare_activation(app, demo_data, make_phone):
     """SP-20: the code goes by SMS to the secure mobile; SP-21: subscribed with date and time;
     SP-22: SMS OTP subscribed as the fallback; the code is stored only as a verifier."""
     phone = make_phone(biometric=True)
-    started = await phone.start_selfcare(CAMILLE)
+    started = await phone.start_selfcare()
     assert started["activation"]["sent_to"].endswith("78")
     assert len(app[SMS].inbox(CAMILLE_MOBILE)) == 1
-    result = await phone.activate(CAMILLE, await phone.read_activation_code(CAMILLE_MOBILE), CODE)
+    result = await phone.activate(await phone.read_activation_code(CAMILLE_MOBILE), CODE)
     enrolment = result["enrolment"]
     assert enrolment["state"] == "subscribed"
     assert enrolment["activated_at"] == "2026-11-29T09:00:00Z"
@@ -117,12 +117,12 @@ async def test_sp20_to_sp22_selfcare_activation(app, demo_data, make_phone):
 async def test_activation_code_three_attempts_then_exhausted(app, demo_data, make_phone):
     """Activation code: a wrong code tells the attempts left; after 3 the code is dead."""
     phone = make_phone()
-    await phone.start_selfcare(CAMILLE)
+    await phone.start_selfcare()
     good = await phone.read_activation_code(CAMILLE_MOBILE)
     wrong = "000000" if good != "000000" else "111111"
     for left in (2, 1, 0):
         with pytest.raises(PhoneError) as refused:
-            await phone.activate(CAMILLE, wrong, CODE)
+            await phone.activate(wrong, CODE)
         assert refused.value.status == 401
         assert refused.value.body == {
             "error": "wrong_activation_code",
@@ -130,7 +130,7 @@ async def test_activation_code_three_attempts_then_exhausted(app, demo_data, mak
             "attempts_left": left,
         }
     with pytest.raises(PhoneError) as exhausted:
-        await phone.activate(CAMILLE, good, CODE)
+        await phone.activate(good, CODE)
     assert exhausted.value.status == 429
     async with app[SESSIONS]() as session:
         ticket = await session.scalar(select(TicketRow))
@@ -140,38 +140,40 @@ async def test_activation_code_three_attempts_then_exhausted(app, demo_data, mak
 async def test_activation_code_expires_after_ten_minutes(demo_data, make_phone, clock):
     """The self-care activation code lives 10 minutes; the customer then starts again."""
     phone = make_phone()
-    await phone.start_selfcare(CAMILLE)
+    await phone.start_selfcare()
     code = await phone.read_activation_code(CAMILLE_MOBILE)
     clock.advance(minutes=10)
     with pytest.raises(PhoneError) as late:
-        await phone.activate(CAMILLE, code, CODE)
+        await phone.activate(code, CODE)
     assert late.value.status == 410
-    await phone.activate_selfcare(CAMILLE, CAMILLE_MOBILE, CODE)
+    await phone.activate_selfcare(CAMILLE_MOBILE, CODE)
 
 
 @pytest.mark.parametrize("trivial", ["1111", "1234", "1212", "2580", "123"])
 async def test_sp24_trivial_codes_are_refused_at_activation(demo_data, make_phone, trivial):
     """SP-24: four digits, trivial codes refused; the activation code stays usable."""
     phone = make_phone()
-    await phone.start_selfcare(CAMILLE)
+    await phone.start_selfcare()
     code = await phone.read_activation_code(CAMILLE_MOBILE)
     with pytest.raises(PhoneError) as weak:
-        await phone.activate(CAMILLE, code, trivial)
+        await phone.activate(code, trivial)
     assert (weak.value.status, weak.value.reason) == (422, "weak_code")
-    await phone.activate(CAMILLE, code, CODE)
+    await phone.activate(code, CODE)
 
 
 async def test_activation_needs_the_customer_identity(client, demo_data, make_phone):
-    """The start call needs the app session's customer (X-Banxo-Customer); another customer
-    cannot activate someone else's enrolment."""
+    """The start call needs a customer token; another customer, logged in on their own app,
+    cannot activate someone else's enrolment even with its id and activation code."""
     response = await client.post("/securpass/v1/enrolments", json={})
-    assert response.status == 400
-    assert (await response.json())["error"] == "identity_required"
+    assert response.status == 401
+    assert (await response.json())["error"] == "token_missing"
     phone = make_phone()
-    await phone.start_selfcare(CAMILLE)
+    await phone.start_selfcare()
     code = await phone.read_activation_code(CAMILLE_MOBILE)
+    louis = make_phone(LOUIS)
+    louis.enrolment_id, louis.code_key = phone.enrolment_id, phone.code_key
     with pytest.raises(PhoneError) as other:
-        await phone.activate(LOUIS, code, CODE)
+        await louis.activate(code, CODE)
     assert other.value.status == 404
 
 
@@ -204,8 +206,8 @@ async def test_sp32_sp34_sp35_branch_activation(client, app, demo_data, make_pho
     assert enrolment["state"] == "initiated" and enrolment["channel"] == "branch"
     assert enrolment["expires_at"] == "2026-11-30T09:00:00Z"
     assert (await _summary(client, CHLOE))["enrolment"]["state"] == "initiated"
-    phone = make_phone()
-    result = await phone.activate_branch(CHLOE, "+33611112222", CODE)
+    phone = make_phone(CHLOE)
+    result = await phone.activate_initiated("+33611112222", CODE)
     assert result["enrolment"]["state"] == "subscribed"
     assert result["enrolment"]["activated_at"] == "2026-11-29T09:00:00Z"
     assert (await _summary(client, CHLOE))["enrolment"]["state"] == "subscribed"
@@ -218,17 +220,17 @@ async def test_sp33_branch_enrolment_expires_after_24_hours(client, demo_data, m
         json=BRANCH_SALE,
         headers=ADVISOR,
     )
-    phone = make_phone()
-    await phone.current_enrolment(CHLOE)
+    phone = make_phone(CHLOE)
+    await phone.current_enrolment()
     code = await phone.read_activation_code("+33611112222")
     clock.advance(hours=23, minutes=59)
     clock.advance(minutes=1)
     with pytest.raises(PhoneError) as late:
-        await phone.activate(CHLOE, code, CODE)
+        await phone.activate(code, CODE)
     assert (late.value.status, late.value.reason) == (410, "enrolment_expired")
     assert (await _summary(client, CHLOE))["enrolment"]["state"] == "expired"
     with pytest.raises(PhoneError) as gone:
-        await phone.current_enrolment(CHLOE)
+        await phone.current_enrolment()
     assert gone.value.status == 404
 
 
@@ -279,11 +281,11 @@ async def test_a_fourth_activation_code_within_an_hour_is_a_429(app, demo_data, 
     with a French message and no SMS; an hour later a code goes out again."""
     phone = make_phone()
     for _ in range(3):
-        await phone.start_selfcare(CAMILLE)
+        await phone.start_selfcare()
         clock.advance(minutes=1)
     assert len(app[SMS].inbox(CAMILLE_MOBILE)) == 3
     with pytest.raises(PhoneError) as refused:
-        await phone.start_selfcare(CAMILLE)
+        await phone.start_selfcare()
     assert refused.value.status == 429
     assert refused.value.body == {
         "error": "too_many_activation_codes",
@@ -292,5 +294,5 @@ async def test_a_fourth_activation_code_within_an_hour_is_a_429(app, demo_data, 
     }
     assert len(app[SMS].inbox(CAMILLE_MOBILE)) == 3
     clock.advance(minutes=58)
-    await phone.activate_selfcare(CAMILLE, CAMILLE_MOBILE, CODE)
+    await phone.activate_selfcare(CAMILLE_MOBILE, CODE)
     assert len(app[SMS].inbox(CAMILLE_MOBILE)) == 4

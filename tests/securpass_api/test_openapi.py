@@ -55,13 +55,13 @@ async def test_document_is_valid_openapi_31(client):
     assert document["openapi"] == "3.1.0"
 
 
-async def test_real_exchanges_match_the_document(recorded, demo_data, clock):
+async def test_real_exchanges_match_the_document(recorded, demo_data, clock, identity_provider):
     """Every JSON request body and response of the story matches the documented schema."""
     from acs.web.keys import SESSIONS
     from tests.securpass_api.conftest import card_operation
 
     client, exchanges = recorded
-    phone = http_phone(client, clock, biometric=True)
+    phone = http_phone(client, clock, biometric=True, tokens=identity_provider.source(CAMILLE))
     await client.get(f"/backoffice/v1/customers/{CAMILLE}/securpass", headers=ADVISOR)
     await client.post(
         f"/backoffice/v1/customers/{CHLOE}/securpass/enrolments",
@@ -74,14 +74,14 @@ async def test_real_exchanges_match_the_document(recorded, demo_data, clock):
         json={"identity_check": "identity_document_in_branch"},
         headers=ADVISOR,
     )
-    await phone.start_selfcare(CAMILLE)
+    await phone.start_selfcare()
     with pytest.raises(PhoneError):
-        await phone.activate(CAMILLE, "000000", "1111")  # 422 weak_code
+        await phone.activate("000000", "1111")  # 422 weak_code
     await phone.activate(
-        CAMILLE, await phone.read_activation_code(CAMILLE_MOBILE), CODE,
+        await phone.read_activation_code(CAMILLE_MOBILE), CODE,
         biometrics={"payments": True, "login": False},
     )  # fmt: skip
-    await phone.current_enrolment(CAMILLE)
+    await phone.current_enrolment()
     await client.get("/securpass/v1/code-key")
     await phone.status()
     await phone.set_biometrics("login", True)
@@ -102,7 +102,9 @@ async def test_real_exchanges_match_the_document(recorded, demo_data, clock):
                 await phone.approve_with_code(challenge, "9999")
             with pytest.raises(PhoneError):
                 await phone.refuse(dict(challenge, nonce="A" * 43), "cancelled")
-    await client.post("/securpass/v1/enrolments", json={})  # 400 identity_required
+    await client.post("/securpass/v1/enrolments", json={})  # 401 token_missing
+    with pytest.raises(PhoneError):
+        await phone.pending_operations(wait=31)  # 400 malformed_query
     with pytest.raises(PhoneError):
         await phone.operation("no-such-operation")  # 404
     await phone.close()

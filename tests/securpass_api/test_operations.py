@@ -118,7 +118,7 @@ async def test_sp45_five_wrong_codes_block_and_fail_pending(app, camille, new_op
         await camille.status()
     assert (after.value.status, after.value.reason) == (403, "device_blocked")
     # Only a re-activation unlocks (SP-45).
-    await camille.activate_selfcare(CAMILLE, CAMILLE_MOBILE, CODE)
+    await camille.activate_selfcare(CAMILLE_MOBILE, CODE)
     assert (await camille.status())["enrolment"]["state"] == "subscribed"
 
 
@@ -172,7 +172,7 @@ async def test_sp55_sp56_not_me_declares_fraud_and_opposes_card(
 
 
 async def test_sp56_card_opposition_can_be_turned_off(
-    aiohttp_client, settings, keyring, clock, demo_data, tmp_path
+    aiohttp_client, settings, keyring, clock, demo_data, tmp_path, identity_provider
 ):
     """SP-56 (open): with securpass_refusal_opposes_card = false the fraud is declared but the
     card stays active."""
@@ -184,8 +184,8 @@ async def test_sp56_card_opposition_can_be_turned_off(
     off = dataclasses.replace(settings, securpass_refusal_opposes_card=False)
     client = await aiohttp_client(create_app(off, keys=keyring, clock=clock))
     app = client.server.app
-    phone = http_phone(client, clock)
-    await phone.activate_selfcare(CAMILLE, CAMILLE_MOBILE, CODE)
+    phone = http_phone(client, clock, tokens=identity_provider.source(CAMILLE))
+    await phone.activate_selfcare(CAMILLE_MOBILE, CODE)
     async with app[SESSIONS].begin() as session:
         card_id = await session.scalar(select(Card.id).where(Card.last4 == "0014"))
         operation_id = await card_operation(session, clock, card_id=card_id)
@@ -308,7 +308,7 @@ async def test_sp40_new_phone_revokes_old_and_cancels_its_operations(
     its pending operations; the old phone gets 401 device_revoked."""
     operation_id = await new_operation()
     new = make_phone()
-    await new.activate_selfcare(CAMILLE, CAMILLE_MOBILE, "5937")
+    await new.activate_selfcare(CAMILLE_MOBILE, "5937")
     assert (await _outcome(app, operation_id)).status == "cancelled"
     with pytest.raises(PhoneError) as revoked:
         await camille.pending_operations()

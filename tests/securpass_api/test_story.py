@@ -11,7 +11,7 @@ from acs.storage.models import AuditEvent, Card
 from acs.storage.securpass_models import FraudDeclarationRow
 from acs.web.keys import SESSIONS
 from merchant_simulator.phone import PhoneError
-from tests.securpass_api.conftest import CAMILLE, CAMILLE_MOBILE, CODE
+from tests.securpass_api.conftest import CAMILLE_MOBILE, CODE
 
 
 async def test_enrol_approve_refuse_transfer_close(app, camille, make_phone, new_operation):
@@ -43,7 +43,7 @@ async def test_enrol_approve_refuse_transfer_close(app, camille, make_phone, new
     assert card.status == "opposed" and card.opposition_reason == "fraud"
 
     new_phone = make_phone()
-    await new_phone.activate_selfcare(CAMILLE, CAMILLE_MOBILE, "5937")
+    await new_phone.activate_selfcare(CAMILLE_MOBILE, "5937")
     with pytest.raises(PhoneError) as revoked:
         await camille.status()
     assert (revoked.value.status, revoked.value.reason) == (401, "device_revoked")

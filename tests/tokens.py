@@ -1,0 +1,129 @@
+"""A test identity provider: the bank's IdP as the ACS sees it (keys in a JWKS, signed tokens).
+
+``identity_provider`` (fixture) has an ES256 and an RS256 key (kids ``test-es256``,
+``test-rs256``; generated once per test process, RSA being slow) and writes its JWKS under
+``tmp_path``; the ``settings`` fixture points ``[identity_provider]`` at it. ``mint(sub)`` gives
+a customer token dated by the test clock; ``source(sub)`` is a ``Phone(tokens=...)`` source of
+fresh ones (each jti is accepted once).
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jwcrypto.jwk import JWK
+from jwcrypto.jws import JWS
+
+from acs.clock import FrozenClock
+from acs.config import IdentityProvider
+from merchant_simulator.phone import TokenSource
+
+ISSUER = "https://idp.banxo.test"
+CUSTOMER_AUDIENCE = IdentityProvider().customer_audience
+STAFF_AUDIENCE = IdentityProvider().staff_audience
+DROP = object()  # a claim override that removes the claim
+
+
+@functools.cache
+def es256_key(kid: str = "test-es256") -> JWK:
+    return JWK.generate(kty="EC", crv="P-256", kid=kid)
+
+
+@functools.cache
+def rs256_key(kid: str = "test-rs256", size: int = 2048) -> JWK:
+    return JWK.generate(kty="RSA", size=size, kid=kid)
+
+
+def b64u(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def sign(claims: Mapping[str, Any], key: JWK, *, alg: str, **header: Any) -> str:
+    """A compact JWS of ``claims`` by ``key`` (header ``alg``, ``kid`` of the key unless given)."""
+    protected = {"alg": alg, "kid": key["kid"], "typ": "JWT"} | header
+    jws = JWS(json.dumps(dict(claims)).encode("utf-8"))
+    jws.add_signature(key, alg=alg, protected={k: v for k, v in protected.items() if v is not None})
+    return jws.serialize(compact=True)
+
+
+def unsigned(claims: Mapping[str, Any], kid: str = "test-es256") -> str:
+    """An ``alg: none`` token (the classic forgery)."""
+    header = b64u(json.dumps({"alg": "none", "kid": kid}).encode())
+    return f"{header}.{b64u(json.dumps(dict(claims)).encode())}."
+
+
+class TestIdentityProvider:
+    """Keys, a JWKS file and token minting, dated by ``clock``."""
+
+    __test__ = False  # not a test class for pytest
+
+    def __init__(self, folder: Path, clock: FrozenClock) -> None:
+        self.clock = clock
+        self.keys = [es256_key(), rs256_key()]
+        self.jwks_file = folder / "idp-jwks.json"
+        self.publish()
+
+    @property
+    def settings(self) -> IdentityProvider:
+        return IdentityProvider(issuer=ISSUER, jwks_file=str(self.jwks_file))
+
+    def jwks(self) -> dict[str, Any]:
+        return {"keys": [json.loads(k.export_public()) for k in self.keys]}
+
+    def publish(self) -> None:
+        self.jwks_file.write_text(json.dumps(self.jwks()), encoding="utf-8")
+
+    def claims(self, sub: str, *, audience: str | None = None, **overrides: Any) -> dict[str, Any]:
+        """A customer token's claims: 5 minutes, a fresh jti, acr substantial, amr pwd + app."""
+        now = int(self.clock.now().timestamp())
+        claims: dict[str, Any] = {
+            "iss": ISSUER,
+            "aud": audience or CUSTOMER_AUDIENCE,
+            "sub": sub,
+            "iat": now,
+            "exp": now + 300,
+            "jti": secrets.token_urlsafe(16),
+            "acr": "substantial",
+            "amr": ["pwd", "app"],
+        }
+        claims.update(overrides)
+        return {k: v for k, v in claims.items() if v is not DROP}
+
+    def mint(
+        self,
+        sub: str,
+        *,
+        audience: str | None = None,
+        key: JWK | None = None,
+        alg: str | None = None,
+        **claim_overrides: Any,
+    ) -> str:
+        """A signed token for ``sub`` (ES256 by default; ``key=rs256_key()`` for RS256)."""
+        key = key or self.keys[0]
+        alg = alg or ("ES256" if key["kty"] == "EC" else "RS256")
+        return sign(self.claims(sub, audience=audience, **claim_overrides), key, alg=alg)
+
+    def source(self, sub: str, **claim_overrides: Any) -> TokenSource:
+        """Fresh tokens for ``sub``, one per call (what the logged-in Banxo app would get)."""
+
+        async def token() -> str:
+            return self.mint(sub, **claim_overrides)
+
+        return token
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def identity_provider(tmp_path: Path, clock: FrozenClock) -> TestIdentityProvider:
+    """The test identity provider, its JWKS in ``tmp_path``."""
+    return TestIdentityProvider(tmp_path, clock)
