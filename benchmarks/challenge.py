@@ -30,7 +30,7 @@ from pathlib import Path
 import aiohttp
 
 from benchmarks.challenge_round import CODE, Enrolled, Sample, run_round
-from benchmarks.datagen import customer_id, mobile_for, pan_for
+from benchmarks.datagen import mobile_for, pan_for
 from benchmarks.fake_ds import FakeDS
 from benchmarks.goals import ARRIVALS, METHODS
 from benchmarks.importer import import_range
@@ -88,7 +88,9 @@ def summarize_method(samples: list[Sample], arrivals: dict[str, float]) -> dict:
 async def _enrol(http: aiohttp.ClientSession, base_url: str, index: int) -> Enrolled:
     phone = Phone(PhoneKeys.generate(biometric=True), base_url=base_url, session=http,
                   model="Bench Phone")  # fmt: skip
-    await phone.activate_selfcare(customer_id(index), mobile_for(index, prefix="+337"), CODE,
+    # TODO(#11): the phones need customer tokens (Phone(tokens=...)) and the ACS under test an
+    # [identity_provider]; until then the enrolment fails and the report says so.
+    await phone.activate_selfcare(mobile_for(index, prefix="+337"), CODE,
                                   biometrics={"payments": True, "login": False})  # fmt: skip
     return Enrolled(phone, pan_for(index))
 

@@ -47,7 +47,7 @@ def b64u(data: bytes) -> str:
 
 def sign(claims: Mapping[str, Any], key: JWK, *, alg: str, **header: Any) -> str:
     """A compact JWS of ``claims`` by ``key`` (header ``alg``, ``kid`` of the key unless given)."""
-    protected = {"alg": alg, "kid": key["kid"], "typ": "JWT"} | header
+    protected = {"alg": alg, "kid": key.get("kid"), "typ": "JWT"} | header
     jws = JWS(json.dumps(dict(claims)).encode("utf-8"))
     jws.add_signature(key, alg=alg, protected={k: v for k, v in protected.items() if v is not None})
     return jws.serialize(compact=True)
@@ -80,7 +80,9 @@ class TestIdentityProvider:
     def publish(self) -> None:
         self.jwks_file.write_text(json.dumps(self.jwks()), encoding="utf-8")
 
-    def claims(self, sub: str, *, audience: str | None = None, **overrides: Any) -> dict[str, Any]:
+    def claims(
+        self, sub: str, /, *, audience: str | None = None, **overrides: Any
+    ) -> dict[str, Any]:
         """A customer token's claims: 5 minutes, a fresh jti, acr substantial, amr pwd + app."""
         now = int(self.clock.now().timestamp())
         claims: dict[str, Any] = {
@@ -99,6 +101,7 @@ class TestIdentityProvider:
     def mint(
         self,
         sub: str,
+        /,
         *,
         audience: str | None = None,
         key: JWK | None = None,
@@ -110,7 +113,7 @@ class TestIdentityProvider:
         alg = alg or ("ES256" if key["kty"] == "EC" else "RS256")
         return sign(self.claims(sub, audience=audience, **claim_overrides), key, alg=alg)
 
-    def source(self, sub: str, **claim_overrides: Any) -> TokenSource:
+    def source(self, sub: str, /, **claim_overrides: Any) -> TokenSource:
         """Fresh tokens for ``sub``, one per call (what the logged-in Banxo app would get)."""
 
         async def token() -> str:

@@ -81,7 +81,9 @@ def _accepted(member: Any) -> SigningKey | None:
         log.warning("identity provider key %r skipped: %s", member.get("kid"), exc)
         return None
     if alg == "RS256" and jwk.get_op_key("verify").key_size < MIN_RSA_BITS:
-        log.warning("identity provider key %r skipped: RSA under %d bits", jwk.key_id, MIN_RSA_BITS)
+        log.warning(
+            "identity provider key %r skipped: RSA under %d bits", jwk.get("kid"), MIN_RSA_BITS
+        )
         return None
     return SigningKey(member["kid"], alg, jwk)
 
