@@ -30,9 +30,10 @@ from pathlib import Path
 import aiohttp
 
 from benchmarks.challenge_round import CODE, Enrolled, Sample, run_round
-from benchmarks.datagen import mobile_for, pan_for
+from benchmarks.datagen import customer_id, mobile_for, pan_for
 from benchmarks.fake_ds import FakeDS
 from benchmarks.goals import ARRIVALS, METHODS
+from benchmarks.idp import token_source
 from benchmarks.importer import import_range
 from benchmarks.servers import Server
 from benchmarks.stats import summarize
@@ -85,22 +86,25 @@ def summarize_method(samples: list[Sample], arrivals: dict[str, float]) -> dict:
     }
 
 
-async def _enrol(http: aiohttp.ClientSession, base_url: str, index: int) -> Enrolled:
+async def _enrol(
+    http: aiohttp.ClientSession, base_url: str, keys_dir: Path, index: int
+) -> Enrolled:
+    tokens = token_source(keys_dir, customer_id(index))
     phone = Phone(PhoneKeys.generate(biometric=True), base_url=base_url, session=http,
-                  model="Bench Phone")  # fmt: skip
-    # TODO(#11): the phones need customer tokens (Phone(tokens=...)) and the ACS under test an
-    # [identity_provider]; until then the enrolment fails and the report says so.
+                  model="Bench Phone", tokens=tokens)  # fmt: skip
     await phone.activate_selfcare(mobile_for(index, prefix="+337"), CODE,
                                   biometrics={"payments": True, "login": False})  # fmt: skip
     return Enrolled(phone, pan_for(index))
 
 
-async def _enrol_all(http: aiohttp.ClientSession, base_url: str, k: int) -> list[Enrolled]:
+async def _enrol_all(
+    http: aiohttp.ClientSession, base_url: str, keys_dir: Path, k: int
+) -> list[Enrolled]:
     gate = asyncio.Semaphore(ENROL_CONCURRENCY)
 
     async def one(index: int) -> Enrolled:
         async with gate:
-            return await _enrol(http, base_url, index)
+            return await _enrol(http, base_url, keys_dir, index)
 
     work = asyncio.gather(*(one(FIRST_INDEX + i) for i in range(k)))
     return await asyncio.wait_for(work, ENROL_TIMEOUT_S)
@@ -116,11 +120,11 @@ async def _listen(enrolled: Enrolled) -> None:
 SPREAD_RPS = 20.0  # approvals per second in the spread rounds (mean of a Poisson process)
 
 
-async def _drive(base_url: str, k: int, rounds: int, spread_rps: float) -> dict:
+async def _drive(base_url: str, keys_dir: Path, k: int, rounds: int, spread_rps: float) -> dict:
     connector = aiohttp.TCPConnector(limit=0)
     async with FakeDS() as ds, aiohttp.ClientSession(connector=connector) as http:
         started = time.perf_counter()
-        phones = await _enrol_all(http, base_url, k)
+        phones = await _enrol_all(http, base_url, keys_dir, k)
         enrol_s = time.perf_counter() - started
         listeners = [asyncio.create_task(_listen(e)) for e in phones]
         try:
@@ -190,7 +194,9 @@ def run_challenge(
     budget = ENROL_TIMEOUT_S + len(ARRIVALS) * 2 * rounds * ROUND_TIMEOUT_S + 30
     try:
         measured = asyncio.run(
-            asyncio.wait_for(_drive(server.base_url, concurrent, rounds, spread_rps), budget)
+            asyncio.wait_for(
+                _drive(server.base_url, keys_dir, concurrent, rounds, spread_rps), budget
+            )
         )
     except Exception as exc:  # recorded in the report; the rest of the run goes on
         return _unavailable(concurrent, rounds, routes, f"failed: {type(exc).__name__}: {exc}")

@@ -18,6 +18,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.idp import config_file
+
 __all__ = ["REPO", "Server", "acs_command", "free_port", "start_acs", "start_baseline"]
 
 REPO = Path(__file__).resolve().parents[1]
@@ -39,7 +41,8 @@ def acs_command() -> list[str]:
 def acs_env(database_url: str, keys_dir: Path) -> dict[str, str]:
     env = dict(os.environ, ACS_DATABASE_URL=database_url, ACS_KEYS_DIR=str(keys_dir))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
-    env.pop("ACS_CONFIG", None)  # the benchmark runs on the built-in defaults
+    # Built-in defaults, but for the identity provider the phones' tokens come from.
+    env["ACS_CONFIG"] = str(config_file(keys_dir))
     return env
 
 
