@@ -1,6 +1,6 @@
-"""The back office's identity header (``X-Advisor-Id``, a dev stand-in for the staff's SSO).
-
-The customers' calls carry identity-provider tokens instead (:mod:`acs.flows.tokens`)."""
+"""The identity headers of the JSON APIs: the bearer token of the bank's identity provider
+(customers, :mod:`acs.flows.tokens`), and ``X-Advisor-Id`` (the back office's dev stand-in for
+the staff's SSO, until staff tokens replace it)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ from aiohttp import web
 
 from acs.flows.securpass.errors import InvalidRequest
 
-__all__ = ["identity_header"]
+__all__ = ["bearer_token", "identity_header"]
+
+
+def bearer_token(request: web.Request) -> str | None:
+    """The token of ``Authorization: Bearer <token>``; None when absent or another scheme (the
+    verifier then answers token_missing)."""
+    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
 
 
 def identity_header(

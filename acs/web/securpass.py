@@ -33,6 +33,7 @@ from acs.flows.securpass.views import enrolment_view, operation_view
 from acs.flows.tokens import LoginStrength, accept_token
 from acs.notify import topics
 from acs.securpass.pincode import CODE_POLICY
+from acs.web.headers import bearer_token
 from acs.web.keys import CLOCK, HUB, KEYRING, OPERATION_HOOKS, SESSIONS, SETTINGS, SMS, TOKENS
 
 __all__ = ["API", "routes"]
@@ -53,16 +54,11 @@ async def _customer_id(request: web.Request, *, activation: bool) -> str:
     token = await accept_token(
         request.app[SESSIONS],
         request.app[TOKENS],
-        _bearer(request),
+        bearer_token(request),
         audience=provider.customer_audience,
         strength=strength if activation else None,
     )
     return token.subject
-
-
-def _bearer(request: web.Request) -> str | None:
-    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else None
 
 
 def _code_key(request: web.Request) -> dict[str, Any]:
