@@ -40,13 +40,15 @@ from acs.web.keys import (
     METRICS,
     OPERATION_HOOKS,
     PUSH,
+    ROUTING,
     SESSIONS,
     SETTINGS,
     SMS,
     VAULT,
 )
+from acs.web.listeners import ListenerName, Routing
 from acs.web.metrics import Metrics
-from acs.web.middlewares import protocol_errors
+from acs.web.middlewares import on_its_listener, protocol_errors
 from acs.web.results_sender import results_sender
 from acs.web.securpass_errors import json_api
 
@@ -58,7 +60,9 @@ def create_app(
 ) -> web.Application:
     """Build the ACS. The database must already be migrated (``acs db upgrade`` or serve)."""
     protocol.preload()  # compile every validator now, not on the first AReq
-    app = web.Application(middlewares=[protocol_errors], client_max_size=settings.max_body_bytes)
+    app = web.Application(
+        middlewares=[on_its_listener, protocol_errors], client_max_size=settings.max_body_bytes
+    )
     headers_policy.install(app)
     keys = keys or KeyRing.load(settings.keys_dir)
     app[SETTINGS], app[CLOCK], app[KEYRING] = settings, clock or SystemClock(), keys
@@ -68,13 +72,21 @@ def create_app(
     # One hook per flow that owns operations (keyed by the operation's ref_type).
     app[OPERATION_HOOKS] = {"3ds": operation_hook(challenge.result_keys(app))}
     app.cleanup_ctx.extend([_database, _gateways, results_sender, challenge_worker])
-    app.add_routes([*challenge.routes, *challenge_app.routes, *method.routes])
-    app.add_routes(ds.routes)
-    app.add_routes(ops.routes)
-    app.add_routes(json_api([*securpass.routes, *advisor.routes]))
-    if isinstance(app[SMS], OutboxSms):
-        app.add_routes(dev.routes)
+    app[ROUTING] = _routes(app, Routing(enforced=settings.listeners.configured))
     return app
+
+
+def _routes(app: web.Application, routing: Routing) -> Routing:
+    """Every route, each on its listener (docs/security.md, "Listeners and mutual TLS")."""
+    routing.add(app.router, ListenerName.DS, ds.routes)
+    public = [*challenge.routes, *challenge_app.routes, *method.routes]
+    routing.add(app.router, ListenerName.PUBLIC, [*public, *json_api(securpass.routes)])
+    routing.add(app.router, ListenerName.ADMIN, [*ops.routes, *method.ranges_routes])
+    routing.add(app.router, ListenerName.ADMIN, json_api(advisor.routes))
+    routing.add(app.router, frozenset([ListenerName.PUBLIC, ListenerName.ADMIN]), ops.health_routes)
+    if isinstance(app[SMS], OutboxSms):
+        routing.add(app.router, ListenerName.ADMIN, dev.routes)
+    return routing
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:

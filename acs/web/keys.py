@@ -18,6 +18,7 @@ from acs.notify.push import PushGateway
 from acs.notify.sms import SmsGateway
 from acs.storage.areq_store import AReqStores
 from acs.storage.engine import Engine, Sessions
+from acs.web.listeners import Routing
 from acs.web.metrics import Metrics
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -34,6 +35,9 @@ PUSH = web.AppKey("push", PushGateway)
 
 # The hooks called when a Sécur'Pass operation of their ``ref_type`` is decided.
 OPERATION_HOOKS = web.AppKey("operation_hooks", OperationHooks)
+
+# Which listener each route belongs to and what each started site serves (acs.web.listeners).
+ROUTING = web.AppKey("routing", Routing)
 
 # The results sender of this process, set by acs.web.results_sender.
 SENDER = web.AppKey("sender", Sender)
