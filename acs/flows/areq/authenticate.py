@@ -22,6 +22,7 @@ from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
 from acs.crypto.proof import Proof, ProofInput, proof
 from acs.flows.areq.ares import AppChallenge, AResContext, build_ares
+from acs.flows.areq.ds_url import check_ds_url
 from acs.flows.areq.facts import AReqFacts, amount_in, read_areq
 from acs.flows.challenge.start import open_challenge
 from acs.flows.method import BrowserFacts, browser_facts
@@ -67,11 +68,13 @@ async def authenticate(
     vault: PanVault,
     clock: Clock,
 ) -> dict[str, Any]:
-    """Answer a validated AReq with an ARes; raise ProtocolError 305 for a PAN we don't serve."""
+    """Answer a validated AReq with an ARes; raise ProtocolError 305 for a PAN we don't serve,
+    203 for a dsURL outside its scheme's ``ds_urls``."""
     facts = read_areq(message, version)
     card_range = settings.range_for(facts.pan)
     if card_range is None:
         raise ProtocolError.transaction_data("acctNumber")
+    check_ds_url(facts.ds_url, card_range.scheme, settings)  # 203 dsURL: no RReq to elsewhere
     masked = vault.mask(facts.pan)
     bind_more(pan=masked)
     card = await store.card_view(vault.lookup_key(facts.pan))
