@@ -10,6 +10,7 @@ process's loop until SIGINT or SIGTERM.
 from __future__ import annotations
 
 import asyncio
+import functools
 import signal
 import ssl
 from collections.abc import Callable, Sequence
@@ -80,7 +81,7 @@ def _listener_site(name: ListenerName, listener: Listener, settings: Settings) -
         )
     context.verify_mode = ssl.CERT_REQUIRED  # no certificate, or another CA's: no handshake
     for key, path in cas.items():
-        _load(key, lambda path=path: context.load_verify_locations(cafile=path))
+        _load(key, functools.partial(context.load_verify_locations, cafile=path))
     return Site(listener.host, listener.port, where, context, mutual=True)
 
 
