@@ -241,3 +241,11 @@ def test_two_listeners_on_one_address_stop_start_up(settings, pki):
     same = Listener(port=8443)
     with pytest.raises(ConfigError, match="two listeners"):
         serve.plan(listener_settings(settings, pki, public=same, admin=same))
+
+
+def test_acs_url_defaults_to_the_public_listener(settings):
+    """Without public_base_url, acsURL is built on the public listener, not host:port."""
+    public = Listener(host="10.0.0.5", port=8443, tls_cert="c.pem", tls_key="k.pem")
+    chosen = dataclasses.replace(settings, public_base_url="", listeners=Listeners(public=public))
+    assert chosen.base_url == "https://10.0.0.5:8443"
+    assert dataclasses.replace(chosen, listeners=Listeners()).base_url == "http://127.0.0.1:8000"
