@@ -14,6 +14,7 @@ import pytest
 from aiohttp import web
 
 from acs.config import ConfigError, Listener, Listeners, Scheme, SchemeSettings, Settings
+from acs.crypto.ds_clients import ClientScheme, DsClientCas
 from acs.web import create_app, serve
 from acs.web.keys import ROUTING
 from acs.web.listeners import ListenerName
@@ -84,10 +85,16 @@ async def running(settings, pki, keyring, clock, demo_data) -> AsyncIterator[Run
     await runner.cleanup()
 
 
-async def post_areq(url: str, context: ssl.SSLContext | None) -> aiohttp.ClientResponse:
+VISA_PAN, MASTERCARD_PAN = "4970100000000030", "5132850000000016"  # demo cards
+
+
+async def post_areq(
+    url: str, context: ssl.SSLContext | None, pan: str = VISA_PAN
+) -> aiohttp.ClientResponse:
+    message = areq(acctNumber=pan)
     async with (
         aiohttp.ClientSession() as http,
-        http.post(f"{url}/3ds/areq", json=areq(), ssl=context or False) as answer,
+        http.post(f"{url}/3ds/areq", json=message, ssl=context or False) as answer,
     ):
         await answer.read()
         return answer
@@ -114,11 +121,36 @@ async def test_one_line_per_listener_with_its_url(running):
 
 async def test_ds_accepts_an_areq_with_a_scheme_client_certificate(running, pki):
     """A DS presenting a certificate from a configured scheme's CA gets its ARes."""
-    for client in (pki.visa_ds, pki.mastercard_ds):
+    for client, pan in ((pki.visa_ds, VISA_PAN), (pki.mastercard_ds, MASTERCARD_PAN)):
         context = client.client_context(trust=pki.server_ca)
-        answer = await post_areq(running.urls["ds"], context)
+        answer = await post_areq(running.urls["ds"], context, pan)
         assert answer.status == 200
         assert (await answer.json())["messageType"] == "ARes"
+
+
+async def test_a_ds_asking_for_another_schemes_card_gets_erro_303(running, pki):
+    """The Mastercard DS's certificate, a Visa card: Erro 303 naming acctNumber, no ARes."""
+    context = pki.mastercard_ds.client_context(trust=pki.server_ca)
+    answer = await (await post_areq(running.urls["ds"], context, VISA_PAN)).json()
+    assert (answer["messageType"], answer["errorCode"], answer["errorDetail"]) == (
+        "Erro",
+        "303",
+        "acctNumber",
+    )
+
+
+def test_a_certificate_from_no_bundle_belongs_to_no_scheme(pki):
+    """Attribution needs the issuing CA in a bundle: another CA's certificate has no scheme."""
+    cas = DsClientCas.load(
+        {Scheme.VISA: pki.visa_ca.bundle, Scheme.MASTERCARD: pki.mastercard_ca.bundle}
+    )
+    assert cas.scheme_of(der(pki.visa_ds)) == ClientScheme(Scheme.VISA)
+    assert cas.scheme_of(der(pki.mastercard_ds)) == ClientScheme(Scheme.MASTERCARD)
+    assert cas.scheme_of(der(pki.stranger)) == ClientScheme(None)
+
+
+def der(issued: Issued) -> bytes:
+    return ssl.PEM_cert_to_DER_cert(Path(issued.cert).read_text(encoding="ascii"))
 
 
 @pytest.mark.parametrize("who", ["nobody", "stranger"])

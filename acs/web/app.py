@@ -9,6 +9,7 @@ from aiohttp import web
 from acs import protocol
 from acs.clock import Clock, SystemClock
 from acs.config import Settings
+from acs.crypto.ds_clients import DsClientCas
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
 from acs.flows.challenge.operation_hook import operation_hook
@@ -34,6 +35,7 @@ from acs.web.challenge_worker import challenge_worker
 from acs.web.keys import (
     AREQ_STORES,
     CLOCK,
+    DS_CLIENT_CAS,
     ENGINE,
     HUB,
     KEYRING,
@@ -68,12 +70,23 @@ def create_app(
     app[SETTINGS], app[CLOCK], app[KEYRING] = settings, clock or SystemClock(), keys
     app[VAULT] = PanVault(keys.pan_hmac, keys.pan_keys, keys.pan_active_kid)
     app[METRICS] = Metrics()
+    app[DS_CLIENT_CAS] = _ds_client_cas(settings)
     app[SMS], app[PUSH] = sms_gateway(settings), push_gateway(settings)
     # One hook per flow that owns operations (keyed by the operation's ref_type).
     app[OPERATION_HOOKS] = {"3ds": operation_hook(challenge.result_keys(app))}
     app.cleanup_ctx.extend([_database, _gateways, results_sender, challenge_worker])
     app[ROUTING] = _routes(app, Routing(enforced=settings.listeners.configured))
     return app
+
+
+def _ds_client_cas(settings: Settings) -> DsClientCas:
+    """The CA bundles the ds listener's mutual TLS trusts (none without a TLS ds listener)."""
+    ds = settings.listeners.ds
+    if ds is None or not ds.tls:
+        return DsClientCas({})
+    return DsClientCas.load(
+        {scheme: t.ds_client_ca for scheme, t in settings.schemes.items() if t.ds_client_ca}
+    )
 
 
 def _routes(app: web.Application, routing: Routing) -> Routing:

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from acs.clock import Clock
 from acs.config import Settings
+from acs.crypto.ds_clients import DsClientCas
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
 from acs.flows.results import Sender
@@ -35,6 +36,9 @@ PUSH = web.AppKey("push", PushGateway)
 
 # The hooks called when a Sécur'Pass operation of their ``ref_type`` is decided.
 OPERATION_HOOKS = web.AppKey("operation_hooks", OperationHooks)
+
+# The schemes' DS client CAs: which scheme a ds-listener client certificate belongs to.
+DS_CLIENT_CAS = web.AppKey("ds_client_cas", DsClientCas)
 
 # Which listener each route belongs to and what each started site serves (acs.web.listeners).
 ROUTING = web.AppKey("routing", Routing)

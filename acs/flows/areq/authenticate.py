@@ -17,6 +17,7 @@ from typing import Any
 from acs.clock import Clock
 from acs.config import CardRange, Settings
 from acs.crypto.appchannel import BadSdkKey, begin_app_session
+from acs.crypto.ds_clients import ClientScheme
 from acs.crypto.jose import seal_cek
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
@@ -67,13 +68,20 @@ async def authenticate(
     keys: KeyRing,
     vault: PanVault,
     clock: Clock,
+    client: ClientScheme | None = None,
 ) -> dict[str, Any]:
     """Answer a validated AReq with an ARes; raise ProtocolError 305 for a PAN we don't serve,
-    203 for a dsURL outside its scheme's ``ds_urls``."""
+    303 when the calling DS's client certificate (``client``, None without one) is not of the
+    card's scheme, 203 for a dsURL outside its scheme's ``ds_urls``."""
     facts = read_areq(message, version)
     card_range = settings.range_for(facts.pan)
     if card_range is None:
         raise ProtocolError.transaction_data("acctNumber")
+    if client is not None and client.scheme is not card_range.scheme:
+        log.warning(
+            "AReq refused: a %s DS certificate for a %s card", client.scheme, card_range.scheme
+        )
+        raise ProtocolError.access_denied("acctNumber")
     check_ds_url(facts.ds_url, card_range.scheme, settings)  # 203 dsURL: no RReq to elsewhere
     masked = vault.mask(facts.pan)
     bind_more(pan=masked)
@@ -88,6 +96,15 @@ async def authenticate(
     reason = f"/{ares.trans_status_reason}" if ares.trans_status_reason else ""
     log.info("AReq %s on %s: %s%s", ares.acs_trans_id, masked, ares.trans_status, reason)
     return ares.to_wire()
+
+
+def _check_caller(client: ClientScheme | None, card_range: CardRange) -> None:
+    """303 when the DS's client certificate is not of the card's scheme: each scheme's DS asks
+    only for its own cards."""
+    if client is not None and client.scheme is not card_range.scheme:
+        owner = client.scheme or "no configured scheme"
+        log.warning("AReq refused: a DS certificate of %s for a %s card", owner, card_range.scheme)
+        raise ProtocolError.access_denied("acctNumber")
 
 
 @dataclass(frozen=True)
