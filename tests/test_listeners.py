@@ -183,6 +183,8 @@ async def test_ds_refusal_happens_in_the_tls_handshake(running, pki, who):
 ANSWERS = [
     # (listener, method, path, status)
     ("public", "POST", "/3ds/areq", 404),
+    ("public", "GET", "/3ds/areq", 404),  # not 405: nothing says the route exists elsewhere
+    ("ds", "GET", "/3ds/areq", 404),
     ("admin", "POST", "/3ds/areq", 404),
     ("public", "GET", "/healthz", 200),
     ("public", "GET", "/securpass/v1/openapi.json", 200),

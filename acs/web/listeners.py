@@ -69,10 +69,13 @@ class Routing:
         for address in addresses:
             self.sites[(str(address[0]), int(address[1]))] = served
 
-    def allows(self, resource: web.AbstractResource, sockname: Any) -> bool:
-        """Whether ``resource`` answers on the site a connection with ``sockname`` reached."""
+    def allows(self, resource: web.AbstractResource | None, sockname: Any) -> bool:
+        """Whether ``resource`` answers on the site a connection with ``sockname`` reached
+        (None, the router's own answer such as a 405: only without listeners)."""
         if not self.enforced:
             return True
+        if resource is None:
+            return False
         return bool(self.tags.get(resource, frozenset()) & self._served_at(sockname))
 
     def _served_at(self, sockname: Any) -> Served:

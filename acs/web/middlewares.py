@@ -35,11 +35,14 @@ PROTOCOL_ROUTES = {
 
 @web.middleware
 async def on_its_listener(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """404, as for a path that does not exist, when the route belongs to another listener."""
-    resource = request.match_info.route.resource
-    if resource is not None and request.match_info.http_exception is None:
+    """404, as for a path that does not exist, when the route belongs to another listener.
+
+    With listeners, a wrong method is a 404 too: a 405 (and its ``Allow``) would tell the
+    public listener that ``/3ds/areq`` exists somewhere."""
+    match = request.match_info
+    if match.http_exception is None or isinstance(match.http_exception, web.HTTPMethodNotAllowed):
         sockname = request.transport.get_extra_info("sockname") if request.transport else None
-        if not request.app[ROUTING].allows(resource, sockname):
+        if not request.app[ROUTING].allows(match.route.resource, sockname):
             raise web.HTTPNotFound()
     return await handler(request)
 
