@@ -12,8 +12,6 @@ import multiprocessing
 import sys
 from collections.abc import Sequence
 
-from aiohttp import web
-
 from acs.clock import SystemClock
 from acs.config import ConfigError, Settings, load_settings
 from acs.crypto.keys import KeyFileError, KeyRing, init_keys
@@ -76,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from acs.web import serve
+
+    serve.plan(settings)  # a listener's bad certificate stops here, before any worker starts
     _prepare(settings)
     if args.workers > 1:
         return _serve_workers(settings, args.workers)
@@ -94,19 +95,16 @@ def _prepare(settings: Settings) -> None:
 
 def _run_worker(settings: Settings, *, reuse_port: bool) -> None:
     from acs.logs import configure_logging
-    from acs.web import create_app
+    from acs.web import create_app, serve
 
     configure_logging(settings.log_level)
     app = create_app(settings, keys=KeyRing.load(settings.keys_dir), clock=SystemClock())
-    print(f"acs: serving on http://{settings.host}:{settings.port}", flush=True)
-    web.run_app(
-        app,
-        host=settings.host,
-        port=settings.port,
-        reuse_port=reuse_port,
-        print=None,
-        access_log=None,
-    )
+    sites = serve.plan(settings)
+    asyncio.run(serve.run(app, sites, reuse_port=reuse_port, echo=_echo))
+
+
+def _echo(line: str) -> None:
+    print(line, flush=True)
 
 
 def _serve_workers(settings: Settings, workers: int) -> int:

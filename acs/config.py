@@ -214,7 +214,14 @@ class Settings:
 
     @property
     def base_url(self) -> str:
-        return (self.public_base_url or f"http://{self.host}:{self.port}").rstrip("/")
+        """What acsURL and the Origin check use: ``public_base_url``, else where the public
+        routes listen (``[listeners.public]`` when configured, else ``host:port``)."""
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        public = self.listeners.public
+        if public is not None:
+            return f"{'https' if public.tls else 'http'}://{public.host}:{public.port}"
+        return f"http://{self.host}:{self.port}"
 
     def range_for(self, pan: str) -> CardRange | None:
         return next((r for r in self.card_ranges if r.contains(pan)), None)

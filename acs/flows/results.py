@@ -1,11 +1,12 @@
 """Results: deliver the outbox of decided challenges to the DS.
 
-:class:`Sender` runs in every ``acs serve`` process: it claims due outbox rows (lease;
-``SKIP LOCKED`` on PostgreSQL), POSTs each RReq to the AReq's dsURL through the DS gateway
-(:mod:`acs.notify.ds`), validates the RRes (schema and ids), records every attempt and
-reschedules failures: one immediate retry, then every ``results_retry_seconds`` (§5, Req 240).
-A read timeout also sends an Erro 402 to the DS (Req 242) before the next attempt. The RReq
-itself is built when the challenge is decided (:mod:`acs.protocol.rreq`).
+:class:`Sender` runs in every ``acs serve`` process: it claims due outbox rows (lease; ``SKIP
+LOCKED`` on PostgreSQL), POSTs each RReq to the AReq's dsURL through the DS gateway
+(:mod:`acs.notify.ds`) with the client certificate of the card's scheme, validates the RRes
+(schema and ids), records every attempt and reschedules failures: one immediate retry, then
+every ``results_retry_seconds`` (§5, Req 240). A read timeout also sends an Erro 402 to the DS
+(Req 242) before the next attempt. The RReq itself is built when the challenge is decided
+(:mod:`acs.protocol.rreq`).
 
 Delivery is at least once; duplicates are rare:
 
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from acs.clock import Clock
 from acs.config import Settings
 from acs.notify import topics
-from acs.notify.ds import DsClient, DsTimeout, DsUnreachable
+from acs.notify.ds import DsClient, DsTimeout, DsUnreachable, client_contexts
 from acs.protocol import (
     ErrorCode,
     MessageType,
@@ -108,7 +109,10 @@ class Sender:
     ) -> None:
         self.sessions, self.settings, self.clock = sessions, settings, clock
         self.publish, self.http, self.count = publish, http, count
-        self.ds = DsClient(http, timeout_seconds=settings.results_read_timeout_seconds)
+        self.ds = DsClient(
+            http, timeout_seconds=settings.results_read_timeout_seconds,
+            contexts=client_contexts(settings),
+        )  # fmt: skip
         self.worker = f"sender-{uuid.uuid4().hex[:12]}"
         self._in_flight: set[asyncio.Task] = set()
 
@@ -252,7 +256,7 @@ class Sender:
         if not row.ds_url:
             return Delivery("no_ds_url")
         try:
-            answer = await self.ds.post(row.ds_url, row.rreq)
+            answer = await self.ds.post(row.ds_url, row.rreq, scheme=row.scheme)
         except DsTimeout:
             return Delivery("timeout", timed_out=True)
         except DsUnreachable as exc:
@@ -265,7 +269,7 @@ class Sender:
         erro = ProtocolError.timed_out("RReq", message_type=MessageType.RREQ).to_erro(
             version=row.rreq.get("messageVersion"), ids=row.rreq, message_type=MessageType.RREQ
         )
-        if not await self.ds.tell(row.ds_url, erro):
+        if not await self.ds.tell(row.ds_url, erro, scheme=row.scheme):
             log.info("Erro 402 for %s not delivered", row.acs_trans_id)
 
 

@@ -22,6 +22,7 @@ _DESCRIPTIONS = {
     ErrorCode.CRITICAL_EXTENSION_NOT_RECOGNISED: "Critical message extension not recognised",
     ErrorCode.INVALID_FORMAT: "Format of one or more data elements is invalid",
     ErrorCode.DUPLICATE_ELEMENT: "Duplicate data element",
+    ErrorCode.ACCESS_DENIED: "Access denied, invalid endpoint",
     ErrorCode.TRANSACTION_DATA_INVALID: "Transaction data not valid",
     ErrorCode.TRANSACTION_TIMED_OUT: "Transaction timed out",
     ErrorCode.TRANSIENT_SYSTEM_FAILURE: "Transient system failure",
@@ -78,6 +79,11 @@ class ProtocolError(Exception):
     def critical_extension(cls, ids: Iterable[str], **kw: str | None) -> ProtocolError:
         """202: critical message extensions this ACS does not recognise, by id."""
         return cls(ErrorCode.CRITICAL_EXTENSION_NOT_RECOGNISED, ",".join(ids), **kw)
+
+    @classmethod
+    def access_denied(cls, detail: str, **kw: str | None) -> ProtocolError:
+        """303: this caller may not send this message (a DS asking for another scheme's card)."""
+        return cls(ErrorCode.ACCESS_DENIED, detail, **kw)
 
     @classmethod
     def transaction_data(cls, detail: str, **kw: str | None) -> ProtocolError:

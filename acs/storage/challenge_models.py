@@ -78,6 +78,8 @@ class OutboxRow(Base):
         sa.ForeignKey("transactions.acs_trans_id"), unique=True
     )
     ds_url: Mapped[str] = mapped_column(sa.Text)
+    # The card range's scheme: which client certificate the RReq is sent with (None: none).
+    scheme: Mapped[str | None] = mapped_column(sa.String(16))
     rreq: Mapped[dict[str, Any]]
     state: Mapped[str] = mapped_column(sa.String(16))  # pending | delivered | failed
     attempts: Mapped[int] = mapped_column(default=0)

@@ -42,12 +42,15 @@ PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 
 
 async def enqueue(
-    session: AsyncSession, *, acs_trans_id: str, ds_url: str, rreq: dict[str, Any], now: datetime
-) -> OutboxRow:
-    """Add the RReq of a transaction; the unique acsTransID refuses a second one."""
+    session: AsyncSession, *, acs_trans_id: str, ds_url: str, rreq: dict[str, Any],
+    now: datetime, scheme: str | None = None,
+) -> OutboxRow:  # fmt: skip
+    """Add the RReq of a transaction; the unique acsTransID refuses a second one. ``scheme``
+    (the card range's) picks the client certificate it is sent with."""
     row = OutboxRow(
         acs_trans_id=acs_trans_id,
         ds_url=ds_url,
+        scheme=scheme,
         rreq=rreq,
         state=PENDING,
         attempts=0,

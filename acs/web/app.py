@@ -10,6 +10,7 @@ from acs import protocol
 from acs.auth import TokenVerifier
 from acs.clock import Clock, SystemClock
 from acs.config import Settings
+from acs.crypto.ds_clients import DsClientCas
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
 from acs.flows.challenge.operation_hook import operation_hook
@@ -35,20 +36,23 @@ from acs.web.challenge_worker import challenge_worker
 from acs.web.keys import (
     AREQ_STORES,
     CLOCK,
+    DS_CLIENT_CAS,
     ENGINE,
     HUB,
     KEYRING,
     METRICS,
     OPERATION_HOOKS,
     PUSH,
+    ROUTING,
     SESSIONS,
     SETTINGS,
     SMS,
     TOKENS,
     VAULT,
 )
+from acs.web.listeners import ListenerName, Routing
 from acs.web.metrics import Metrics
-from acs.web.middlewares import protocol_errors
+from acs.web.middlewares import on_its_listener, protocol_errors
 from acs.web.results_sender import results_sender
 from acs.web.securpass_errors import json_api
 
@@ -60,24 +64,45 @@ def create_app(
 ) -> web.Application:
     """Build the ACS. The database must already be migrated (``acs db upgrade`` or serve)."""
     protocol.preload()  # compile every validator now, not on the first AReq
-    app = web.Application(middlewares=[protocol_errors], client_max_size=settings.max_body_bytes)
+    app = web.Application(
+        middlewares=[on_its_listener, protocol_errors], client_max_size=settings.max_body_bytes
+    )
     headers_policy.install(app)
     keys = keys or KeyRing.load(settings.keys_dir)
     app[SETTINGS], app[CLOCK], app[KEYRING] = settings, clock or SystemClock(), keys
     app[VAULT] = PanVault(keys.pan_hmac, keys.pan_keys, keys.pan_active_kid)
     app[METRICS] = Metrics()
     app[TOKENS] = TokenVerifier.from_settings(settings.identity_provider, clock=app[CLOCK])
+    app[DS_CLIENT_CAS] = _ds_client_cas(settings)
     app[SMS], app[PUSH] = sms_gateway(settings), push_gateway(settings)
     # One hook per flow that owns operations (keyed by the operation's ref_type).
     app[OPERATION_HOOKS] = {"3ds": operation_hook(challenge.result_keys(app))}
     app.cleanup_ctx.extend([_database, _gateways, results_sender, challenge_worker])
-    app.add_routes([*challenge.routes, *challenge_app.routes, *method.routes])
-    app.add_routes(ds.routes)
-    app.add_routes(ops.routes)
-    app.add_routes(json_api([*securpass.routes, *advisor.routes]))
-    if isinstance(app[SMS], OutboxSms):
-        app.add_routes(dev.routes)
+    app[ROUTING] = _routes(app, Routing(enforced=settings.listeners.configured))
     return app
+
+
+def _ds_client_cas(settings: Settings) -> DsClientCas:
+    """The CA bundles the ds listener's mutual TLS trusts (none without a TLS ds listener)."""
+    ds = settings.listeners.ds
+    if ds is None or not ds.tls:
+        return DsClientCas({})
+    return DsClientCas.load(
+        {scheme: t.ds_client_ca for scheme, t in settings.schemes.items() if t.ds_client_ca}
+    )
+
+
+def _routes(app: web.Application, routing: Routing) -> Routing:
+    """Every route, each on its listener (docs/security.md, "Listeners and mutual TLS")."""
+    routing.add(app.router, ListenerName.DS, ds.routes)
+    public = [*challenge.routes, *challenge_app.routes, *method.routes]
+    routing.add(app.router, ListenerName.PUBLIC, [*public, *json_api(securpass.routes)])
+    routing.add(app.router, ListenerName.ADMIN, [*ops.routes, *method.ranges_routes])
+    routing.add(app.router, ListenerName.ADMIN, json_api(advisor.routes))
+    routing.add(app.router, frozenset([ListenerName.PUBLIC, ListenerName.ADMIN]), ops.health_routes)
+    if isinstance(app[SMS], OutboxSms):
+        routing.add(app.router, ListenerName.ADMIN, dev.routes)
+    return routing
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from acs.crypto.ds_clients import ClientScheme
 from acs.flows.areq.authenticate import authenticate
 from acs.notify import topics
 from acs.protocol import MessageType, TransStatus, parse_json, validate_incoming
-from acs.web.keys import AREQ_STORES, CLOCK, HUB, KEYRING, SETTINGS, VAULT
+from acs.web.keys import AREQ_STORES, CLOCK, DS_CLIENT_CAS, HUB, KEYRING, SETTINGS, VAULT
 
 routes = web.RouteTableDef()
 
@@ -26,9 +27,17 @@ async def areq(request: web.Request) -> web.Response:
             keys=request.app[KEYRING],
             vault=request.app[VAULT],
             clock=request.app[CLOCK],
+            client=_client_scheme(request),
         )
     if ares["transStatus"] == TransStatus.DECOUPLED:
         # The decoupled operation is committed: wake the worker that announces it to the phone.
         await request.app[HUB].publish(topics.OUTBOX)
     request["outcome"] = ares["transStatus"]
     return web.json_response(ares)
+
+
+def _client_scheme(request: web.Request) -> ClientScheme | None:
+    """The scheme of the DS's client certificate (mutual TLS on the ds listener), if any."""
+    tls = request.transport.get_extra_info("ssl_object") if request.transport else None
+    der = tls.getpeercert(binary_form=True) if tls is not None else None
+    return request.app[DS_CLIENT_CAS].scheme_of(der) if der else None

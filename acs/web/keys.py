@@ -10,6 +10,7 @@ from aiohttp import web
 from acs.auth import TokenVerifier
 from acs.clock import Clock
 from acs.config import Settings
+from acs.crypto.ds_clients import DsClientCas
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
 from acs.flows.results import Sender
@@ -19,6 +20,7 @@ from acs.notify.push import PushGateway
 from acs.notify.sms import SmsGateway
 from acs.storage.areq_store import AReqStores
 from acs.storage.engine import Engine, Sessions
+from acs.web.listeners import Routing
 from acs.web.metrics import Metrics
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -38,6 +40,12 @@ TOKENS = web.AppKey("tokens", TokenVerifier)
 
 # The hooks called when a Sécur'Pass operation of their ``ref_type`` is decided.
 OPERATION_HOOKS = web.AppKey("operation_hooks", OperationHooks)
+
+# The schemes' DS client CAs: which scheme a ds-listener client certificate belongs to.
+DS_CLIENT_CAS = web.AppKey("ds_client_cas", DsClientCas)
+
+# Which listener each route belongs to and what each started site serves (acs.web.listeners).
+ROUTING = web.AppKey("routing", Routing)
 
 # The results sender of this process, set by acs.web.results_sender.
 SENDER = web.AppKey("sender", Sender)

@@ -26,9 +26,10 @@ from acs.protocol import SUPPORTED_VERSIONS
 from acs.web.challenge_pages import render
 from acs.web.keys import CLOCK, SESSIONS, SETTINGS
 
-__all__ = ["routes"]
+__all__ = ["ranges_routes", "routes"]
 
 routes = web.RouteTableDef()
+ranges_routes = web.RouteTableDef()  # for the operator and the DS: the admin listener
 
 
 @routes.post("/3ds/method")
@@ -67,7 +68,7 @@ async def collect(request: web.Request) -> web.Response:
     )
 
 
-@routes.get("/3ds/ranges")
+@ranges_routes.get("/3ds/ranges")
 async def ranges(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     listed = []

@@ -5,6 +5,9 @@
 - a body over the size limit → HTTP 413 with an Erro (on the 3DS routes) or a JSON message;
 - anything unexpected → a generic system-failure Erro (3DS routes) or a JSON 500 with an incident
   id; the traceback goes to the log only, under that id.
+
+Before all of them, :func:`on_its_listener` answers 404 for a route asked on a listener it does
+not belong to (:mod:`acs.web.listeners`).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from aiohttp.typedefs import Handler
 
 from acs.logs import bind
 from acs.protocol import ErrorCode, ProtocolError, known_ids
-from acs.web.keys import METRICS
+from acs.web.keys import METRICS, ROUTING
 
 log = logging.getLogger("acs.web")
 
@@ -28,6 +31,20 @@ PROTOCOL_ROUTES = {
     "/3ds/challenge": "CReq",
     "/3ds/app-challenge": "CReq",
 }
+
+
+@web.middleware
+async def on_its_listener(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """404, as for a path that does not exist, when the route belongs to another listener.
+
+    With listeners, a wrong method is a 404 too: a 405 (and its ``Allow``) would tell the
+    public listener that ``/3ds/areq`` exists somewhere."""
+    match = request.match_info
+    if match.http_exception is None or isinstance(match.http_exception, web.HTTPMethodNotAllowed):
+        sockname = request.transport.get_extra_info("sockname") if request.transport else None
+        if not request.app[ROUTING].allows(match.route.resource, sockname):
+            raise web.HTTPNotFound()
+    return await handler(request)
 
 
 @web.middleware
@@ -86,4 +103,4 @@ async def _plain(request: web.Request, handler: Handler) -> web.StreamResponse:
         )
 
 
-__all__ = ["PROTOCOL_ROUTES", "ErrorCode", "protocol_errors"]
+__all__ = ["PROTOCOL_ROUTES", "ErrorCode", "on_its_listener", "protocol_errors"]

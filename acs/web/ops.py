@@ -8,9 +8,10 @@ from acs.flows.health import database_ready
 from acs.web.keys import ENGINE, METRICS
 
 routes = web.RouteTableDef()
+health_routes = web.RouteTableDef()  # liveness answers on the public and admin listeners
 
 
-@routes.get("/healthz")
+@health_routes.get("/healthz")
 async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 

@@ -19,7 +19,7 @@ __all__ = ["results_sender"]
 
 
 async def results_sender(app: web.Application) -> AsyncIterator[None]:
-    http = ds.open_session(app[SETTINGS])
+    http = ds.open_session()
     app[SENDER] = Sender(
         sessions=app[SESSIONS], settings=app[SETTINGS], clock=app[CLOCK],
         publish=app[HUB].publish, http=http, count=app[METRICS].count_result,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
 from typing import Any
 
 from aiohttp import web
@@ -14,10 +15,14 @@ from acs.protocol import validate_outgoing
 class FakeDS:
     """Records every RReq (validated against the ACS schemas) and answers RRes 01.
 
-    ``fail_next`` answers HTTP 503 that many times; ``delay`` sleeps before answering.
+    ``fail_next`` answers HTTP 503 that many times; ``delay`` sleeps before answering. With
+    ``tls`` it listens over HTTPS (mutual TLS if the context requires client certificates) and
+    records the common name of each client certificate in ``client_names``.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        self.tls = tls
+        self.client_names: list[str] = []
         self.rreqs: list[dict[str, Any]] = []
         self.erros: list[dict[str, Any]] = []
         self.duplicates: list[dict[str, Any]] = []
@@ -35,13 +40,17 @@ class FakeDS:
         app = web.Application()
         app.router.add_post("/rreq", self._rreq)
         self.server = TestServer(app, port=0)
-        await self.server.start_server()
+        await self.server.start_server(ssl=self.tls)
 
     async def close(self) -> None:
         if self.server is not None:
             await self.server.close()
 
     async def _rreq(self, request: web.Request) -> web.Response:
+        peer = request.transport.get_extra_info("peercert") if request.transport else None
+        if peer:
+            names = [v for rdn in peer["subject"] for k, v in rdn if k == "commonName"]
+            self.client_names.extend(names)
         message = await request.json()
         if message.get("messageType") == "Erro":
             self.erros.append(message)

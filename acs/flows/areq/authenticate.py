@@ -17,11 +17,13 @@ from typing import Any
 from acs.clock import Clock
 from acs.config import CardRange, Settings
 from acs.crypto.appchannel import BadSdkKey, begin_app_session
+from acs.crypto.ds_clients import ClientScheme
 from acs.crypto.jose import seal_cek
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
 from acs.crypto.proof import Proof, ProofInput, proof
 from acs.flows.areq.ares import AppChallenge, AResContext, build_ares
+from acs.flows.areq.ds_url import check_ds_url
 from acs.flows.areq.facts import AReqFacts, amount_in, read_areq
 from acs.flows.challenge.start import open_challenge
 from acs.flows.method import BrowserFacts, browser_facts
@@ -66,12 +68,21 @@ async def authenticate(
     keys: KeyRing,
     vault: PanVault,
     clock: Clock,
+    client: ClientScheme | None = None,
 ) -> dict[str, Any]:
-    """Answer a validated AReq with an ARes; raise ProtocolError 305 for a PAN we don't serve."""
+    """Answer a validated AReq with an ARes; raise ProtocolError 305 for a PAN we don't serve,
+    303 when the calling DS's client certificate (``client``, None without one) is not of the
+    card's scheme, 203 for a dsURL outside its scheme's ``ds_urls``."""
     facts = read_areq(message, version)
     card_range = settings.range_for(facts.pan)
     if card_range is None:
         raise ProtocolError.transaction_data("acctNumber")
+    if client is not None and client.scheme is not card_range.scheme:
+        log.warning(
+            "AReq refused: a %s DS certificate for a %s card", client.scheme, card_range.scheme
+        )
+        raise ProtocolError.access_denied("acctNumber")
+    check_ds_url(facts.ds_url, card_range.scheme, settings)  # 203 dsURL: no RReq to elsewhere
     masked = vault.mask(facts.pan)
     bind_more(pan=masked)
     card = await store.card_view(vault.lookup_key(facts.pan))
@@ -85,6 +96,15 @@ async def authenticate(
     reason = f"/{ares.trans_status_reason}" if ares.trans_status_reason else ""
     log.info("AReq %s on %s: %s%s", ares.acs_trans_id, masked, ares.trans_status, reason)
     return ares.to_wire()
+
+
+def _check_caller(client: ClientScheme | None, card_range: CardRange) -> None:
+    """303 when the DS's client certificate is not of the card's scheme: each scheme's DS asks
+    only for its own cards."""
+    if client is not None and client.scheme is not card_range.scheme:
+        owner = client.scheme or "no configured scheme"
+        log.warning("AReq refused: a DS certificate of %s for a %s card", owner, card_range.scheme)
+        raise ProtocolError.access_denied("acctNumber")
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from acs.config import Settings
+from acs.config import CardRange, Settings
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
 from acs.crypto.proof import Proof, ProofInput, proof
@@ -32,7 +32,7 @@ from acs.protocol.rreq import ChallengeFacts, build_rreq
 from acs.storage import cards, challenges, method_data, outbox, transactions
 from acs.storage.challenge_models import ChallengeRow
 from acs.storage.engine import Session
-from acs.storage.models import Card, Transaction
+from acs.storage.models import Transaction
 
 __all__ = ["ResultKeys", "Verdict", "conclude", "hub_keys"]
 
@@ -114,8 +114,10 @@ async def conclude(
     txn = await transactions.get(session, acs_trans_id)
     assert row is not None and txn is not None  # the challenge row references the transaction
     card = await cards.get(session, txn.card_id) if txn.card_id is not None else None
+    pan = ctx.vault.open(card.pan_kid, card.pan_ciphertext) if card is not None else None
+    card_range = ctx.settings.range_for(pan) if pan is not None else None
     approved = verdict.status == TransStatus.AUTHENTICATED
-    found = _proof(txn, row, card, ctx) if approved else None
+    found = _proof(txn, row, pan, card_range, ctx) if approved else None
     rreq = build_rreq(
         _challenge_facts(txn, row), status=verdict.status, reason=verdict.reason,
         cancel=verdict.cancel,
@@ -123,8 +125,9 @@ async def conclude(
         eci=found.eci if found else None,
     )  # fmt: skip
     await outbox.enqueue(
-        session, acs_trans_id=acs_trans_id, ds_url=txn.ds_url or "", rreq=rreq.to_wire(), now=now
-    )
+        session, acs_trans_id=acs_trans_id, ds_url=txn.ds_url or "", rreq=rreq.to_wire(), now=now,
+        scheme=card_range.scheme if card_range is not None else None,
+    )  # fmt: skip
     _update_transaction(txn, verdict, found, now)
     if approved and card is not None:
         cards.reset_low_value(card, now)
@@ -161,13 +164,12 @@ def _update_transaction(
     txn.updated_at = now
 
 
-def _proof(txn: Transaction, row: ChallengeRow, card: Card | None, ctx: ResultKeys) -> Proof | None:
+def _proof(
+    txn: Transaction, row: ChallengeRow, pan: str | None, card_range: CardRange | None,
+    ctx: ResultKeys,
+) -> Proof | None:  # fmt: skip
     """authenticationValue and ECI for a challenge that succeeded (method 09 or 02)."""
-    if card is None:
-        return None
-    pan = ctx.vault.open(card.pan_kid, card.pan_ciphertext)
-    card_range = ctx.settings.range_for(pan)
-    if card_range is None:
+    if pan is None or card_range is None:
         return None
     inp = ProofInput(
         trans_status=TransStatus.AUTHENTICATED,
