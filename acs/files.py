@@ -3,13 +3,13 @@ folders 0700 (docs/security.md, "Files").
 
 Each writer creates with the right mode (``os.open(..., 0o600)``, ``mkdir`` per missing folder
 at 0700) so no file is readable by others even for a moment, whatever the umask; files left by
-an older version are tightened with ``chmod``. :func:`restrict_umask` adds the process-wide
+an older version are tightened with ``chmod`` (those this user owns: another owner's file is
+theirs to set, and a chmod would fail). :func:`restrict_umask` adds the process-wide
 net for ``acs serve`` and ``acs demo`` (SQLite's own temporary files, the demo phones' files).
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 from pathlib import Path
 
@@ -44,17 +44,26 @@ def make_private_folder(path: str | os.PathLike[str], *, tighten: bool = True) -
         part.mkdir(mode=FOLDER_MODE, exist_ok=True)
         os.chmod(part, FOLDER_MODE)  # mkdir's mode is filtered by the umask
     if tighten and not missing:
-        os.chmod(folder, FOLDER_MODE)
+        _tighten(folder, FOLDER_MODE)
     return folder
 
 
 def private_file(path: str | os.PathLike[str]) -> Path:
     """Create ``path`` empty at 0600 if missing, else tighten it to 0600."""
     target = Path(path)
-    with contextlib.suppress(FileExistsError):
+    try:
         os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
-    os.chmod(target, FILE_MODE)
+    except FileExistsError:
+        _tighten(target, FILE_MODE)
+    else:
+        os.chmod(target, FILE_MODE)  # the umask may have removed bits; 0600 exactly
     return target
+
+
+def _tighten(path: Path, mode: int) -> None:
+    status = path.stat()
+    if status.st_uid == os.geteuid() and status.st_mode & 0o777 != mode:
+        os.chmod(path, mode)
 
 
 def write_private(path: str | os.PathLike[str], data: str | bytes) -> None:

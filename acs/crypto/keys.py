@@ -32,7 +32,7 @@ from acs.config import CardRange
 from acs.crypto.appchannel import Signer, load_signer
 from acs.crypto.authvalue import SchemeKeys
 from acs.crypto.devpki import SIGNING_CHAIN, SIGNING_KEY, init_dev_pki
-from acs.files import FILE_MODE, make_private_folder, write_private
+from acs.files import make_private_folder, private_file, write_private
 
 __all__ = ["KeyFileError", "KeyRing", "init_keys", "missing_keys"]
 
@@ -131,8 +131,8 @@ def _read_secrets(path: Path) -> dict[str, Any]:
 def _tighten_files(folder: Path) -> None:
     """Key files written by an older version (public certificates at 0644) become 0600."""
     for path in folder.iterdir():
-        if path.is_file() and path.stat().st_mode & 0o777 != FILE_MODE:
-            os.chmod(path, FILE_MODE)
+        if path.is_file():
+            private_file(path)
 
 
 def _init_code_key(folder: Path) -> list[str]:
