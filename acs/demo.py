@@ -158,9 +158,10 @@ def write_demo_csv(folder: Path) -> tuple[Path, Path]:
     ``acs demo`` itself keeps them in memory. Return the customers' and the cards' paths."""
     make_private_folder(folder)
     paths = folder / "customers.csv", folder / "cards.csv"
-    for kind, path in zip(("customers", "cards"), paths, strict=True):
+    kinds: tuple[Kind, Kind] = ("customers", "cards")
+    for kind, path in zip(kinds, paths, strict=True):
         text = io.StringIO(newline="")
-        csv.writer(text).writerows(demo_rows(kind))  # type: ignore[arg-type]
+        csv.writer(text).writerows(demo_rows(kind))
         write_private(path, text.getvalue())
     return paths
 
