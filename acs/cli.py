@@ -1,7 +1,9 @@
 """The ``acs`` command: serve, db upgrade, keys init, import, demo.
 
 Every command reads the same settings (``--config`` / ``ACS_CONFIG``, ``ACS_DATABASE_URL``,
-``ACS_KEYS_DIR``); a bad config stops with a message naming the key and exit status 2.
+``ACS_KEYS_DIR``); a bad config stops with a message naming the key and exit status 2, and so
+does each refusal of the start-up checklist (:mod:`acs.startup_checks`: in production, every
+development shortcut).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from collections.abc import Sequence
 from acs.clock import SystemClock
 from acs.config import ConfigError, Settings, load_settings
 from acs.crypto.keys import KeyFileError, KeyRing, init_keys
+from acs.files import restrict_umask
+from acs.startup_checks import development_warning, startup_refusals
 
 __all__ = ["main"]
 
@@ -74,6 +78,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    if _refused(settings):
+        return 2
     from acs.web import serve
 
     serve.plan(settings)  # a listener's bad certificate stops here, before any worker starts
@@ -84,12 +90,26 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _refused(settings: Settings) -> bool:
+    """Print each start-up refusal on stderr; True when there is any (nothing was started)."""
+    refusals = startup_refusals(settings)
+    for line in refusals:
+        print(f"acs: {line}", file=sys.stderr)
+    if refusals:
+        print(f"acs: not started ({len(refusals)} problem(s) above)", file=sys.stderr)
+    return bool(refusals)
+
+
 def _prepare(settings: Settings) -> None:
+    """Before serving: owner-only files, keys (generated in development only), migrations."""
     from acs.storage.engine import upgrade
 
-    created = init_keys(settings.keys_dir, settings.card_ranges)
-    if created:
-        print(f"acs: created dev keys in {settings.keys_dir}: {', '.join(created)}")
+    restrict_umask()  # docs/security.md, "Files"
+    if not settings.production:  # production keys were checked by startup_refusals
+        print(development_warning(settings), file=sys.stderr, flush=True)
+        created = init_keys(settings.keys_dir, settings.card_ranges)
+        if created:
+            print(f"acs: created dev keys in {settings.keys_dir}: {', '.join(created)}")
     asyncio.run(upgrade(settings.database_url))
 
 
@@ -147,6 +167,15 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from acs.demo import DemoPorts, run_demo
 
+    if settings.production:
+        print(
+            'acs: profile: "production": acs demo is a development tool (dev SMS inbox, demo'
+            " cards); use acs serve",
+            file=sys.stderr,
+        )
+        return 2
+    if _refused(settings):
+        return 2
     ports = DemoPorts(args.shop_port, args.ds_port, args.threeds_port, args.phone_port)
     return run_demo(settings, ports)
 

@@ -9,24 +9,32 @@ from acs.clock import SystemClock
 from acs.config import Settings
 from acs.crypto.keys import KeyRing, init_keys
 from acs.crypto.pan import PanVault
-from acs.flows.csv_import import Kind, import_csv
+from acs.flows.csv_import import Kind, Source, import_csv
 from acs.storage.engine import make_engine, make_sessionmaker, upgrade
 
-__all__ = ["run_import"]
+__all__ = ["import_source", "run_import"]
 
 
 async def run_import(kind: Kind, file: str, settings: Settings, skip_invalid: bool) -> int:
     if not Path(file).is_file():
         print(f"acs: import: no such file: {file}", file=sys.stderr)
         return 2
-    init_keys(settings.keys_dir, settings.card_ranges)
+    return await import_source(kind, file, settings, skip_invalid=skip_invalid, label=file)
+
+
+async def import_source(
+    kind: Kind, source: Source, settings: Settings, *, skip_invalid: bool, label: str
+) -> int:
+    """Import a file or rows in memory (``label`` names it in the report); the exit status."""
+    if not settings.production:  # production keys are the bank's, never generated
+        init_keys(settings.keys_dir, settings.card_ranges)
     keys = KeyRing.load(settings.keys_dir)
     await upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     try:
         summary = await import_csv(
             kind,
-            file,
+            source,
             sessions=make_sessionmaker(engine),
             vault=PanVault(keys.pan_hmac, keys.pan_keys, keys.pan_active_kid),
             skip_invalid=skip_invalid,
@@ -35,7 +43,7 @@ async def run_import(kind: Kind, file: str, settings: Settings, skip_invalid: bo
         )
     finally:
         await engine.dispose()
-    return _report(kind, file, summary, skip_invalid)
+    return _report(kind, label, summary, skip_invalid)
 
 
 def _report(kind: str, file: str, summary, skip_invalid: bool) -> int:

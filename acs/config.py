@@ -231,6 +231,17 @@ class Settings:
         return self.schemes.get(scheme) or SchemeSettings()
 
     @property
+    def range_schemes(self) -> tuple[Scheme, ...]:
+        """The schemes of the configured card ranges, each once, in order."""
+        return tuple(dict.fromkeys(r.scheme for r in self.card_ranges))
+
+    @property
+    def schemes_without_ds_urls(self) -> tuple[Scheme, ...]:
+        """The range schemes listing no ``ds_urls``: any dsURL in development, fatal in
+        production (docs/security.md)."""
+        return tuple(s for s in self.range_schemes if not self.scheme(s).ds_urls)
+
+    @property
     def production(self) -> bool:
         return self.profile is Profile.PRODUCTION
 

@@ -1,9 +1,11 @@
 """Demo data and ``acs demo``: the ACS, the merchant simulators and the Banxo phone page.
 
 ``acs demo`` migrates a fresh embedded SQLite database (``var/demo/acs.db``), loads the demo
-customers and cards, serves the ACS on 127.0.0.1:8000, starts the shop (8100), DS (8101), 3DS
-Server (8102) and phone pages (8103), activates Sécur'Pass on Camille's phone (page 1) through
-the phone library, prints the URLs and the test cards, and runs until Ctrl-C.
+customers and cards from memory through the CSV importer (no PAN is written to disk outside the
+database; ``var/demo`` is owner-only), serves the ACS on 127.0.0.1:8000, starts the shop
+(8100), DS (8101), 3DS Server (8102) and phone pages (8103), activates Sécur'Pass on Camille's
+phone (page 1) through the phone library, prints the URLs and the test cards, and runs until
+Ctrl-C.
 
 The same data backs the README's table of dev test cards and the end-to-end tests.
 """
@@ -14,6 +16,7 @@ import asyncio
 import contextlib
 import csv
 import dataclasses
+import io
 import shutil
 import signal
 from dataclasses import dataclass
@@ -22,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from acs.config import DEFAULT_DATABASE_URL, Settings
 from acs.csv_columns import CARD_HEADER, CUSTOMER_COLUMNS
+from acs.files import make_private_folder, write_private
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -34,7 +38,9 @@ __all__ = [
     "DEMO_CUSTOMERS",
     "DemoCard",
     "DemoPorts",
+    "demo_rows",
     "demo_table",
+    "load_demo_data",
     "run_demo",
     "write_demo_csv",
 ]
@@ -142,19 +148,39 @@ DEMO_CARDS = (
 )
 
 
+def demo_rows(kind: Kind) -> list[list[str]]:
+    """The demo customers or cards as import rows, the header first."""
+    if kind == "customers":
+        return [list(CUSTOMER_COLUMNS), *(list(c) for c in DEMO_CUSTOMERS)]
+    return [list(CARD_HEADER), *([getattr(c, f) for f in CARD_HEADER] for c in DEMO_CARDS)]
+
+
 def write_demo_csv(folder: Path) -> tuple[Path, Path]:
-    """Write the demo customers and cards as import CSV files; return their paths."""
-    folder.mkdir(parents=True, exist_ok=True)
-    customers, cards = folder / "customers.csv", folder / "cards.csv"
-    with customers.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(CUSTOMER_COLUMNS)
-        writer.writerows(DEMO_CUSTOMERS)
-    with cards.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(CARD_HEADER)
-        writer.writerows([getattr(c, f) for f in CARD_HEADER] for c in DEMO_CARDS)
-    return customers, cards
+    """Write the demo data as import CSV files (0600) for ``acs import`` by hand and the tests;
+    ``acs demo`` itself keeps them in memory. Return the customers' and the cards' paths."""
+    make_private_folder(folder)
+    paths = folder / "customers.csv", folder / "cards.csv"
+    kinds: tuple[Kind, Kind] = ("customers", "cards")
+    for kind, path in zip(kinds, paths, strict=True):
+        text = io.StringIO(newline="")
+        csv.writer(text).writerows(demo_rows(kind))
+        write_private(path, text.getvalue())
+    return paths
+
+
+async def load_demo_data(settings: Settings) -> int:
+    """Import the demo customers, then cards, from memory; the first non-zero exit status."""
+    from acs.cli_import import import_source
+
+    kinds: tuple[Kind, ...] = ("customers", "cards")
+    for kind in kinds:
+        label = f"demo {kind}"
+        status = await import_source(
+            kind, demo_rows(kind), settings, skip_invalid=False, label=label
+        )
+        if status:
+            return status
+    return 0
 
 
 @dataclass(frozen=True)
@@ -170,16 +196,12 @@ class DemoPorts:
 def run_demo(settings: Settings, ports: DemoPorts | None = None) -> int:
     """Fresh demo database and data, then serve everything until Ctrl-C."""
     from acs.cli import _prepare
-    from acs.cli_import import run_import
 
     settings = demo_settings(settings)
     settings, tokens = demo_identity_provider(settings)
     _prepare(settings)
-    customers, cards = write_demo_csv(DEMO_DIR)
-    files: tuple[tuple[Kind, Path], ...] = (("customers", customers), ("cards", cards))
-    for kind, path in files:
-        if asyncio.run(run_import(kind, str(path), settings, skip_invalid=False)) != 0:
-            return 1
+    if asyncio.run(load_demo_data(settings)) != 0:
+        return 1
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve_demo(settings, ports or DemoPorts(), tokens=tokens))
     return 0
@@ -187,9 +209,11 @@ def run_demo(settings: Settings, ports: DemoPorts | None = None) -> int:
 
 def demo_settings(settings: Settings) -> Settings:
     """The default database becomes a fresh ``var/demo/acs.db`` (a configured one is kept)."""
+    make_private_folder(DEMO_DIR)
+    for old_csv in ("customers.csv", "cards.csv"):  # earlier versions wrote the PANs there
+        (DEMO_DIR / old_csv).unlink(missing_ok=True)
     if settings.database_url != DEFAULT_DATABASE_URL:
         return settings
-    DEMO_DIR.mkdir(parents=True, exist_ok=True)
     for leftover in DEMO_DIR.glob("acs.db*"):
         leftover.unlink()
     shutil.rmtree(DEMO_DIR / "phones", ignore_errors=True)

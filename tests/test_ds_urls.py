@@ -9,7 +9,7 @@ import pytest
 
 from acs.config import CardRange, Profile, Scheme, SchemeSettings
 from acs.flows.areq import ds_url
-from acs.flows.areq.ds_url import check_ds_url, ds_url_allowed, schemes_without_ds_urls
+from acs.flows.areq.ds_url import check_ds_url, ds_url_allowed
 from acs.protocol import ProtocolError
 from acs.web import create_app
 from tests.areqs import areq
@@ -109,9 +109,9 @@ def test_production_refuses_every_url_of_a_scheme_without_list(settings):
 
 def test_schemes_without_ds_urls_lists_the_served_schemes_missing_one(settings, allow_listed):
     """The production check's input: each scheme of a served range with no ds_urls, once."""
-    assert schemes_without_ds_urls(settings) == [Scheme.VISA, Scheme.MASTERCARD]
-    assert schemes_without_ds_urls(allow_listed) == [Scheme.MASTERCARD]
+    assert settings.schemes_without_ds_urls == (Scheme.VISA, Scheme.MASTERCARD)
+    assert allow_listed.schemes_without_ds_urls == (Scheme.MASTERCARD,)
     visa_only = dataclasses.replace(
         allow_listed, card_ranges=(CardRange("4" * 16, "4" * 16, Scheme.VISA),)
     )
-    assert schemes_without_ds_urls(visa_only) == []
+    assert visa_only.schemes_without_ds_urls == ()

@@ -30,9 +30,10 @@ def init_dev_pki(folder: Path, write_private: Callable[[Path, str], None]) -> li
     key = ec.generate_private_key(ec.SECP256R1())
     cert = _certificate("Dev ACS signing", key, ca_key, ca_cert, ca=False)
     write_private(folder / DS_CA_KEY, _pem_key(ca_key))
-    (folder / DS_CA_CERT).write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    # The certificates are public, but keys_dir is owner-only throughout (docs/security.md).
+    write_private(folder / DS_CA_CERT, _pem_cert(ca_cert))
     write_private(folder / SIGNING_KEY, _pem_key(key))
-    (folder / SIGNING_CHAIN).write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    write_private(folder / SIGNING_CHAIN, _pem_cert(cert))
     return [DS_CA_CERT, SIGNING_KEY, SIGNING_CHAIN]
 
 
@@ -57,6 +58,10 @@ def _certificate(
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
     )
     return builder.sign(issuer_key, hashes.SHA256())
+
+
+def _pem_cert(cert: x509.Certificate) -> str:
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
 def _pem_key(key: ec.EllipticCurvePrivateKey) -> str:

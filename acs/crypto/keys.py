@@ -1,8 +1,10 @@
 """The key ring: every secret the ACS uses, loaded once at start-up and passed down.
 
-Dev keys live in ``keys_dir`` (default ``./var/keys``) as ``secrets.json`` (mode 0600) and PEM
-files; ``acs keys init`` creates what is missing and never overwrites. A bank replaces the files
-with keys from its HSM or KMS ceremony; the layout is documented in ``docs/operator-guide.md``.
+Dev keys live in ``keys_dir`` (default ``./var/keys``, mode 0700) as ``secrets.json`` and PEM
+files (mode 0600); ``acs keys init`` creates what is missing and never overwrites. A bank
+replaces the files with keys from its HSM or KMS ceremony; the layout is documented in
+``docs/operator-guide.md``. In production ``acs serve`` creates nothing: it refuses to start
+when :func:`missing_keys` names anything.
 
 ``secrets.json``::
 
@@ -30,8 +32,9 @@ from acs.config import CardRange
 from acs.crypto.appchannel import Signer, load_signer
 from acs.crypto.authvalue import SchemeKeys
 from acs.crypto.devpki import SIGNING_CHAIN, SIGNING_KEY, init_dev_pki
+from acs.files import make_private_folder, private_file, write_private
 
-__all__ = ["KeyFileError", "KeyRing", "init_keys"]
+__all__ = ["KeyFileError", "KeyRing", "init_keys", "missing_keys"]
 
 SECRETS_FILE = "secrets.json"
 CODE_KEY = "securpass-code-key.pem"
@@ -88,15 +91,48 @@ class KeyRing:
 
 
 def init_keys(directory: str | os.PathLike[str], ranges: Iterable[CardRange]) -> list[str]:
-    """Create the missing dev keys; return the names created. Existing keys are kept."""
-    folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
+    """Create the missing dev keys; return the names created. Existing keys are kept, and
+    made owner-only with their folder (files 0600, folder 0700)."""
+    folder = make_private_folder(directory)
+    _tighten_files(folder)
     path = folder / SECRETS_FILE
-    raw = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    raw = _read_secrets(path)
     created = _fill_missing(raw, ranges)
     if created:
-        _write_private(path, json.dumps(raw, indent=2, sort_keys=True))
-    return created + _init_code_key(folder) + init_dev_pki(folder, _write_private)
+        write_private(path, json.dumps(raw, indent=2, sort_keys=True))
+    return created + _init_code_key(folder) + init_dev_pki(folder, write_private)
+
+
+def missing_keys(directory: str | os.PathLike[str], ranges: Iterable[CardRange]) -> list[str]:
+    """What :func:`init_keys` would create, creating nothing. A malformed ``secrets.json``
+    raises :class:`KeyFileError`."""
+    folder = Path(directory)
+    path = folder / SECRETS_FILE
+    missing = _fill_missing(_read_secrets(path), ranges)  # fills a copy that is dropped
+    if not (folder / CODE_KEY).exists():
+        missing.append(CODE_KEY)
+    if not ((folder / SIGNING_KEY).exists() and (folder / SIGNING_CHAIN).exists()):
+        missing += [SIGNING_KEY, SIGNING_CHAIN]
+    return missing
+
+
+def _read_secrets(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise KeyFileError(f"{path} cannot be read ({exc.__class__.__name__}: {exc})") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("ranges", {}), dict):
+        raise KeyFileError(f"{path} is malformed (expected a JSON object with a ranges object)")
+    return raw
+
+
+def _tighten_files(folder: Path) -> None:
+    """Key files written by an older version (public certificates at 0644) become 0600."""
+    for path in folder.iterdir():
+        if path.is_file():
+            private_file(path)
 
 
 def _init_code_key(folder: Path) -> list[str]:
@@ -109,7 +145,7 @@ def _init_code_key(folder: Path) -> list[str]:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    _write_private(path, pem.decode())
+    write_private(path, pem.decode())
     return [CODE_KEY]
 
 
@@ -147,15 +183,6 @@ def _fill_missing(raw: dict[str, Any], ranges: Iterable[CardRange]) -> list[str]
             }
             created.append(f"ranges.{card_range.start}")
     return created
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Write a secret file readable by its owner only, atomically."""
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
 
 
 def _signer(folder: Path) -> Signer | None:

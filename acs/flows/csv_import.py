@@ -11,6 +11,9 @@ optional field is ``NULL``. A PAN has 13 to 19 digits and a valid Luhn check dig
 7812-1); a card's customer must already exist. ``opposition_reason`` (``lost_stolen|fraud``) is
 only allowed on an ``opposed`` card.
 
+The source is a file, or the same rows in memory (the header first: ``acs demo`` loads its
+cards so, and writes no PAN to disk); both go through the one reader below.
+
 The whole file is validated before anything is written. With errors and ``skip_invalid=False``
 nothing is imported and every bad line is reported (by line number and field); with
 ``skip_invalid=True`` the good lines are imported and the bad ones reported. Imports upsert (by
@@ -33,13 +36,14 @@ whatever spreadsheet a bank's staff opens them with):
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
 
 from acs.crypto.pan import PanVault, mask_pan
 from acs.csv_columns import CARD_COLUMNS, CARD_OPTIONAL, CUSTOMER_COLUMNS
@@ -50,9 +54,11 @@ from acs.storage.customers import CustomerRecord, UpsertCounts
 from acs.storage.engine import Sessions
 from acs.text import first_unsafe
 
-__all__ = ["ImportSummary", "LineError", "import_csv", "luhn_valid"]
+__all__ = ["ImportSummary", "LineError", "Source", "import_csv", "luhn_valid"]
 
 Kind = Literal["customers", "cards"]
+# A CSV file, or its rows in memory (the header row first).
+Source = str | os.PathLike[str] | Sequence[Sequence[str]]
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 1000
 
@@ -88,7 +94,7 @@ class _Bad(Exception):
 
 async def import_csv(
     kind: Kind,
-    path: str | os.PathLike[str],
+    source: Source,
     *,
     sessions: Sessions,
     vault: PanVault,
@@ -99,7 +105,7 @@ async def import_csv(
     """Validate the whole file, then upsert its rows in one transaction (see module docs)."""
     if kind not in ("customers", "cards"):
         raise ValueError(f"unknown import kind {kind!r}: expected customers or cards")
-    lines, problems = _read(path, kind)
+    lines, problems = _read(source, kind)
     if problems:
         return ImportSummary(kind, read=len(lines), skipped=len(lines), errors=tuple(problems))
     parsed, errors = _parse_all(kind, lines)
@@ -120,11 +126,11 @@ async def import_csv(
 Line = tuple[int, dict[str, str]]
 
 
-def _read(path: str | os.PathLike[str], kind: Kind) -> tuple[list[Line], list[LineError]]:
+def _read(source: Source, kind: Kind) -> tuple[list[Line], list[LineError]]:
     """The data lines as (line number, column → stripped value), or file-level errors."""
     lines: list[Line] = []
     try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
+        with _open(source) as handle:
             reader = csv.reader(handle)
             header = [name.strip() for name in next(reader, [])]
             problems = _check_header(header, kind)
@@ -142,6 +148,17 @@ def _read(path: str | os.PathLike[str], kind: Kind) -> tuple[list[Line], list[Li
     except csv.Error as exc:
         return lines, [LineError(len(lines) + 2, "line", f"not valid CSV: {exc}")]
     return lines, []
+
+
+def _open(source: Source) -> TextIO:
+    """The CSV text: the file, or the rows in memory written as CSV text (never to disk), so
+    both are read, numbered and checked alike."""
+    if isinstance(source, (str, os.PathLike)):
+        return open(source, newline="", encoding="utf-8-sig")
+    text = io.StringIO(newline="")
+    csv.writer(text).writerows(source)
+    text.seek(0)
+    return text
 
 
 def _rows(reader: Any) -> Iterator[tuple[int, list[str]]]:

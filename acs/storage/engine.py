@@ -1,9 +1,10 @@
 """Engines, sessions and migrations for an ``ACS_DATABASE_URL``.
 
-SQLite (the embedded default): the folder of the file is created, and every connection turns on
-foreign keys, WAL journaling and a busy timeout. PostgreSQL: a bounded pool, no pre-ping. A
-PostgreSQL URL may end in ``?schema=NAME``: the schema becomes the connection's ``search_path``
-(tests use it to get a database of their own).
+SQLite (the embedded default): the file is owner-only (0600, created so before SQLite opens it;
+its ``-wal`` and ``-shm`` files take its mode), a missing folder is created at 0700, and every
+connection turns on foreign keys, WAL journaling and a busy timeout. PostgreSQL: a bounded
+pool, no pre-ping. A PostgreSQL URL may end in ``?schema=NAME``: the schema becomes the
+connection's ``search_path`` (tests use it to get a database of their own).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from acs.files import make_private_folder, private_file
 from acs.resources import data_dir
 
 __all__ = [
@@ -81,7 +83,7 @@ def make_engine(url: str, *, echo: bool = False, timeouts: DbTimeouts | None = N
 
 def _sqlite_engine(url: URL, echo: bool, timeouts: DbTimeouts) -> AsyncEngine:
     if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        _private_sqlite_file(Path(url.database))
     # One connection per process: SQLite has one writer at a time, and a second connection
     # that wants to write waits inside SQLite's busy handler, which sleeps and backs off
     # (seconds of latency under load) or fails when two readers both upgrade. Queueing for
@@ -106,6 +108,15 @@ def _sqlite_engine(url: URL, echo: bool, timeouts: DbTimeouts) -> AsyncEngine:
 
     event.listen(engine.sync_engine, "connect", pragmas)
     return engine
+
+
+def _private_sqlite_file(path: Path) -> None:
+    # The folder may be the operator's (the working directory): created private, never changed.
+    make_private_folder(path.parent, tighten=False)
+    private_file(path)
+    for companion in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if companion.exists():  # left by an older version, before the file was private
+            private_file(companion)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, busy_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:

@@ -100,7 +100,7 @@ def _routes(app: web.Application, routing: Routing) -> Routing:
     routing.add(app.router, ListenerName.ADMIN, [*ops.routes, *method.ranges_routes])
     routing.add(app.router, ListenerName.ADMIN, json_api(advisor.routes))
     routing.add(app.router, frozenset([ListenerName.PUBLIC, ListenerName.ADMIN]), ops.health_routes)
-    if isinstance(app[SMS], OutboxSms):
+    if not app[SETTINGS].production and isinstance(app[SMS], OutboxSms):  # docs/security.md
         routing.add(app.router, ListenerName.ADMIN, dev.routes)
     return routing
 

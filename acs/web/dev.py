@@ -1,4 +1,5 @@
-"""Development-only routes, mounted only with the in-memory SMS outbox: the phone's SMS inbox."""
+"""Development-only routes, mounted only in the development profile with the in-memory SMS
+outbox: the phone's SMS inbox (it shows every code, so it never exists in production)."""
 
 from __future__ import annotations
 

@@ -40,7 +40,8 @@ routes = web.RouteTableDef()
 
 def create_phone_app(config: PhoneWebConfig) -> web.Application:
     """Build the phone page server; saved phones are restored (and listen) at start-up."""
-    config.data_dir.mkdir(parents=True, exist_ok=True)
+    config.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    config.data_dir.chmod(0o700)  # the phones' private keys: owner-only, whatever the umask
     app = web.Application()
     app[CONFIG], app[SLOTS], app[CLOSING] = config, {}, asyncio.Event()
     app.cleanup_ctx.append(_slots)

@@ -1,7 +1,7 @@
 """The card scheme of each RReq in the results outbox: it picks the client certificate.
 
 Revision ID: 0008
-Revises: 0007 (0007 once the used-tokens migration is merged before it)
+Revises: 0007
 Create Date: 2026-12-02
 """
 

@@ -8,7 +8,7 @@ accepts ``https://ds.visa.test/3ds/rreq`` but neither ``https://ds.visa.test/3ds
 or not) never matches: the HTTP client would resolve it outside the prefix.
 
 In development a scheme with no ``ds_urls`` accepts any URL, with one warning per scheme per
-process; in production such a scheme stops start-up (:func:`schemes_without_ds_urls`), and
+process; in production such a scheme stops start-up (``Settings.schemes_without_ds_urls``), and
 should one get this far its AReqs are refused all the same.
 """
 
@@ -20,19 +20,13 @@ from urllib.parse import SplitResult, unquote, urlsplit
 from acs.config import Scheme, Settings
 from acs.protocol import ProtocolError
 
-__all__ = ["check_ds_url", "ds_url_allowed", "schemes_without_ds_urls"]
+__all__ = ["check_ds_url", "ds_url_allowed"]
 
 log = logging.getLogger("acs.flows.areq.ds_url")
 
 _DEFAULT_PORTS = {"https": 443, "http": 80}
 # Schemes already warned about in this process: the warning says it once, not per AReq.
 _warned: set[Scheme] = set()
-
-
-def schemes_without_ds_urls(settings: Settings) -> list[Scheme]:
-    """The schemes of the configured card ranges that list no ``ds_urls`` (production: fatal)."""
-    used = dict.fromkeys(r.scheme for r in settings.card_ranges)
-    return [scheme for scheme in used if not settings.scheme(scheme).ds_urls]
 
 
 def check_ds_url(ds_url: str | None, scheme: Scheme, settings: Settings) -> None:
