@@ -299,8 +299,8 @@ def demo_table() -> str:
     lines += [
         "",
         "Customers: C0001 Camille (Sécur'Pass), C0002 Louis (no app: SMS codes), C0003 Chloé",
-        "(has the app, not enrolled: her activation on /phone/2 is refused, SP-14, because her",
-        "only card is opposed and she has no personal e-mail on file).",
+        "(has the app, not enrolled: logged in as 40000003 on /phone/2, her activation is refused,",
+        "SP-14, because her only card is opposed and she has no personal e-mail on file).",
     ]
     return "\n".join(lines) + "\n"
 

@@ -11,13 +11,19 @@ from merchant_simulator.phone_web.bank_login import LoginRefused
 __all__ = ["LOGIN_REQUIRED", "SlotError"]
 
 LOGIN_REQUIRED = "Connectez-vous à Banxo pour continuer. · Log in to Banxo to continue."
-_LOGIN_MESSAGES = {
-    "bad_credentials": "Identifiant client ou mot de passe incorrect. · "
-    "Wrong customer ID or password.",
-    "account_locked": "Identifiant bloqué après trop d'essais : contactez votre conseiller. · "
-    "Customer ID locked after too many attempts.",
-    "invalid_session": "Votre session a expiré : reconnectez-vous. · "
-    "Your session has expired: log in again.",
+_LOGIN_MESSAGES = {  # (French, English)
+    "bad_credentials": (
+        "Identifiant client ou mot de passe incorrect.",
+        "Wrong customer ID or password.",
+    ),
+    "account_locked": (
+        "Identifiant bloqué après trop d'essais : contactez votre conseiller.",
+        "Customer ID locked after too many attempts.",
+    ),
+    "invalid_session": (
+        "Votre session a expiré : reconnectez-vous.",
+        "Your session has expired: log in again.",
+    ),
 }
 
 
@@ -41,11 +47,13 @@ class SlotError(Exception):
 
     @classmethod
     def from_login(cls, exc: LoginRefused) -> SlotError:
-        message = _LOGIN_MESSAGES.get(exc.error, f"La banque a refusé ({exc.status}).")
+        refused = f"La banque a refusé ({exc.status}).", f"The bank said no ({exc.status})."
+        french, english = _LOGIN_MESSAGES.get(exc.error, refused)
         left = exc.body.get("attempts_left")
         if exc.error == "bad_credentials" and isinstance(left, int):
-            message += f" Il vous reste {left} essai(s) · {left} attempt(s) left."
-        return cls(exc.status, exc.error, message)
+            french += f" Il vous reste {left} essai(s)."
+            english = f"{english.rstrip('.')}: {left} attempt(s) left."
+        return cls(exc.status, exc.error, f"{french} · {english}")
 
     @classmethod
     def login_required(cls) -> SlotError:
