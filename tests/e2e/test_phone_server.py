@@ -9,9 +9,12 @@ from typing import Any
 import aiohttp
 
 from merchant_simulator.demo import start_phone_web
+from merchant_simulator.idp import DEMO_USERS
 from merchant_simulator.phone_web import SLOTS, PhoneWebConfig
 from tests.e2e.conftest import CAMILLE, CAMILLE_LOGIN, CAMILLE_MOBILE, CODE
 from tests.phones import signing_clock
+
+LOUIS_LOGIN = next((u.identifier, u.password) for u in DEMO_USERS if u.subject == "C0002")
 
 
 async def act(base: str, path: str, body: dict[str, Any] | None = None):
@@ -90,6 +93,21 @@ async def test_logout_forgets_the_session(merchant) -> None:
     assert answer["state"]["logged_in"] is False
     status, _ = await act(base, "/activation", {"mobile": CAMILLE_MOBILE})
     assert status == 401
+
+
+async def test_another_login_drops_a_started_activation(merchant) -> None:
+    """An activation started for Camille is not finished by Louis: his login sends the page
+    back to the start, for him."""
+    base = f"{merchant.phone_url}/phone/2"
+    identifier, password = CAMILLE_LOGIN
+    await act(base, "/login", {"identifier": identifier, "password": password})
+    _, answer = await act(base, "/activation", {"mobile": CAMILLE_MOBILE})
+    assert answer["state"]["state"] == "activating"
+    louis = {"identifier": LOUIS_LOGIN[0], "password": LOUIS_LOGIN[1]}
+    _, answer = await act(base, "/login", louis)
+    assert (answer["state"]["state"], answer["state"]["customer_id"]) == ("new", "C0002")
+    status, answer = await act(base, "/activation/confirm", {"activation_code": "000000"})
+    assert (status, answer["error"]) == (409, "wrong_state")
 
 
 async def test_a_restarted_page_server_restores_the_phone(acs_server, idp, clock, tmp_path) -> None:
