@@ -70,7 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="the ACS with demo customers and cards loaded")
     demo.add_argument("--host", help="listen address (default 127.0.0.1)")
     demo.add_argument("--port", type=int, help="the ACS's port (default 8000)")
-    for name, default in (("shop", 8100), ("ds", 8101), ("threeds", 8102), ("phone", 8103)):
+    simulators = (("shop", 8100), ("ds", 8101), ("threeds", 8102), ("phone", 8103), ("idp", 8104))
+    for name, default in simulators:
         demo.add_argument(f"--{name}-port", type=int, default=default,
                           help=f"the {name} simulator's port (default {default})")  # fmt: skip
     demo.set_defaults(run=_demo)
@@ -176,7 +177,9 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     if _refused(settings):
         return 2
-    ports = DemoPorts(args.shop_port, args.ds_port, args.threeds_port, args.phone_port)
+    ports = DemoPorts(
+        args.shop_port, args.ds_port, args.threeds_port, args.phone_port, args.idp_port
+    )
     return run_demo(settings, ports)
 
 

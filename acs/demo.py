@@ -2,10 +2,11 @@
 
 ``acs demo`` migrates a fresh embedded SQLite database (``var/demo/acs.db``), loads the demo
 customers and cards from memory through the CSV importer (no PAN is written to disk outside the
-database; ``var/demo`` is owner-only), serves the ACS on 127.0.0.1:8000, starts the shop
-(8100), DS (8101), 3DS Server (8102) and phone pages (8103), activates Sécur'Pass on Camille's
-phone (page 1) through the phone library, prints the URLs and the test cards, and runs until
-Ctrl-C.
+database; ``var/demo`` is owner-only), starts the bank's identity provider (8104, the demo logins
+of ``merchant_simulator.idp.DEMO_USERS``), serves the ACS on 127.0.0.1:8000 trusting it, starts
+the shop (8100), DS (8101), 3DS Server (8102) and phone pages (8103), logs Camille's phone (page 1)
+in and activates its Sécur'Pass through the phone library, prints the URLs, the logins and the
+test cards, and runs until Ctrl-C.
 
 The same data backs the README's table of dev test cards and the end-to-end tests.
 """
@@ -21,23 +22,24 @@ import shutil
 import signal
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from acs.config import DEFAULT_DATABASE_URL, Settings
 from acs.csv_columns import CARD_HEADER, CUSTOMER_COLUMNS
 from acs.files import make_private_folder, write_private
+from merchant_simulator.idp import DEMO_USERS
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
-
     from acs.flows.csv_import import Kind
     from merchant_simulator.demo import MerchantDemo
+    from merchant_simulator.idp import RunningIdp
 
 __all__ = [
     "DEMO_CARDS",
     "DEMO_CUSTOMERS",
     "DemoCard",
     "DemoPorts",
+    "demo_logins",
     "demo_rows",
     "demo_table",
     "load_demo_data",
@@ -48,6 +50,7 @@ __all__ = [
 DEMO_DIR = Path("var/demo")
 CAMILLE = ("C0001", "+33612345678")
 CAMILLE_CODE = "4826"  # her Sécur'Pass code on the phone page
+CAMILLE_LOGIN = next((u.identifier, u.password) for u in DEMO_USERS if u.subject == CAMILLE[0])
 
 DEMO_CUSTOMERS = (
     (
@@ -191,6 +194,7 @@ class DemoPorts:
     ds: int = 8101
     threeds_server: int = 8102
     phone: int = 8103
+    idp: int = 8104
 
 
 def run_demo(settings: Settings, ports: DemoPorts | None = None) -> int:
@@ -198,12 +202,11 @@ def run_demo(settings: Settings, ports: DemoPorts | None = None) -> int:
     from acs.cli import _prepare
 
     settings = demo_settings(settings)
-    settings, tokens = demo_identity_provider(settings)
     _prepare(settings)
     if asyncio.run(load_demo_data(settings)) != 0:
         return 1
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve_demo(settings, ports or DemoPorts(), tokens=tokens))
+        asyncio.run(serve_demo(settings, ports or DemoPorts()))
     return 0
 
 
@@ -221,46 +224,31 @@ def demo_settings(settings: Settings) -> Settings:
     return dataclasses.replace(settings, database_url=url)
 
 
-def demo_identity_provider(settings: Settings) -> tuple[Settings, Callable[[str], Any]]:
-    """A throw-away identity provider for the demo's phone pages (an ES256 key, its JWKS under
-    ``var/demo``, 5-minute single-use tokens). Stand-in until the simulator's identity provider
-    (``merchant_simulator/idp``) and the phone page's login are wired in its place."""
-    import json
-    import secrets
-    import time
+async def serve_demo(settings: Settings, ports: DemoPorts) -> None:
+    """The identity provider, the ACS trusting it, then the merchant side and the phones;
+    Camille's phone enrolled; until a signal."""
+    from merchant_simulator.idp import start_idp
 
-    from jwcrypto.jwk import JWK
-    from jwcrypto.jwt import JWT
+    provider = settings.identity_provider
+    idp = await start_idp(
+        host=settings.host, port=ports.idp,
+        customer_audience=provider.customer_audience, staff_audience=provider.staff_audience,
+    )  # fmt: skip
+    try:
+        await _serve_acs(_trusting(settings, idp), ports, idp)
+    finally:
+        await idp.close()
 
-    key = JWK.generate(kty="EC", crv="P-256", kid=f"demo-{secrets.token_hex(4)}")
-    DEMO_DIR.mkdir(parents=True, exist_ok=True)
-    jwks = DEMO_DIR / "idp-jwks.json"
-    jwks.write_text(json.dumps({"keys": [json.loads(key.export_public())]}), encoding="utf-8")
+
+def _trusting(settings: Settings, idp: RunningIdp) -> Settings:
+    """The demo's ACS takes the demo identity provider's tokens (keys fetched when needed)."""
     provider = dataclasses.replace(
-        settings.identity_provider, issuer="https://idp.demo.banxo.test", jwks_file=str(jwks)
+        settings.identity_provider, issuer=idp.url, jwks_url=idp.jwks_url, jwks_file=""
     )
-
-    def tokens(customer_id: str) -> Callable[[], Awaitable[str]]:
-        async def token() -> str:
-            now = int(time.time())
-            claims = {
-                "iss": provider.issuer, "aud": provider.customer_audience, "sub": customer_id,
-                "iat": now, "exp": now + 300, "jti": secrets.token_urlsafe(16),
-                "acr": "substantial", "amr": ["pwd", "app"],
-            }  # fmt: skip
-            jwt = JWT(header={"alg": "ES256", "kid": key["kid"]}, claims=claims)
-            jwt.make_signed_token(key)
-            return str(jwt.serialize())
-
-        return token
-
-    return dataclasses.replace(settings, identity_provider=provider), tokens
+    return dataclasses.replace(settings, identity_provider=provider)
 
 
-async def serve_demo(
-    settings: Settings, ports: DemoPorts, *, tokens: Callable[[str], Any] | None = None
-) -> None:
-    """The ACS, then the merchant side and the phones; Camille's phone enrolled; until a signal."""
+async def _serve_acs(settings: Settings, ports: DemoPorts, idp: RunningIdp) -> None:
     from aiohttp import web
 
     from acs.clock import SystemClock
@@ -276,12 +264,11 @@ async def serve_demo(
     await web.TCPSite(runner, settings.host, settings.port).start()
     try:
         merchant = await start_merchant_demo(
-            settings.base_url, data_dir=DEMO_DIR / "phones", host=settings.host,
+            settings.base_url, idp_url=idp.url, data_dir=DEMO_DIR / "phones", host=settings.host,
             ports=(ports.shop, ports.ds, ports.threeds_server), phone_port=ports.phone,
-            tokens=tokens,
         )  # fmt: skip
         try:
-            await merchant.enrol(1, *CAMILLE, CAMILLE_CODE)
+            await merchant.enrol(1, CAMILLE_LOGIN, CAMILLE[1], CAMILLE_CODE)
             print(demo_banner(settings.base_url, merchant), flush=True)
             await _until_stopped()
             print("\nacs demo: stopping…", flush=True)
@@ -313,13 +300,16 @@ def demo_banner(acs_url: str, merchant: MerchantDemo) -> str:
         f"  Shop          {sims.shop_url}/",
         f"  Phone         {phone}/phone/1   Camille's Banxo app: Sécur'Pass active, code "
         f"{CAMILLE_CODE}, biometrics on",
-        f"  New phone     {phone}/phone/2   activate it to move Sécur'Pass there (SP-40)",
+        f"  New phone     {phone}/phone/2   log in, then activate to move Sécur'Pass there (SP-40)",
         f"  ACS           {acs_url}   SMS inbox: {acs_url}/dev/sms?to=%2B33612345678",
         f"  3DS Server    {sims.threeds_server_url}/",
         f"  DS            {sims.ds_url}/ranges",
+        f"  Bank login    {merchant.idp_url}   identity provider (tokens for the Banxo app)",
         "",
         "Try it: open the shop, buy the baskets (41,99 €), pay with 4970 1000 0000 0014,",
         "expiry 12/29, then approve on the phone page (Valider, code 4826).",
+        "",
+        demo_logins(),
         demo_table(),
     ]
     return "\n".join(lines)
@@ -332,8 +322,19 @@ def demo_table() -> str:
     lines += [
         "",
         "Customers: C0001 Camille (Sécur'Pass), C0002 Louis (no app: SMS codes), C0003 Chloé",
-        "(has the app, not enrolled: her activation on /phone/2 is refused, SP-14, because her",
-        "only card is opposed and she has no personal e-mail on file).",
+        "(has the app, not enrolled: logged in as 40000003 on /phone/2, her activation is refused,",
+        "SP-14, because her only card is opposed and she has no personal e-mail on file).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def demo_logins() -> str:
+    """The Banxo app's logins (identifiant client, mot de passe): demo values."""
+    names = {row[0]: row[2] for row in DEMO_CUSTOMERS}
+    lines = ["Banxo app logins (identifiant client / mot de passe):"]
+    lines += [
+        f"  {u.identifier}  {u.password:<14} {u.subject} {names.get(u.subject, '')}"
+        for u in DEMO_USERS
     ]
     return "\n".join(lines) + "\n"
 

@@ -1,8 +1,10 @@
 """The merchant side of ``acs demo``: DS, 3DS Server, shop and the Banxo phone page.
 
-``start_merchant_demo(acs_url)`` starts them in front of a running ACS; ``enrol`` activates a
-phone page's Sécur'Pass through the phone library (self-care, SMS read from the ACS's dev inbox),
-exactly as a customer would on the page.
+``start_merchant_demo(acs_url, idp_url=…)`` starts them in front of a running ACS and the bank's
+identity provider (``merchant_simulator.idp.start_idp``, started first: the ACS must know its
+URL); ``enrol`` logs a phone page in at the identity provider and activates its Sécur'Pass
+through the phone library (self-care, SMS read from the ACS's dev inbox), exactly as a customer
+would on the page.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from pathlib import Path
 
 from aiohttp import web
 
-from merchant_simulator.phone import TokenSource
 from merchant_simulator.phone_web import SLOTS, PhoneSlot, PhoneWebConfig, create_phone_app
 from merchant_simulator.run import DEFAULT_PORTS, Simulators, start_simulators
 from merchant_simulator.threeds_server import ThreeDSServerConfig
@@ -30,6 +31,7 @@ class MerchantDemo:
     """What runs besides the ACS: the simulators' URLs, the phone pages, ``close()``."""
 
     simulators: Simulators
+    idp_url: str
     phone_url: str
     phone_app: web.Application
     close: Callable[[], Awaitable[None]]
@@ -38,11 +40,20 @@ class MerchantDemo:
         return self.phone_app[SLOTS][slot]
 
     async def enrol(
-        self, slot: int, customer_id: str, mobile: str, code: str, *, biometrics: bool = True
+        self,
+        slot: int,
+        login: tuple[str, str],
+        mobile: str,
+        code: str,
+        *,
+        biometrics: bool = True,
     ) -> None:
-        """Activate Sécur'Pass on phone ``slot`` (self-care, SP-20), biometrics for payments."""
+        """Log in with ``login`` (identifier, password), then activate Sécur'Pass on phone
+        ``slot`` (self-care, SP-20), biometrics for payments."""
         chosen = {"payments": biometrics, "login": False}
-        await self.phone(slot).activate_selfcare(customer_id, mobile, code, biometrics=chosen)
+        phone = self.phone(slot)
+        await phone.login(*login)
+        await phone.activate_selfcare(mobile, code, biometrics=chosen)
 
 
 async def start_phone_web(
@@ -60,6 +71,7 @@ async def start_phone_web(
 async def start_merchant_demo(
     acs_url: str,
     *,
+    idp_url: str,
     data_dir: Path,
     host: str = "127.0.0.1",
     ports: tuple[int, int, int] = DEFAULT_PORTS,
@@ -67,19 +79,18 @@ async def start_merchant_demo(
     threeds_config: ThreeDSServerConfig | None = None,
     clock: Callable[[], float] | None = None,
     now: Callable[[], datetime] | None = None,
-    tokens: Callable[[str], TokenSource] | None = None,
 ) -> MerchantDemo:
     """Start DS, 3DS Server, shop (``ports`` = shop, DS, 3DS; 0 = free) and the phone pages.
 
-    ``data_dir`` keeps the phones' keys; ``clock`` (seconds) signs the phones' calls and
-    ``now`` dates the AReqs (tests pass the ACS's frozen clock to both); ``tokens`` gives the
-    phone pages' customer tokens (``PhoneWebConfig.tokens``).
+    ``idp_url`` is the bank's identity provider the phones log in at; ``data_dir`` keeps the
+    phones' keys; ``clock`` (seconds) signs the phones' calls and
+    ``now`` dates the AReqs (tests pass the ACS's frozen clock to both).
     """
     simulators = await start_simulators(
         acs_url, host=host, ports=ports, threeds_config=threeds_config, threeds_now=now
     )
     try:
-        config = PhoneWebConfig(acs_url=acs_url, data_dir=data_dir, clock=clock, tokens=tokens)
+        config = PhoneWebConfig(acs_url=acs_url, data_dir=data_dir, idp_url=idp_url, clock=clock)
         phone_url, phone_app, runner = await start_phone_web(config, host=host, port=phone_port)
     except BaseException:
         await simulators.close()
@@ -89,4 +100,4 @@ async def start_merchant_demo(
         await runner.cleanup()
         await simulators.close()
 
-    return MerchantDemo(simulators, phone_url, phone_app, close)
+    return MerchantDemo(simulators, idp_url, phone_url, phone_app, close)

@@ -1,7 +1,9 @@
 """Start the merchant side on one machine: DS, 3DS Server and shop, each its own aiohttp app.
 
 ``start_simulators(acs_base_url)`` is what ``acs demo`` and the tests call;
-``python -m merchant_simulator.run --acs http://127.0.0.1:8000`` runs them until Ctrl-C.
+``python -m merchant_simulator.run --acs http://127.0.0.1:8000`` runs them until Ctrl-C, with
+the bank's identity provider (``--idp-port``, 8104) whose URL the ACS's ``[identity_provider]``
+names.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from datetime import datetime
 from aiohttp import web
 
 from merchant_simulator.ds import AcsRange, DsConfig, create_ds_app
+from merchant_simulator.idp import DEFAULT_IDP_PORT, start_idp
 from merchant_simulator.shop import ShopConfig, create_shop_app
 from merchant_simulator.threeds_server import ThreeDSServerConfig, create_threeds_server_app
 
@@ -109,16 +112,19 @@ async def _serve(
     return f"{scheme}://{host}:{bound_port}"
 
 
-async def _run_forever(acs: str, host: str, ports: tuple[int, int, int]) -> None:
+async def _run_forever(acs: str, host: str, ports: tuple[int, int, int], idp_port: int) -> None:
+    idp = await start_idp(host=host, port=idp_port)
     simulators = await start_simulators(acs, host=host, ports=ports)
     print(f"shop         {simulators.shop_url}/")
     print(f"3DS Server   {simulators.threeds_server_url}/")
     print(f"DS           {simulators.ds_url}/ranges")
+    print(f"IdP          {idp.url}   (issuer; keys at {idp.jwks_url})")
     print(f"ACS          {acs}")
     try:
         await asyncio.Event().wait()
     finally:
         await simulators.close()
+        await idp.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,9 +133,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--ports", nargs=3, type=int, default=list(DEFAULT_PORTS),
                         metavar=("SHOP", "DS", "3DS"), help="0 picks a free port")  # fmt: skip
+    parser.add_argument("--idp-port", type=int, default=DEFAULT_IDP_PORT,
+                        help="the bank's identity provider (0 picks a free port)")  # fmt: skip
     args = parser.parse_args(argv)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_run_forever(args.acs, args.host, tuple(args.ports)))
+        asyncio.run(_run_forever(args.acs, args.host, tuple(args.ports), args.idp_port))
     return 0
 
 

@@ -4,8 +4,10 @@ Routes (``n`` is the phone's slot):
 
 - ``GET /`` the phones; ``GET /phone/{n}`` the page; ``GET /phone/{n}/state`` what it shows;
 - ``GET /phone/{n}/events`` server-sent events, one ``data:`` snapshot per change;
-- ``POST /phone/{n}/activation`` ``{customer_id, mobile}`` then ``/activation/confirm``
-  ``{activation_code, code, biometrics: {payments, login}}``;
+- ``POST /phone/{n}/login`` ``{identifier, password}`` (at the bank's identity provider),
+  ``/logout``;
+- ``POST /phone/{n}/activation`` ``{mobile}`` then ``/activation/confirm``
+  ``{activation_code, code, biometrics: {payments, login}}`` (the customer is the logged-in one);
 - ``POST /phone/{n}/operations/{id}/approve`` ``{method: code|biometric, code}``, ``…/refuse``;
 - ``POST /phone/{n}/biometrics`` ``{purpose, enabled}``, ``/code`` ``{current, new}``,
   ``/close``, ``/forget``, ``/dismiss``.
@@ -25,8 +27,9 @@ import aiohttp
 from aiohttp import web
 
 from merchant_simulator.phone_web.config import PhoneWebConfig
+from merchant_simulator.phone_web.errors import SlotError
 from merchant_simulator.phone_web.page import index_page, phone_page
-from merchant_simulator.phone_web.slot import PhoneSlot, SlotError
+from merchant_simulator.phone_web.slot import PhoneSlot
 
 __all__ = ["CLOSING", "SLOTS", "create_phone_app"]
 
@@ -157,11 +160,24 @@ def _biometrics(body: dict[str, Any]) -> dict[str, bool]:
     return {"payments": bool(chosen.get("payments")), "login": bool(chosen.get("login"))}
 
 
+@routes.post("/phone/{n}/login")
+async def login(request: web.Request) -> web.Response:
+    return await _action(
+        request, lambda s, b: s.login(_text(b, "identifier"), _text(b, "password"))
+    )
+
+
+@routes.post("/phone/{n}/logout")
+async def logout(request: web.Request) -> web.Response:
+    async def act(slot: PhoneSlot, body: dict[str, Any]) -> None:
+        slot.logout()
+
+    return await _action(request, act)
+
+
 @routes.post("/phone/{n}/activation")
 async def start_activation(request: web.Request) -> web.Response:
-    return await _action(
-        request, lambda s, b: s.start_activation(_text(b, "customer_id"), _text(b, "mobile"))
-    )
+    return await _action(request, lambda s, b: s.start_activation(_text(b, "mobile")))
 
 
 @routes.post("/phone/{n}/activation/confirm")

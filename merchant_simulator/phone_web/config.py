@@ -1,12 +1,11 @@
-"""What the Banxo phone page server is told at start: the ACS, where keys live, which phones."""
+"""What the Banxo phone page server is told at start: the ACS, the bank's identity provider,
+where keys live, which phones."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-from merchant_simulator.phone import TokenSource
 
 __all__ = ["DEFAULT_PHONES", "PhoneProfile", "PhoneWebConfig"]
 
@@ -15,14 +14,13 @@ __all__ = ["DEFAULT_PHONES", "PhoneProfile", "PhoneWebConfig"]
 class PhoneProfile:
     """One simulated handset: its page is ``/phone/{slot}``.
 
-    ``customer_id`` and ``mobile`` only prefill the activation form (the bank app's login and
-    the SIM's number); the customer may type others.
+    ``mobile`` only prefills the activation form (the SIM's number, where the dev phone reads
+    its SMS); the customer may type another. Who the customer is comes from the login.
     """
 
     slot: int
     label: str
     model: str
-    customer_id: str = "C0001"
     mobile: str = "+33612345678"
 
 
@@ -35,14 +33,13 @@ DEFAULT_PHONES = (
 @dataclass(frozen=True)
 class PhoneWebConfig:
     """``acs_url``: the ACS base URL (device API, ``/dev/sms``). ``data_dir``: one key file and
-    one profile file per phone. ``clock``: seconds since the epoch for signed calls (tests pass
-    the ACS's frozen clock; default ``time.time``). ``tokens``: the bank app's login, a source
-    of customer tokens for a customer id (stand-in until the simulator's identity provider
-    and the page's login replace it)."""
+    one profile file per phone. ``idp_url``: the bank's identity provider (``/login``,
+    ``/token``). ``clock``: seconds since the epoch for signed calls (tests pass the ACS's frozen
+    clock; default ``time.time``)."""
 
     acs_url: str
     data_dir: Path
+    idp_url: str
     phones: tuple[PhoneProfile, ...] = DEFAULT_PHONES
     clock: Callable[[], float] | None = None
     listen_timeout_s: float = 25.0
-    tokens: Callable[[str], TokenSource] | None = None

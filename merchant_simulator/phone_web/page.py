@@ -64,6 +64,7 @@ margin:0 auto 14px;color:#fff}
 .result.approved .icon{background:#1e8e3e}.result.refused .icon{background:#a4001d}
 .op-item{width:100%;text-align:left;font:inherit;border:0;cursor:pointer}
 .muted{color:#4a5568}.caption{margin-top:12px;color:#4a5568;font-size:13px}
+.en{display:block;font-weight:400;font-size:13px;color:#4a5568}
 """
 
 _SCRIPT = r"""
@@ -103,12 +104,22 @@ _SCRIPT = r"""
     if (state.notice) out += '<div class="notice" id="notice" role="status">' + esc(state.notice) + "</div>";
     return out;
   }
+  function screenLogin() {
+    return messages() + '<form class="card" id="login-form" aria-labelledby="login-title" novalidate>' +
+      '<h1 id="login-title">Connexion à Banxo</h1><p class="muted" lang="en">Log in to Banxo</p>' +
+      '<label for="login-identifier">Identifiant client <span class="en" lang="en">Customer ID (8 digits)</span></label>' +
+      '<input type="text" id="login-identifier" inputmode="numeric" autocomplete="username" maxlength="8" value="' + esc(ui.identifier || state.identifier) + '">' +
+      '<label for="login-password">Mot de passe <span class="en" lang="en">Password</span></label>' +
+      '<input type="password" id="login-password" autocomplete="current-password">' +
+      '<button class="btn" id="login-submit" type="submit">Se connecter <span lang="en">· Log in</span></button></form>';
+  }
   function screenNew() {
     return messages() + '<h1>Bienvenue dans Banxo</h1><div class="card"><h2>Activez Sécur\'Pass</h2>' +
       "<p>Validez vos paiements et opérations sensibles directement dans l'appli, avec votre code ou votre empreinte.</p>" +
-      '<label for="customer">Identifiant client</label><input type="text" id="customer" value="' + esc(ui.customer || state.customer_id) + '">' +
+      '<p class="muted" id="logged-in">Connecté : identifiant ' + esc(state.identifier) + " (client " + esc(state.customer_id) + ")</p>" +
       '<label for="mobile">Numéro de mobile</label><input type="tel" id="mobile" value="' + esc(ui.mobile || state.mobile) + '">' +
-      '<button class="btn" id="activate-start">Activer Sécur\'Pass</button></div>';
+      '<button class="btn" id="activate-start">Activer Sécur\'Pass</button>' +
+      '<button class="btn secondary" id="logout" type="button">Se déconnecter</button></div>';
   }
   function screenActivating() {
     return messages() +
@@ -211,6 +222,7 @@ _SCRIPT = r"""
     if (["operation", "keypad", "refuse"].indexOf(ui.screen) >= 0 && !o) { ui.screen = "home"; ui.op = null; }
     var html;
     if (state.result) html = screenResult(state.result);
+    else if (["new", "activating"].indexOf(state.state) >= 0 && !state.logged_in) html = screenLogin();
     else if (state.state === "new") html = screenNew();
     else if (state.state === "activating") html = screenActivating();
     else if (state.state !== "active") html = screenEnded();
@@ -222,6 +234,7 @@ _SCRIPT = r"""
     view.innerHTML = html;
     view.querySelectorAll("button").forEach(function (b) { if (busy) b.disabled = true; });
     bind();
+    if (ui.focus && $(ui.focus)) { $(ui.focus).focus(); ui.focus = null; }
   }
   function openOp(id) { ui.screen = "operation"; ui.op = id; ui.digits = ""; ui.error = null; render(); }
   function approveWith(body) {
@@ -231,9 +244,18 @@ _SCRIPT = r"""
     });
   }
   function bind() {
+    var login = $("login-form");
+    if (login) login.addEventListener("submit", function (e) {
+      e.preventDefault();
+      ui.identifier = $("login-identifier").value;
+      post("/login", {identifier: ui.identifier, password: $("login-password").value}).then(function (a) {
+        if (!a || !a.ok) { ui.focus = "login-password"; render(); }
+      });
+    });
+    on("logout", function () { post("/logout"); });
     on("activate-start", function () {
-      ui.customer = $("customer").value; ui.mobile = $("mobile").value;
-      post("/activation", {customer_id: ui.customer, mobile: ui.mobile});
+      ui.mobile = $("mobile").value;
+      post("/activation", {mobile: ui.mobile});
     });
     on("fill-code", function () {
       var m = (state.sms || "").match(/\b\d{6}\b/); if (m) $("activation-code").value = m[0];

@@ -7,6 +7,12 @@ and tells the page's watchers (server-sent events) each time what it shows chang
 States: ``new`` (no Sécur'Pass) → ``activating`` (code sent by SMS) → ``active``; from
 ``active``: ``closed`` (SP-43), ``revoked`` (moved to another phone, SP-40) or ``blocked``
 (five wrong codes, SP-45). ``forget()`` goes back to ``new``.
+
+Before a device exists the ACS wants a customer token: the slot logs in at the bank's identity
+provider (identifier and password, :mod:`~merchant_simulator.phone_web.bank_login`), keeps the
+session in memory only, and gives the phone a token source asking for a fresh token per call.
+Once active, the phone's calls are device-signed and need no login: a restored phone works
+without one, and is asked to log in again only for a new activation.
 """
 
 from __future__ import annotations
@@ -24,7 +30,9 @@ import aiohttp
 from merchant_simulator.phone import Phone, PhoneError, PhoneKeys, read_operation
 from merchant_simulator.phone.answers import display_amount
 from merchant_simulator.phone.client import API
+from merchant_simulator.phone_web.bank_login import BankLogin, BankSession, LoginRefused
 from merchant_simulator.phone_web.config import PhoneProfile, PhoneWebConfig
+from merchant_simulator.phone_web.errors import SlotError
 
 __all__ = ["PhoneSlot", "SlotError"]
 
@@ -37,25 +45,6 @@ GONE = {
 }
 
 
-class SlotError(Exception):
-    """A refused action: ``status``, ``error`` and the French ``message`` the page shows."""
-
-    def __init__(self, status: int, error: str, message: str) -> None:
-        super().__init__(f"{error}: {message}")
-        self.status, self.error, self.message = status, error, message
-
-    @classmethod
-    def from_phone(cls, exc: PhoneError) -> SlotError:
-        body = exc.body if isinstance(exc.body, dict) else {}
-        message = body.get("message") or f"Le serveur a refusé ({exc.status})."
-        unmet = [u.get("message", u.get("rule", "")) for u in body.get("unmet", [])]
-        if unmet:
-            message = f"{message.rstrip('.')} : {' ; '.join(unmet)}."
-        if isinstance(body.get("attempts_left"), int):
-            message += f" Il vous reste {body['attempts_left']} essai(s)."
-        return cls(exc.status, exc.reason or "refused", message)
-
-
 class PhoneSlot:
     """The Banxo app on one phone (``profile.slot``), its keys in ``config.data_dir``."""
 
@@ -66,7 +55,9 @@ class PhoneSlot:
         self.key_file = config.data_dir / f"phone-{profile.slot}.json"
         self.profile_file = config.data_dir / f"phone-{profile.slot}.profile.json"
         self.state = "new"
-        self.customer_id, self.mobile = profile.customer_id, profile.mobile
+        self.bank = BankLogin(config.idp_url, session)
+        self.login_session: BankSession | None = None
+        self.identifier, self.customer_id, self.mobile = "", "", profile.mobile
         self.sms_text: str | None = None
         self.operations: dict[str, dict[str, Any]] = {}
         self.result: dict[str, str] | None = None
@@ -84,6 +75,8 @@ class PhoneSlot:
             "label": self.profile.label,
             "model": self.profile.model,
             "state": self.state,
+            "logged_in": self.login_session is not None,
+            "identifier": self.identifier,
             "customer_id": self.customer_id,
             "mobile": self.mobile,
             "sms": self.sms_text,
@@ -118,6 +111,7 @@ class PhoneSlot:
             return
         saved = json.loads(self.profile_file.read_text(encoding="utf-8"))
         self.customer_id, self.mobile = saved["customer_id"], saved["mobile"]
+        self.identifier = saved.get("identifier", "")
         self.phone = self._fresh_phone(keys)
         try:
             status = await self.phone.status()
@@ -136,13 +130,46 @@ class PhoneSlot:
                 await self._listener
             self._listener = None
 
+    # -- login at the bank ------------------------------------------------------------------
+
+    async def login(self, identifier: str, password: str) -> None:
+        """ "Connexion à Banxo": the session is kept in memory, the password is not kept."""
+        try:
+            login = await self.bank.login(identifier.strip(), password)
+        except LoginRefused as exc:
+            raise SlotError.from_login(exc) from None
+        if self.state == "activating" and login.subject != self.customer_id:
+            self.state, self.sms_text = "new", None  # that enrolment was someone else's
+        self.login_session, self.identifier = login, identifier.strip()
+        self.customer_id = login.subject
+        self.changed()
+
+    def logout(self) -> None:
+        self.login_session = None
+        if self.state == "activating":
+            self.state, self.sms_text = "new", None
+        self.changed()
+
+    async def _token(self) -> str:
+        """The phone's token source: a fresh customer token for each pre-device call."""
+        if self.login_session is None:
+            raise SlotError.login_required()
+        try:
+            return await self.bank.token(self.login_session)
+        except LoginRefused as exc:
+            self.login_session = None  # expired: the page shows the login again
+            self.changed()
+            raise SlotError.from_login(exc) from None
+
     # -- activation (SP-20 … SP-24, SP-40) ---------------------------------------------------
 
-    async def start_activation(self, customer_id: str, mobile: str) -> None:
+    async def start_activation(self, mobile: str) -> None:
         """A fresh install asks for an activation code; the SMS lands in this phone's inbox."""
+        if self.login_session is None:
+            raise SlotError.login_required()
         await self.stop()
         self.phone = self._fresh_phone()
-        self.customer_id, self.mobile = customer_id.strip(), mobile.strip()
+        self.mobile = mobile.strip()
         self.result = self.notice = None
         try:
             await self.phone.start_selfcare()
@@ -161,19 +188,19 @@ class PhoneSlot:
             await self.phone.activate(activation_code, code, biometrics=biometrics)
         except PhoneError as exc:
             raise SlotError.from_phone(exc) from None
-        self.profile_file.write_text(
-            json.dumps({"customer_id": self.customer_id, "mobile": self.mobile}), encoding="utf-8"
-        )
+        profile = {"customer_id": self.customer_id, "mobile": self.mobile}
+        profile["identifier"] = self.identifier  # to prefill the next login; never the password
+        self.profile_file.write_text(json.dumps(profile), encoding="utf-8")
         self.biometrics = dict(biometrics)
         self.sms_text = None
         self.notice = "Sécur'Pass est activé sur ce téléphone."
         self._activated("active")
 
     async def activate_selfcare(
-        self, customer_id: str, mobile: str, code: str, *, biometrics: dict[str, bool]
+        self, mobile: str, code: str, *, biometrics: dict[str, bool]
     ) -> None:
-        """The whole path at once (``acs demo`` enrols Camille's phone with it)."""
-        await self.start_activation(customer_id, mobile)
+        """The whole path at once, once logged in (``acs demo`` enrols Camille's phone)."""
+        await self.start_activation(mobile)
         activation_code = await self.phone.read_activation_code(self.mobile)
         await self.finish_activation(activation_code, code, biometrics=biometrics)
 
@@ -251,12 +278,6 @@ class PhoneSlot:
             clock=self.config.clock,
             tokens=self._token,
         )
-
-    async def _token(self) -> str:
-        """A fresh token of the customer this phone's app is logged in as."""
-        if self.config.tokens is None:
-            raise SlotError(401, "not_logged_in", "Connectez-vous à votre espace Banxo.")
-        return await self.config.tokens(self.customer_id)()
 
     def _activated(self, state: str) -> None:
         self.state = state

@@ -1,9 +1,11 @@
 """End to end in real Chromium: the ACS on a real port, the shop, DS, 3DS Server and phone pages.
 
-``acs_server`` runs the real ACS app (test database, demo cards, frozen ``clock``) on a port the
-browser can reach, with ``public_base_url`` set to that URL. ``merchant`` starts the merchant
-side of ``acs demo`` in front of it (all on port 0); ``camille`` enrols phone page 1 as the demo
-does. ``browser`` and ``artifacts`` come from the simulator tests' fixtures.
+``idp`` is the bank's identity provider simulator (port 0, dating its tokens with the frozen
+``clock``). ``acs_server`` runs the real ACS app (test database, demo cards, frozen ``clock``)
+on a port the browser can reach, with ``public_base_url`` set to that URL and the ``idp`` as its
+identity provider. ``merchant`` starts the merchant side of ``acs demo`` in front of both (all
+on port 0); ``camille`` logs phone page 1 in and enrols it as the demo does. ``browser`` and
+``artifacts`` come from the simulator tests' fixtures.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from acs.demo import CAMILLE_LOGIN
 from acs.web import create_app
 from merchant_simulator.demo import MerchantDemo, start_merchant_demo
+from merchant_simulator.idp import RunningIdp, start_idp
 from merchant_simulator.threeds_server import ThreeDSServerConfig
-from tests.phones import CAMILLE, CAMILLE_MOBILE, CODE, signing_clock
+from tests.phones import CAMILLE, CAMILLE_MOBILE, CODE, signing_clock  # noqa: F401  (for the tests)
 from tests.simulator.conftest import artifacts, browser  # noqa: F401  (shared fixtures)
 
 
@@ -32,12 +36,25 @@ class AcsServer:
 
 
 @pytest.fixture
-async def acs_server(settings, keyring, clock, demo_data) -> AsyncIterator[AcsServer]:
-    """The real ACS on 127.0.0.1 (a socket bound first, so its URL is known to the settings)."""
+async def idp(clock) -> AsyncIterator[RunningIdp]:
+    """The bank's identity provider on a free port, its tokens dated by the ACS's clock."""
+    running = await start_idp(port=0, clock=signing_clock(clock))
+    yield running
+    await running.close()
+
+
+@pytest.fixture
+async def acs_server(settings, keyring, clock, demo_data, idp) -> AsyncIterator[AcsServer]:
+    """The real ACS on 127.0.0.1 (a socket bound first, so its URL is known to the settings),
+    taking the ``idp``'s tokens."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    app = create_app(dataclasses.replace(settings, public_base_url=url), keys=keyring, clock=clock)
+    provider = dataclasses.replace(
+        settings.identity_provider, issuer=idp.url, jwks_url=idp.jwks_url, jwks_file=""
+    )
+    served = dataclasses.replace(settings, public_base_url=url, identity_provider=provider)
+    app = create_app(served, keys=keyring, clock=clock)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
     await runner.setup()
     await web.SockSite(runner, sock).start()
@@ -49,11 +66,8 @@ StartMerchant = Callable[..., Awaitable[MerchantDemo]]
 
 
 @pytest.fixture
-async def start_merchant(
-    acs_server, clock, tmp_path: Path, identity_provider
-) -> AsyncIterator[StartMerchant]:
-    """Start the merchant side (``window_size`` = the 3DS Server's challengeWindowSize), its
-    phone pages logged in at the test identity provider."""
+async def start_merchant(acs_server, idp, clock, tmp_path: Path) -> AsyncIterator[StartMerchant]:
+    """Start the merchant side (``window_size`` = the 3DS Server's challengeWindowSize)."""
     started: list[MerchantDemo] = []
 
     async def _start(*, window_size: str = "03") -> MerchantDemo:
@@ -61,9 +75,9 @@ async def start_merchant(
             ds_url="", method_timeout_s=2.0, challenge_window_size=window_size
         )
         demo = await start_merchant_demo(
-            acs_server.url, data_dir=tmp_path / "phones", ports=(0, 0, 0), phone_port=0,
+            acs_server.url, idp_url=idp.url, data_dir=tmp_path / "phones", ports=(0, 0, 0),
+            phone_port=0,
             threeds_config=config, clock=signing_clock(clock), now=clock.now,
-            tokens=identity_provider.source,
         )  # fmt: skip
         started.append(demo)
         return demo
@@ -80,8 +94,9 @@ async def merchant(start_merchant: StartMerchant) -> MerchantDemo:
 
 @pytest.fixture
 async def camille(merchant: MerchantDemo) -> MerchantDemo:
-    """Phone page 1 enrolled for Camille (code 4826, biometrics for payments), as in the demo."""
-    await merchant.enrol(1, CAMILLE, CAMILLE_MOBILE, CODE)
+    """Phone page 1 logged in as Camille and enrolled (code 4826, biometrics for payments), as
+    in the demo."""
+    await merchant.enrol(1, CAMILLE_LOGIN, CAMILLE_MOBILE, CODE)
     return merchant
 
 

@@ -3,8 +3,9 @@
     acs demo &                                  # then, once it prints its URLs:
     python -m tests.e2e.readme_screenshots      # writes docs/screenshots/*.png
 
-It buys the baskets (41,99 €) with Camille's card and approves on the phone page, shooting the
-checkout, the challenge window and the phone on the way.
+It shoots the new phone's "Connexion à Banxo", then buys the baskets (41,99 €) with Camille's
+card and approves on the phone page, shooting the checkout, the challenge window and the phone
+on the way.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from tests.simulator.conftest import CHROMIUM, CHROMIUM_ARGS
 
 SHOP, PHONE = "http://127.0.0.1:8100", "http://127.0.0.1:8103/phone/1"
+NEW_PHONE = "http://127.0.0.1:8103/phone/2"
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
@@ -28,6 +30,9 @@ async def main() -> int:
         context = await browser.new_context(locale="fr-FR", viewport={"width": 1100, "height": 760})
         phone = await context.new_page()
         await phone.set_viewport_size({"width": 420, "height": 800})
+        await phone.goto(NEW_PHONE)
+        await phone.wait_for_selector("#login-form")
+        await phone.screenshot(path=OUT / "login.png")
         await phone.goto(PHONE)
         await phone.wait_for_selector("#home")
         shop = await context.new_page()

@@ -1,22 +1,35 @@
-"""The Banxo phone page's own life: activation on the page, transfer to a new phone (SP-40),
-settings (SP-23, SP-24, SP-44) and closure (SP-43), an ineligible customer (SP-14)."""
+"""The Banxo phone page's own life: the bank login, activation on the page, transfer to a new
+phone (SP-40), settings (SP-23, SP-24, SP-44) and closure (SP-43), an ineligible customer
+(SP-14)."""
 
 from __future__ import annotations
 
 import aiohttp
 import pytest
 
+from merchant_simulator.idp import DEMO_USERS
 from merchant_simulator.phone import Phone, PhoneError, PhoneKeys
-from tests.e2e.conftest import CAMILLE, CAMILLE_MOBILE, CODE
+from tests.e2e.conftest import CAMILLE_LOGIN, CAMILLE_MOBILE, CODE
 from tests.e2e.steps import challenge, open_phone, pay, snap, type_code, verdict
 from tests.phones import signing_clock
 
 NEW_CODE = "5937"
+CHLOE_LOGIN = next((u.identifier, u.password) for u in DEMO_USERS if u.subject == "C0003")
 
 
-async def activate_on_page(phone, customer: str, mobile: str, code: str) -> None:
-    """SP-20: ask for the SMS, copy its code, choose the Sécur'Pass code, activate."""
-    await phone.fill("#customer", customer)
+async def log_in(phone, login: tuple[str, str]) -> None:
+    """ "Connexion à Banxo": the remote-banking identifier and password, by the keyboard."""
+    identifier, password = login
+    await phone.get_by_label("Identifiant client").fill(identifier)
+    await phone.get_by_label("Mot de passe").fill(password)
+    await phone.keyboard.press("Enter")
+
+
+async def activate_on_page(phone, login: tuple[str, str], mobile: str, code: str) -> None:
+    """Log in, then SP-20: ask for the SMS, copy its code, choose the Sécur'Pass code,
+    activate."""
+    await log_in(phone, login)
+    await phone.wait_for_selector("#logged-in")
     await phone.fill("#mobile", mobile)
     await phone.click("#activate-start")
     await phone.wait_for_selector("#sms-text")
@@ -35,8 +48,9 @@ async def test_transfer_to_a_new_phone(camille, acs_server, clock, context, arti
     first = await open_phone(context, camille, 1)
     await first.wait_for_selector("#home")
     second = await open_phone(context, camille, 2)
-    await snap(second, artifacts, "phone2-activation")
-    await activate_on_page(second, CAMILLE, CAMILLE_MOBILE, NEW_CODE)
+    await second.wait_for_selector("#login-form")
+    await snap(second, artifacts, "phone2-login")
+    await activate_on_page(second, CAMILLE_LOGIN, CAMILLE_MOBILE, NEW_CODE)
     await first.wait_for_selector("#ended")
     assert await first.text_content("#ended-title") == "Sécur'Pass transféré"
     await snap(first, artifacts, "phone1-transferred")
@@ -109,9 +123,30 @@ async def test_chloe_cannot_activate(merchant, context, artifacts) -> None:
     """Chloé has the app but her only card is opposed and no e-mail is on file: self-care
     activation is refused with the unmet rule (SP-14)."""
     phone = await open_phone(context, merchant, 2)
-    await phone.fill("#customer", "C0003")
+    await log_in(phone, CHLOE_LOGIN)
+    await phone.wait_for_selector("#logged-in")
+    assert "C0003" in (await phone.text_content("#logged-in") or "")
     await phone.fill("#mobile", "+33611112222")
     await phone.click("#activate-start")
     await phone.wait_for_selector("#error")
     await snap(phone, artifacts, "phone-chloe-not-eligible")
     assert await phone.evaluate("document.body.dataset.state") == "new"
+
+
+async def test_wrong_password_then_right_one(merchant, context, artifacts) -> None:
+    """A wrong password keeps the login screen with a clear message and the attempts left;
+    the right one opens the activation screen for the customer the bank named."""
+    phone = await open_phone(context, merchant, 2)
+    await phone.wait_for_selector("#login-form")
+    assert await phone.text_content("#login-title") == "Connexion à Banxo"
+    await log_in(phone, (CAMILLE_LOGIN[0], "not-her-password"))
+    error = phone.locator("#error")
+    await error.wait_for()
+    assert "Identifiant client ou mot de passe incorrect" in (await error.text_content() or "")
+    assert "Il vous reste 4 essai(s)" in (await error.text_content() or "")
+    assert await phone.evaluate("document.activeElement.id") == "login-password"
+    await snap(phone, artifacts, "phone-login-wrong-password")
+    await phone.keyboard.type(CAMILLE_LOGIN[1])
+    await phone.keyboard.press("Enter")
+    await phone.wait_for_selector("#logged-in")
+    assert "C0001" in (await phone.text_content("#logged-in") or "")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from acs.storage.securpass_models import FraudDeclarationRow
 from acs.web.keys import SESSIONS, SETTINGS
-from tests.e2e.conftest import CODE, sms_inbox
+from tests.e2e.conftest import CAMILLE_LOGIN, CAMILLE_MOBILE, CODE, sms_inbox
 from tests.e2e.steps import (
     LOUIS_CARD,
     TSHIRT,
@@ -158,7 +158,7 @@ async def test_challenge_window_sizes(
     """challengeWindowSize 01 (250×400) and 05 (full page): the ACS page fits the iframe and
     keeps its buttons reachable; the payment completes."""
     merchant = await start_merchant(window_size=size)
-    await merchant.enrol(1, "C0001", "+33612345678", CODE)
+    await merchant.enrol(1, CAMILLE_LOGIN, CAMILLE_MOBILE, CODE)
     phone = await open_phone(context, merchant)
     shop = await pay(context, merchant)
     frame = await challenge(shop)
