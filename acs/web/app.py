@@ -74,7 +74,8 @@ def create_app(
     app.add_routes([*challenge.routes, *challenge_app.routes, *method.routes])
     app.add_routes(ds.routes)
     app.add_routes(ops.routes)
-    app.add_routes(json_api([*securpass.routes, *advisor.routes]))
+    app.add_routes(json_api(securpass.routes))
+    app.add_routes(advisor.routes)  # staff-guarded and audited (acs.web.staff)
     if isinstance(app[SMS], OutboxSms):
         app.add_routes(dev.routes)
     return app
