@@ -3,7 +3,7 @@ SP-60), the SP-15 lift, face-to-face initiation (SP-30 … SP-33), the services 
 and the staff reset of a blocked SMS OTP (RTS Art. 4(3)(b)).
 
 Each call carries a staff token of the bank's identity provider; each route names its action,
-which the caller's role must be allowed (:data:`acs.auth.PERMISSIONS`), and every call is
+which the caller's role must be allowed (:data:`acs.auth.staff.PERMISSIONS`), and every call is
 audited (:mod:`acs.web.staff`).
 """
 
