@@ -4,7 +4,8 @@
 ``test-rs256``; generated once per test process, RSA being slow) and writes its JWKS under
 ``tmp_path``; the ``settings`` fixture points ``[identity_provider]`` at it. ``mint(sub)`` gives
 a customer token dated by the test clock; ``source(sub)`` is a ``Phone(tokens=...)`` source of
-fresh ones (each jti is accepted once).
+fresh ones (each jti is accepted once). ``staff_headers(idp, role=...)`` (fixture ``staff``)
+authorises one back-office call with a fresh staff token.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import base64
 import functools
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -130,3 +131,25 @@ def bearer(token: str) -> dict[str, str]:
 def identity_provider(tmp_path: Path, clock: FrozenClock) -> TestIdentityProvider:
     """The test identity provider, its JWKS in ``tmp_path``."""
     return TestIdentityProvider(tmp_path, clock)
+
+
+STAFF_ID, BRANCH = "adv-007", "0421"
+
+
+def staff_headers(
+    idp: TestIdentityProvider,
+    *,
+    role: Any = "advisor",
+    branch: Any = BRANCH,
+    staff_id: str = STAFF_ID,
+    **claim_overrides: Any,
+) -> dict[str, str]:
+    """``Authorization`` for one back-office call: a staff token with a fresh jti."""
+    claims = {"role": role, "branch": branch, "acr": DROP, "amr": DROP} | claim_overrides
+    return bearer(idp.mint(staff_id, audience=STAFF_AUDIENCE, **claims))
+
+
+@pytest.fixture
+def staff(identity_provider: TestIdentityProvider) -> Callable[..., dict[str, str]]:
+    """``staff(role="auditor", ...)``: headers for one back-office call (see staff_headers)."""
+    return functools.partial(staff_headers, identity_provider)

@@ -2,8 +2,10 @@
 
 :mod:`acs.auth.keys` holds the provider's public keys (JWKS file or URL, cached, refetched for a
 new ``kid``); :mod:`acs.auth.tokens` verifies a token against them as a flat checklist and
-returns a frozen :class:`VerifiedToken`; :mod:`acs.auth.errors` is the error family. It stores
-nothing: accepting a ``jti`` once is :mod:`acs.flows.tokens`'s job, with the database.
+returns a frozen :class:`VerifiedToken`; :mod:`acs.auth.errors` is the error family;
+:mod:`acs.auth.staff` reads a staff token's role and branch and holds the one permission table
+(imported from there). It stores nothing: accepting a ``jti`` once is :mod:`acs.flows.tokens`'s
+job, with the database.
 """
 
 from acs.auth.errors import AuthError, KeysUnavailable, Reason, TokenRejected

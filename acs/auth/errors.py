@@ -1,7 +1,9 @@
-"""The identity-token error family (docs/security.md, "Customer tokens")::
+"""The identity-token error family (docs/security.md, "Customer tokens", "Staff tokens and
+roles")::
 
 AuthError
 ├── TokenRejected      a token refused: ``reason`` (a :class:`Reason`) and ``message``
+├── RoleForbidden      a valid staff token whose ``role`` may not do ``action``
 └── KeysUnavailable    the identity provider's keys could not be had (none configured,
                        the JWKS unreadable and nothing cached): not the token's fault
 """
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["AuthError", "KeysUnavailable", "Reason", "TokenRejected"]
+__all__ = ["AuthError", "KeysUnavailable", "Reason", "RoleForbidden", "TokenRejected"]
 
 
 class Reason(StrEnum):
@@ -40,6 +42,14 @@ class TokenRejected(AuthError):
     def __init__(self, reason: Reason, message: str) -> None:
         super().__init__(f"{reason}: {message}")
         self.reason, self.message = reason, message
+
+
+class RoleForbidden(AuthError):
+    """The staff member is who they say, but their role may not do this (``role_forbidden``)."""
+
+    def __init__(self, *, action: str, role: str) -> None:
+        super().__init__(f"role {role} may not do {action}")
+        self.action, self.role = action, role
 
 
 class KeysUnavailable(AuthError):

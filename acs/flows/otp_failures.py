@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from acs.auth.staff import Staff
 from acs.config import Settings
 from acs.flows.securpass.errors import UnknownResource
 from acs.securpass.operations import format_time
@@ -67,14 +68,15 @@ async def lift(session: Session, customer_id: str, *, actor: str, now: datetime)
 
 
 async def staff_reset(
-    sessions: Sessions, customer_id: str, *, advisor_id: str, now: datetime
+    sessions: Sessions, customer_id: str, *, staff: Staff, now: datetime
 ) -> dict[str, Any]:
-    """The back office lifts the block (or clears the count); the state before, as a view."""
+    """The back office lifts the block (or clears the count); the state before, as a view.
+    The ``sms_otp.unblocked`` event names the staff member (``staff:<id>``)."""
     async with sessions.begin() as session:
         if await customers.get(session, customer_id) is None:
             raise UnknownResource("unknown_customer", "no such customer")
         before = await customers.otp_failures(session, customer_id)
-        await lift(session, customer_id, actor=f"advisor:{advisor_id}", now=now)
+        await lift(session, customer_id, actor=staff.actor, now=now)
     return {"customer_id": customer_id, "before": failures_view(before),
             "sms_otp": failures_view(OtpFailures())}  # fmt: skip
 

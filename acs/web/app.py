@@ -98,7 +98,7 @@ def _routes(app: web.Application, routing: Routing) -> Routing:
     public = [*challenge.routes, *challenge_app.routes, *method.routes]
     routing.add(app.router, ListenerName.PUBLIC, [*public, *json_api(securpass.routes)])
     routing.add(app.router, ListenerName.ADMIN, [*ops.routes, *method.ranges_routes])
-    routing.add(app.router, ListenerName.ADMIN, json_api(advisor.routes))
+    routing.add(app.router, ListenerName.ADMIN, advisor.routes)  # staff-guarded (acs.web.staff)
     routing.add(app.router, frozenset([ListenerName.PUBLIC, ListenerName.ADMIN]), ops.health_routes)
     if not app[SETTINGS].production and isinstance(app[SMS], OutboxSms):  # docs/security.md
         routing.add(app.router, ListenerName.ADMIN, dev.routes)

@@ -33,7 +33,7 @@ from acs.flows.securpass.views import enrolment_view, operation_view
 from acs.flows.tokens import LoginStrength, accept_token
 from acs.notify import topics
 from acs.securpass.pincode import CODE_POLICY
-from acs.web.headers import bearer_token
+from acs.web.bearer import bearer_token
 from acs.web.keys import CLOCK, HUB, KEYRING, OPERATION_HOOKS, SESSIONS, SETTINGS, SMS, TOKENS
 
 __all__ = ["API", "routes"]

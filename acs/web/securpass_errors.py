@@ -33,6 +33,8 @@ SmsNotSent                             503
 storage Conflict                       409     retry
 TokenRejected (identity token)         401     ``WWW-Authenticate: Bearer error=…``; the app
                                                logs in again (docs/security.md)
+RoleForbidden role_forbidden           403     ``action`` and ``role``: the staff member's
+                                               role may not do it (docs/security.md)
 KeysUnavailable                        503     identity_provider_unavailable
 =====================================  ======  ==========================================
 """
@@ -49,6 +51,7 @@ from aiohttp.typedefs import Handler
 
 from acs.auth import KeysUnavailable, TokenRejected
 from acs.auth import Reason as TokenReason
+from acs.auth.errors import RoleForbidden
 from acs.flows.errors import Conflict
 from acs.flows.securpass.errors import (
     CodeRejected,
@@ -128,6 +131,13 @@ _TOKEN_MESSAGES: dict[str, str] = {
     ),
 }
 _TOKEN_MESSAGE = "Votre session n'est pas reconnue : reconnectez-vous."
+# Staff read their own words: the back office, not the Banxo app.
+_STAFF_TOKEN_MESSAGES: dict[str, str] = {
+    TokenReason.MISSING: "Connectez-vous avec votre compte agent pour continuer.",
+    TokenReason.EXPIRED: "Votre session agent a expiré : reconnectez-vous.",
+    TokenReason.CLAIMS: "Votre jeton agent ne porte pas de rôle ou d'agence reconnus.",
+}
+_STAFF_TOKEN_MESSAGE = "Votre session agent n'est pas reconnue : reconnectez-vous."
 # RFC 6750 §3: a refused bearer token names the scheme and the error (the shared spec's value).
 _WWW_AUTHENTICATE = 'Bearer error="invalid_token"'
 
@@ -136,17 +146,18 @@ def error_response(status: int, reason: str, message: str, **extra: Any) -> web.
     return web.json_response({"error": reason, "message": message, **extra}, status=status)
 
 
-def json_api(routes: Iterable[web.AbstractRouteDef]) -> list[web.RouteDef]:
-    """The routes of a JSON API, each handler wrapped by :func:`_refusals`."""
+def json_api(routes: Iterable[web.AbstractRouteDef], *, staff: bool = False) -> list[web.RouteDef]:
+    """The routes of a JSON API, each handler wrapped by :func:`_refusals`; ``staff`` for the
+    back office's (its refused tokens are worded for staff)."""
     wrapped = []
     for route in routes:
         assert isinstance(route, web.RouteDef)
-        handler: Handler = route.handler
-        wrapped.append(web.RouteDef(route.method, route.path, _refusals(handler), route.kwargs))
+        handler: Handler = _refusals(route.handler, staff=staff)
+        wrapped.append(web.RouteDef(route.method, route.path, handler, route.kwargs))
     return wrapped
 
 
-def _refusals(handler: Handler) -> Handler:
+def _refusals(handler: Handler, *, staff: bool) -> Handler:
     """Every known refusal becomes a clear 4xx JSON answer; anything else passes through."""
 
     @functools.wraps(handler)
@@ -172,7 +183,10 @@ def _refusals(handler: Handler) -> Handler:
                 exc.reason,
                 exc.message,
             )
-            return _token_error(exc)
+            return _token_error(exc, staff=staff)
+        except RoleForbidden as exc:
+            log.info("%s %s forbidden: %s", request.method, request.path, exc)
+            return _role_error(exc)
         except KeysUnavailable as exc:
             log.warning("%s %s: %s", request.method, request.path, exc)
             message = "Le service d'identification de la banque est indisponible : réessayez."
@@ -187,11 +201,19 @@ def _flow_error(exc: SecurPassFlowError) -> web.Response:
     return error_response(status, exc.reason, exc.message, **exc.extra)
 
 
-def _token_error(exc: TokenRejected) -> web.Response:
-    message = _TOKEN_MESSAGES.get(exc.reason, _TOKEN_MESSAGE)
+def _token_error(exc: TokenRejected, *, staff: bool) -> web.Response:
+    if staff:
+        message = _STAFF_TOKEN_MESSAGES.get(exc.reason, _STAFF_TOKEN_MESSAGE)
+    else:
+        message = _TOKEN_MESSAGES.get(exc.reason, _TOKEN_MESSAGE)
     response = error_response(401, str(exc.reason), message)
     response.headers["WWW-Authenticate"] = _WWW_AUTHENTICATE
     return response
+
+
+def _role_error(exc: RoleForbidden) -> web.Response:
+    message = f"Votre rôle ({exc.role}) ne permet pas cette action ({exc.action})."
+    return error_response(403, "role_forbidden", message, action=exc.action, role=exc.role)
 
 
 def _core_error(exc: SecurPassError) -> web.Response:

@@ -14,7 +14,7 @@ from tests.challenge.helpers import SMS_CARD, SMS_MOBILE, final_cres, otp_in, st
 from tests.challenge.test_browser_sms import open_page, post_form
 from tests.challenge.test_securpass import oob_page, status_then_final
 from tests.phones import CAMILLE
-from tests.securpass_api.conftest import ADVISOR, LOUIS
+from tests.securpass_api.conftest import LOUIS
 
 SUMMARY = f"/backoffice/v1/customers/{LOUIS}/securpass"
 RESET = f"/backoffice/v1/customers/{LOUIS}/sms-otp/reset"
@@ -37,8 +37,8 @@ async def actions_of(client, customer_id: str) -> list[str]:
         return [a for a in found if a.startswith("sms_otp.")]
 
 
-async def sms_state(client):
-    summary = await client.get(SUMMARY, headers=ADVISOR)
+async def sms_state(client, staff):
+    summary = await client.get(SUMMARY, headers=staff())
     assert summary.status == 200
     return (await summary.json())["sms_otp"]
 
@@ -52,17 +52,17 @@ async def test_a_resend_gives_no_fresh_attempts(client, fake_ds):
     assert final_cres(final)["transStatus"] == "N"
 
 
-async def test_five_wrong_codes_over_two_transactions_block_sms_otp(client, fake_ds):
+async def test_five_wrong_codes_over_two_transactions_block_sms_otp(client, fake_ds, staff):
     """3 wrong codes, then 2 in the next transaction: the fifth ends it N/01, the block is
     audited and shown; the next AReq is N with reason 19 and no code is sent."""
     final = await wrong_codes(client, fake_ds, 3)
     assert final_cres(final)["transStatus"] == "N"
-    assert await sms_state(client) == {"failures": 3, "blocked": False, "blocked_at": None}
+    assert await sms_state(client, staff) == {"failures": 3, "blocked": False, "blocked_at": None}
     page = await wrong_codes(client, fake_ds, 1)
     assert "essai" in page  # the fourth: still a challenge
     final = await post_form(client, page, code="000008")
     assert final_cres(final)["transStatus"] == "N"
-    state = await sms_state(client)
+    state = await sms_state(client, staff)
     assert state["failures"] == 5 and state["blocked"] and state["blocked_at"]
     assert await actions_of(client, LOUIS) == ["sms_otp.blocked"]
     sent = len(client.app[SMS].inbox(SMS_MOBILE))
@@ -71,52 +71,52 @@ async def test_five_wrong_codes_over_two_transactions_block_sms_otp(client, fake
     assert len(client.app[SMS].inbox(SMS_MOBILE)) == sent
 
 
-async def test_a_staff_reset_lifts_the_block(client, fake_ds):
-    """The back office's reset lifts the block (audited with the advisor): SMS OTP again."""
+async def test_a_staff_reset_lifts_the_block(client, fake_ds, staff):
+    """The back office's reset lifts the block (audited with the staff id): SMS OTP again."""
     await _block(client, LOUIS)
-    response = await client.post(RESET, headers=ADVISOR)
+    response = await client.post(RESET, headers=staff())
     assert response.status == 200
     body = await response.json()
     assert body["before"]["blocked"] and not body["sms_otp"]["blocked"]
-    assert await sms_state(client) == {"failures": 0, "blocked": False, "blocked_at": None}
+    assert await sms_state(client, staff) == {"failures": 0, "blocked": False, "blocked_at": None}
     assert await actions_of(client, LOUIS) == ["sms_otp.unblocked"]
     async with client.app[SESSIONS]() as session:
         event = await session.scalar(
             select(AuditEvent).where(AuditEvent.action == "sms_otp.unblocked")
         )
-        assert event is not None and event.actor == "advisor:adv-007"
+        assert event is not None and event.actor == "staff:adv-007"
     _, ares = await start(client, fake_ds.url, pan=SMS_CARD)
     assert ares["transStatus"] == "C"
 
 
-async def test_a_staff_reset_needs_an_advisor_and_a_customer(client):
-    """Without X-Advisor-Id the reset is refused (4xx); an unknown customer is a 404."""
-    assert (await client.post(RESET)).status in (400, 401)
-    missing = await client.post("/backoffice/v1/customers/NOPE/sms-otp/reset", headers=ADVISOR)
+async def test_a_staff_reset_needs_a_staff_token_and_a_customer(client, staff):
+    """Without a staff token the reset is a 401; an unknown customer is a 404."""
+    assert (await client.post(RESET)).status == 401
+    missing = await client.post("/backoffice/v1/customers/NOPE/sms-otp/reset", headers=staff())
     assert missing.status == 404 and (await missing.json())["error"] == "unknown_customer"
 
 
-async def test_a_correct_code_clears_the_consecutive_count(client, fake_ds):
+async def test_a_correct_code_clears_the_consecutive_count(client, fake_ds, staff):
     """Two wrong codes then the right one: the count starts again, so 3 more wrong codes in
     the next transaction do not block."""
     page = await wrong_codes(client, fake_ds, 2)
     sms = (await client.app[SMS].wait_for(SMS_MOBILE, 1))[-1]
     assert final_cres(await post_form(client, page, code=otp_in(sms.text)))["transStatus"] == "Y"
-    assert (await sms_state(client))["failures"] == 0
+    assert (await sms_state(client, staff))["failures"] == 0
     await wrong_codes(client, fake_ds, 3)
-    assert await sms_state(client) == {"failures": 3, "blocked": False, "blocked_at": None}
+    assert await sms_state(client, staff) == {"failures": 3, "blocked": False, "blocked_at": None}
 
 
-async def test_a_challenge_open_when_the_block_starts_takes_no_more_codes(client, fake_ds):
+async def test_a_challenge_open_when_the_block_starts_takes_no_more_codes(client, fake_ds, staff):
     """A challenge opened before the block: even its right code is refused once blocked (N)."""
     _, _, open_one = await open_page(client, fake_ds)
     code = otp_in((await client.app[SMS].wait_for(SMS_MOBILE, 1))[-1].text)
     await wrong_codes(client, fake_ds, 3)
     await wrong_codes(client, fake_ds, 2)
-    assert (await sms_state(client))["blocked"]
+    assert (await sms_state(client, staff))["blocked"]
     final = await post_form(client, open_one, code=code)
     assert final_cres(final)["transStatus"] == "N"
-    assert (await sms_state(client))["failures"] == 5  # the refused code was never compared
+    assert (await sms_state(client, staff))["failures"] == 5  # the refused code was never compared
 
 
 async def test_a_securpass_success_lifts_the_block(client, fake_ds, camille):
@@ -140,7 +140,7 @@ async def _block(client, customer_id: str) -> None:
             )
 
 
-async def test_app_channel_codes_count_for_the_cardholder_too(client, fake_ds, keys_dir):
+async def test_app_channel_codes_count_for_the_cardholder_too(client, fake_ds, keys_dir, staff):
     """Wrong codes in the app count with the browser's: 3 in a browser challenge, 2 in the app
     (a resend between them) block SMS OTP; the app's final CRes is N."""
     from tests.challenge.test_app_channel import URL, app_challenge
@@ -152,6 +152,6 @@ async def test_app_channel_codes_count_for_the_cardholder_too(client, fake_ds, k
     await sdk.round(client, url=URL, resendChallenge="Y")
     final = await sdk.round(client, url=URL, challengeDataEntry="000001")
     assert final["transStatus"] == "N"
-    assert (await sms_state(client))["blocked"]
+    assert (await sms_state(client, staff))["blocked"]
     rreq = await fake_ds.wait_for(ares["acsTransID"])
     assert (rreq["transStatus"], rreq["transStatusReason"]) == ("N", "01")

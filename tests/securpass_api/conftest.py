@@ -15,7 +15,6 @@ from tests.phones import CAMILLE, CAMILLE_MOBILE, CODE, camille, make_phone  # n
 
 CAMILLE_PAN_LAST4 = "0014"
 LOUIS, CHLOE, HUGO, BUSINESS = "C0002", "C0003", "C0004", "C0005"
-ADVISOR = {"X-Advisor-Id": "adv-007"}
 OPERATION_TTL = timedelta(minutes=5)
 
 

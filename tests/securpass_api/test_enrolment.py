@@ -9,7 +9,6 @@ from acs.storage.securpass_models import DeviceRow, TicketRow
 from acs.web.keys import SESSIONS, SMS
 from merchant_simulator.phone import PhoneError
 from tests.securpass_api.conftest import (
-    ADVISOR,
     BUSINESS,
     CAMILLE,
     CAMILLE_MOBILE,
@@ -22,8 +21,8 @@ from tests.securpass_api.conftest import (
 BACKOFFICE = "/backoffice/v1/customers/{}/securpass"
 
 
-async def _summary(client, customer_id: str) -> dict:
-    response = await client.get(BACKOFFICE.format(customer_id), headers=ADVISOR)
+async def _summary(client, staff, customer_id: str) -> dict:
+    response = await client.get(BACKOFFICE.format(customer_id), headers=staff())
     assert response.status == 200
     return await response.json()
 
@@ -32,34 +31,34 @@ def _rules(summary: dict, channel: str) -> set[str]:
     return {u["rule"] for u in summary["eligibility"][channel]["unmet"]}
 
 
-async def test_sp10_to_sp13_every_unmet_condition_is_listed(client, demo_data):
+async def test_sp10_to_sp13_every_unmet_condition_is_listed(client, demo_data, staff):
     """SP-10 … SP-13, SP-60: the advisor sees every unmet condition with its rule, not just the
     first, so they know what to act on (record the secure phone, the e-mail, a card)."""
-    assert _rules(await _summary(client, HUGO), "app") == {"SP-11", "SP-12", "SP-13"}
-    assert "SP-10" in _rules(await _summary(client, BUSINESS), "app")
-    assert _rules(await _summary(client, LOUIS), "branch") == {"SP-11"}
+    assert _rules(await _summary(client, staff, HUGO), "app") == {"SP-11", "SP-12", "SP-13"}
+    assert "SP-10" in _rules(await _summary(client, staff, BUSINESS), "app")
+    assert _rules(await _summary(client, staff, LOUIS), "branch") == {"SP-11"}
 
 
-async def test_sp14a_active_card_used_at_terminal_makes_eligible(client, demo_data):
+async def test_sp14a_active_card_used_at_terminal_makes_eligible(client, demo_data, staff):
     """SP-14 (a): Camille's active card used at a terminal makes her eligible in the app."""
-    summary = await _summary(client, CAMILLE)
+    summary = await _summary(client, staff, CAMILLE)
     assert summary["eligibility"]["app"] == {"eligible": True, "unmet": []}
 
 
-async def test_sp14b_email_route_needs_more_than_72_hours(client, demo_data, load, clock):
+async def test_sp14b_email_route_needs_more_than_72_hours(client, demo_data, load, clock, staff):
     """SP-14 (b): no usable card, a personal e-mail recorded 71 h ago is not enough; 73 h is."""
     recent = (clock.now().replace(microsecond=0)).isoformat().replace("+00:00", "Z")
     await load(
         "customers",
         [["C0100", "individual", "Eva", "true", "+33600000100", "eva@x.test", recent, "true"]],
     )
-    assert _rules(await _summary(client, "C0100"), "app") == {"SP-14"}
+    assert _rules(await _summary(client, staff, "C0100"), "app") == {"SP-14"}
     clock.advance(hours=73)
-    assert _rules(await _summary(client, "C0100"), "app") == set()
+    assert _rules(await _summary(client, staff, "C0100"), "app") == set()
 
 
 async def test_sp15_lift_needs_reinforced_identity_check_and_is_recorded(
-    client, demo_data, load, clock
+    client, demo_data, load, clock, staff
 ):
     """SP-15: a lift without the reinforced identity check is refused; with it, it is recorded
     (who, when, which check) and the 72 h delay no longer applies."""
@@ -69,26 +68,26 @@ async def test_sp15_lift_needs_reinforced_identity_check_and_is_recorded(
         [["C0101", "individual", "Léa", "true", "+33600000101", "lea@x.test", now, "true"]],
     )
     url = BACKOFFICE.format("C0101") + "/delay-lift"
-    refused = await client.post(url, json={"identity_check": "phone_call"}, headers=ADVISOR)
+    refused = await client.post(url, json={"identity_check": "phone_call"}, headers=staff())
     assert refused.status == 422
     assert (await refused.json())["error"] == "invalid_lift"
     anonymous = await client.post(url, json={"identity_check": "address_change_procedure"})
-    assert anonymous.status == 400
-    assert (await anonymous.json())["error"] == "advisor_required"
+    assert anonymous.status == 401
+    assert (await anonymous.json())["error"] == "token_missing"
     ok = await client.post(
-        url, json={"identity_check": "address_change_procedure"}, headers=ADVISOR
+        url, json={"identity_check": "address_change_procedure"}, headers=staff()
     )
     assert ok.status == 201
     lift = await ok.json()
     assert lift["advisor_id"] == "adv-007" and lift["identity_check"] == "address_change_procedure"
-    summary = await _summary(client, "C0101")
+    summary = await _summary(client, staff, "C0101")
     assert summary["eligibility"]["app"]["eligible"] is True
     assert summary["delay_lift"]["advisor_id"] == "adv-007"
 
 
-async def test_sp16_branch_needs_neither_card_nor_email(client, demo_data, make_phone):
+async def test_sp16_branch_needs_neither_card_nor_email(client, demo_data, make_phone, staff):
     """SP-16: Chloé (card opposed, no e-mail) can be enrolled in branch, not in the app."""
-    summary = await _summary(client, CHLOE)
+    summary = await _summary(client, staff, CHLOE)
     assert "SP-14" in _rules(summary, "app")
     assert summary["eligibility"]["branch"]["eligible"] is True
     with pytest.raises(PhoneError) as refused:
@@ -184,41 +183,43 @@ BRANCH_SALE = {
 
 
 @pytest.mark.parametrize("channel", ["call_centre", "remote_advisor", "phone"])
-async def test_sp30_branch_only_face_to_face(client, demo_data, channel):
+async def test_sp30_branch_only_face_to_face(client, demo_data, channel, staff):
     """SP-30: call centres, remote advisors and any other channel cannot add Sécur'Pass."""
     response = await client.post(
-        BACKOFFICE.format(CHLOE) + "/enrolments", json={"sale_channel": channel}, headers=ADVISOR
+        BACKOFFICE.format(CHLOE) + "/enrolments", json={"sale_channel": channel}, headers=staff()
     )
     assert response.status == 403
     assert (await response.json())["error"] == "branch_face_to_face_only"
 
 
-async def test_sp32_sp34_sp35_branch_activation(client, app, demo_data, make_phone):
+async def test_sp32_sp34_sp35_branch_activation(client, app, demo_data, make_phone, staff):
     """SP-32: initiated; SP-33: SMS sent; SP-34: subscribed with date and time on the phone;
     SP-35: the advisor sees the state."""
     response = await client.post(
         BACKOFFICE.format(CHLOE) + "/enrolments",
         json=BRANCH_SALE,
-        headers=ADVISOR,
+        headers=staff(),
     )
     assert response.status == 201
     enrolment = (await response.json())["enrolment"]
     assert enrolment["state"] == "initiated" and enrolment["channel"] == "branch"
     assert enrolment["expires_at"] == "2026-11-30T09:00:00Z"
-    assert (await _summary(client, CHLOE))["enrolment"]["state"] == "initiated"
+    assert (await _summary(client, staff, CHLOE))["enrolment"]["state"] == "initiated"
     phone = make_phone(CHLOE)
     result = await phone.activate_initiated("+33611112222", CODE)
     assert result["enrolment"]["state"] == "subscribed"
     assert result["enrolment"]["activated_at"] == "2026-11-29T09:00:00Z"
-    assert (await _summary(client, CHLOE))["enrolment"]["state"] == "subscribed"
+    assert (await _summary(client, staff, CHLOE))["enrolment"]["state"] == "subscribed"
 
 
-async def test_sp33_branch_enrolment_expires_after_24_hours(client, demo_data, make_phone, clock):
+async def test_sp33_branch_enrolment_expires_after_24_hours(
+    client, demo_data, make_phone, clock, staff
+):
     """SP-33: past 24 hours the branch enrolment is expired and can no longer be activated."""
     await client.post(
         BACKOFFICE.format(CHLOE) + "/enrolments",
         json=BRANCH_SALE,
-        headers=ADVISOR,
+        headers=staff(),
     )
     phone = make_phone(CHLOE)
     await phone.current_enrolment()
@@ -228,7 +229,7 @@ async def test_sp33_branch_enrolment_expires_after_24_hours(client, demo_data, m
     with pytest.raises(PhoneError) as late:
         await phone.activate(code, CODE)
     assert (late.value.status, late.value.reason) == (410, "enrolment_expired")
-    assert (await _summary(client, CHLOE))["enrolment"]["state"] == "expired"
+    assert (await _summary(client, staff, CHLOE))["enrolment"]["state"] == "expired"
     with pytest.raises(PhoneError) as gone:
         await phone.current_enrolment()
     assert gone.value.status == 404
@@ -244,20 +245,20 @@ async def test_sp33_branch_enrolment_expires_after_24_hours(client, demo_data, m
         {"reference": "AVN-1", "signed_on": "fax"},
     ],
 )
-async def test_sp31_branch_sale_needs_the_signed_amendment(client, demo_data, amendment):
+async def test_sp31_branch_sale_needs_the_signed_amendment(client, demo_data, amendment, staff):
     """SP-31: the advisor adds Sécur'Pass through an amendment signed on the branch tablet (or
     paper); without its reference and signature medium the initiation is refused."""
     body = {"sale_channel": "face_to_face"}
     if amendment is not None:
         body["amendment"] = amendment
     response = await client.post(
-        BACKOFFICE.format(CHLOE) + "/enrolments", json=body, headers=ADVISOR
+        BACKOFFICE.format(CHLOE) + "/enrolments", json=body, headers=staff()
     )
     assert response.status == 400
     assert (await response.json())["error"] == "malformed_body"
 
 
-async def test_sp31_the_amendment_is_recorded_in_the_audit_trail(client, app, demo_data):
+async def test_sp31_the_amendment_is_recorded_in_the_audit_trail(client, app, demo_data, staff):
     """SP-31: who initiated, on which channel, and which signed amendment, are audited."""
     from sqlalchemy import select
 
@@ -265,7 +266,7 @@ async def test_sp31_the_amendment_is_recorded_in_the_audit_trail(client, app, de
     from acs.web.keys import SESSIONS
 
     response = await client.post(
-        BACKOFFICE.format(CHLOE) + "/enrolments", json=BRANCH_SALE, headers=ADVISOR
+        BACKOFFICE.format(CHLOE) + "/enrolments", json=BRANCH_SALE, headers=staff()
     )
     assert response.status == 201
     async with app[SESSIONS]() as session:
@@ -273,7 +274,8 @@ async def test_sp31_the_amendment_is_recorded_in_the_audit_trail(client, app, de
             select(AuditEvent).where(AuditEvent.action == "securpass.branch_initiated")
         )).all()  # fmt: skip
     assert events[-1].detail["amendment"] == BRANCH_SALE["amendment"]
-    assert events[-1].actor.startswith("advisor:")
+    assert events[-1].actor == "staff:adv-007"
+    assert (events[-1].detail["role"], events[-1].detail["branch"]) == ("advisor", "0421")
 
 
 async def test_a_fourth_activation_code_within_an_hour_is_a_429(app, demo_data, make_phone, clock):

@@ -14,7 +14,8 @@ from openapi_spec_validator import validate as validate_spec
 from acs.web import create_app
 from merchant_simulator.phone import PhoneError
 from tests.phones import http_phone
-from tests.securpass_api.conftest import ADVISOR, CAMILLE, CAMILLE_MOBILE, CHLOE, CODE
+from tests.securpass_api.conftest import CAMILLE, CAMILLE_MOBILE, CHLOE, CODE
+from tests.tokens import staff_headers
 
 
 @pytest.fixture
@@ -62,18 +63,29 @@ async def test_real_exchanges_match_the_document(recorded, demo_data, clock, ide
 
     client, exchanges = recorded
     phone = http_phone(client, clock, biometric=True, tokens=identity_provider.source(CAMILLE))
-    await client.get(f"/backoffice/v1/customers/{CAMILLE}/securpass", headers=ADVISOR)
+    await client.get(
+        f"/backoffice/v1/customers/{CAMILLE}/securpass", headers=staff_headers(identity_provider)
+    )
     await client.post(
         f"/backoffice/v1/customers/{CHLOE}/securpass/enrolments",
         json={"sale_channel": "call_centre"},
-        headers=ADVISOR,
+        headers=staff_headers(identity_provider),
     )
-    await client.post(f"/backoffice/v1/customers/{CAMILLE}/sms-otp/reset", headers=ADVISOR)
+    await client.post(
+        f"/backoffice/v1/customers/{CAMILLE}/sms-otp/reset",
+        headers=staff_headers(identity_provider),
+    )
     await client.post(
         f"/backoffice/v1/customers/{CAMILLE}/securpass/delay-lift",
         json={"identity_check": "identity_document_in_branch"},
-        headers=ADVISOR,
+        headers=staff_headers(identity_provider),
     )
+    await client.post(  # 403 role_forbidden
+        f"/backoffice/v1/customers/{CAMILLE}/securpass/delay-lift",
+        json={"identity_check": "identity_document_in_branch"},
+        headers=staff_headers(identity_provider, role="auditor"),
+    )
+    await client.get(f"/backoffice/v1/customers/{CAMILLE}/securpass")  # 401 token_missing
     await phone.start_selfcare()
     with pytest.raises(PhoneError):
         await phone.activate("000000", "1111")  # 422 weak_code

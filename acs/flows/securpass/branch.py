@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from acs.auth.staff import Staff
 from acs.crypto.keys import KeyRing
 from acs.flows.securpass.activation_code import issue_code, send_code
 from acs.flows.securpass.audit import audit
@@ -26,7 +27,7 @@ async def initiate_in_branch(
     sessions: Sessions,
     *,
     customer_id: str,
-    advisor_id: str,
+    staff: Staff,
     sale_channel: str,
     amendment: dict[str, str] | None = None,
     keys: KeyRing,
@@ -35,7 +36,8 @@ async def initiate_in_branch(
 ) -> EnrolmentRow:
     """SP-30 … SP-33: face to face only; ``initiated``; SMS; 24 h to activate on the phone.
 
-    ``amendment`` (SP-31) is recorded in the audit trail with the initiation.
+    ``amendment`` (SP-31) is recorded in the audit trail with the initiation, and the staff
+    member's id, role and branch.
     """
     async with sessions.begin() as session:
         customer = await customer_or_404(session, customer_id)
@@ -47,7 +49,7 @@ async def initiate_in_branch(
         enrolment = core.initiate_branch(
             enrolment_id=str(uuid.uuid4()),
             customer_id=customer_id,
-            advisor_id=advisor_id,
+            advisor_id=staff.staff_id,
             sale_channel=sale_channel,
             eligibility=eligibility,
             now=now,
@@ -64,15 +66,17 @@ async def initiate_in_branch(
         await audit(
             session,
             at=now,
-            actor=f"advisor:{advisor_id}",
+            actor=staff.actor,
             action="branch_initiated",
             customer_id=customer_id,
             enrolment_id=row.id,
             sale_channel=sale_channel,
             amendment=amendment,
+            role=str(staff.role),
+            branch=staff.branch,
             rule="SP-30",
         )
-        code = await issue_code(session, row, keys=keys, now=now, actor=f"advisor:{advisor_id}")
+        code = await issue_code(session, row, keys=keys, now=now, actor=staff.actor)
         mobile = customer.secure_mobile or ""
     await send_code(sms, to=mobile, code=code, enrolment=row, now=now)
     return row

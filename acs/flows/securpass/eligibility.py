@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from acs.auth.staff import Staff
 from acs.domain import CardStatus, CustomerKind
 from acs.flows.securpass.audit import audit
 from acs.flows.securpass.errors import NotEligible, UnknownResource
@@ -60,13 +61,13 @@ def not_eligible(eligibility: Eligibility, message: str) -> NotEligible:
 
 
 async def record_lift(
-    session: Session, *, customer_id: str, advisor_id: str, identity_check: Any, now: datetime
+    session: Session, *, customer_id: str, staff: Staff, identity_check: Any, now: datetime
 ) -> DelayLiftRow:
-    """SP-15: the advisor lifts the 72 h delay after a reinforced identity check (recorded)."""
+    """SP-15: the advisor (or an admin) lifts the 72 h delay after a reinforced identity check,
+    recorded with who did it: the staff id on the lift, role and branch in its audit event."""
     await customer_or_404(session, customer_id)
-    lift = validate_lift(
-        LiftRecord(advisor_id=advisor_id, lifted_at=now, identity_check=identity_check), now=now
-    )
+    record = LiftRecord(advisor_id=staff.staff_id, lifted_at=now, identity_check=identity_check)
+    lift = validate_lift(record, now=now)
     row = DelayLiftRow(
         customer_id=customer_id,
         advisor_id=lift.advisor_id,
@@ -77,10 +78,12 @@ async def record_lift(
     await audit(
         session,
         at=now,
-        actor=f"advisor:{advisor_id}",
+        actor=staff.actor,
         action="delay_lifted",
         customer_id=customer_id,
         identity_check=str(lift.identity_check),
+        role=str(staff.role),
+        branch=staff.branch,
         rule="SP-15",
     )
     return row

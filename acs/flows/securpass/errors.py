@@ -5,7 +5,7 @@ family passes through unchanged)::
     ├── UnknownResource             unknown_customer, unknown_enrolment, unknown_device,
     │                               unknown_operation
     ├── InvalidRequest              malformed_body, invalid_key, invalid_code_envelope,
-    │                               biometric_key_required, advisor_required
+    │                               biometric_key_required
     ├── NotEligible                 not_eligible, with every unmet rule (SP-10 … SP-16)
     ├── Forbidden                   customer_mismatch, not_your_operation
     ├── CodeRejected                authentication_failed (generic, RTS Art. 4(3)(a)) with
