@@ -29,7 +29,8 @@ from benchmarks.faults.edge import SmsProvider
 __all__ = ["Attempt", "sms_challenge"]
 
 T = TypeVar("T")
-RETRY_PAUSE = 0.05
+RETRY_PAUSE = 0.2  # between calls to a dead ACS
+WAIT_PAUSE = 1.0  # between looks at a page waiting for its result (a page's poll)
 SMS_WAIT = 3.0  # seconds before asking for the code again
 CODE = re.compile(r"\b(\d{6})\b")
 TOKEN = re.compile(r'name="token" value="([^"]+)"')
@@ -120,7 +121,7 @@ async def _final(http, action, token, page, attempt, deadline) -> str | None:
     while True:
         if _over(page):
             return _ending(page)
-        await _pause(deadline)
+        await _pause(deadline, WAIT_PAUSE)
         page = await _retrying(lambda: _post(http, cont, {"token": token}), attempt, deadline)
 
 
@@ -133,10 +134,10 @@ async def _retrying(call: Callable[[], Awaitable[T]], attempt: Attempt, deadline
             await _pause(deadline)
 
 
-async def _pause(deadline: float) -> None:
+async def _pause(deadline: float, seconds: float = RETRY_PAUSE) -> None:
     if time.monotonic() > deadline:
         raise _GaveUp("the ACS did not come back in time")
-    await asyncio.sleep(RETRY_PAUSE)
+    await asyncio.sleep(seconds)
 
 
 async def _json(http: aiohttp.ClientSession, url: str, body: bytes) -> dict[str, Any]:

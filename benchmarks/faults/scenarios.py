@@ -204,14 +204,15 @@ async def _latest_due(database_url: str) -> float:
     engine = make_engine(database_url)
     try:
         async with engine.connect() as connection:
-            query = select(OutboxRow.next_attempt_at, OutboxRow.lease_until).where(
-                OutboxRow.state == "pending"
-            )
+            query = select(
+                OutboxRow.next_attempt_at, OutboxRow.lease_owner, OutboxRow.lease_until
+            ).where(OutboxRow.state == "pending")
             rows = (await connection.execute(query)).all()
     finally:
         await engine.dispose()
     now = datetime.now(UTC).replace(tzinfo=None)
-    due = [max(d for d in row if d is not None) for row in rows]
+    # A row claimed now is on the wire (a black hole holds it): due when its lease ends.
+    due = [until if owner and until else due for due, owner, until in rows]
     return max(((d.replace(tzinfo=None) - now).total_seconds() for d in due), default=0.0)
 
 
@@ -226,7 +227,7 @@ async def _all_decided(database_url: str, count: int, deadline: float) -> None:
             await engine.dispose()
         if len(rows) >= count:
             return
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.2)
 
 
 async def _staggered(http, run: Run, rng: random.Random, delay: float, deadline: float) -> Attempt:
@@ -251,7 +252,7 @@ async def _settle(run: Run, database_url: str, deadline: float) -> Settled:
         done = settled.undecided == 0 and settled.lost == 0
         if done or time.monotonic() > deadline:
             return settled
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.25)
 
 
 async def read_settled(database_url: str, ds: FlakyDS) -> Settled:

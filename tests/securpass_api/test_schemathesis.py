@@ -75,6 +75,9 @@ def _schemathesis() -> Any:
 
 def _load(schemathesis: Any) -> Any:
     """The document as a schemathesis schema (4.x ``openapi.from_dict``, 3.x ``from_dict``)."""
+    experimental = getattr(schemathesis, "experimental", None)  # 3.x: OpenAPI 3.1 opt-in
+    if hasattr(experimental, "OPEN_API_3_1"):
+        experimental.OPEN_API_3_1.enable()
     openapi = getattr(schemathesis, "openapi", None)
     loader = getattr(openapi, "from_dict", None) or schemathesis.from_dict
     return loader(DOCUMENT)
