@@ -8,7 +8,7 @@ every table truncated. An unreachable PostgreSQL skips the tests, except under `
 
 from __future__ import annotations
 
-pytest_plugins = ["tests.tokens", "tests.app_fixtures"]
+pytest_plugins = ["tests.tokens", "tests.app_fixtures", "tests.private_postgres"]
 
 import asyncio  # noqa: E402
 import os  # noqa: E402

@@ -15,7 +15,9 @@ The cross-process half is injected (:class:`WakeupChannel`; on PostgreSQL
 
 A wake-up carries no data: the waiter re-reads the database, which stays the only truth. On
 SQLite (one machine, possibly several workers) there is no cross-process signal, so waiters
-also wake every ``poll_interval`` seconds and re-read; a missed wake-up costs at most that.
+also wake every ``poll_interval`` seconds and re-read; a missed wake-up costs at most that. So
+do they on PostgreSQL while the LISTEN connection is being rebuilt (a database restart); every
+waiter is woken when it goes and when it comes back.
 """
 
 from __future__ import annotations
@@ -37,7 +39,10 @@ class WakeupChannel(Protocol):
     @property
     def listening(self) -> bool: ...
 
-    async def start(self, on_key: Callable[[str], None]) -> None: ...
+    async def start(self, on_key: Callable[[str], None], on_lost: Callable[[], None]) -> None:
+        """Listen: ``on_key(key)`` for each key published elsewhere, ``on_lost()`` whenever
+        some may have been missed (the channel went or came back)."""
+        ...
 
     async def stop(self) -> None: ...
 
@@ -58,7 +63,7 @@ class Hub:
     async def start(self) -> None:
         """Listen for the keys other processes publish (when the channel can)."""
         if self._channel is not None:
-            await self._channel.start(self._wake_local)
+            await self._channel.start(self._wake_local, self._wake_all)
 
     async def stop(self) -> None:
         if self._channel is not None:
@@ -116,6 +121,13 @@ class Hub:
 
     def waiting(self, key: str) -> int:
         return len(self._events.get(key, ()))
+
+    def _wake_all(self) -> None:
+        # The cross-process channel went or came back: every waiter re-reads the database
+        # (and, while it is away, waits at most poll_interval).
+        for events in self._events.values():
+            for event in events:
+                event.set()
 
     def _wake_local(self, key: str) -> None:
         for event in self._events.get(key, ()):

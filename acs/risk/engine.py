@@ -38,6 +38,7 @@ RULES: tuple[Rule, ...] = (
     rules.issuer_tra,
     rules.low_value,
     rules.sca_required,
+    rules.operations_limited,
     rules.decoupled_too_short,
     rules.method_decoupled,
     rules.three_ri_no_challenge,

@@ -8,6 +8,7 @@ The flows layer gathers the facts (card, customer, counters, browser) into a :cl
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from acs.domain import CardStatus, Opposition
 from acs.protocol.methods import ChallengeMethod
@@ -38,6 +39,9 @@ class CustomerFacts:
     trusted_device: bool = False  # SP-42
     browser_known: bool | None = None  # 3DS Method data: seen before (True), new (False), none
     corporate: bool = False  # card used in a dedicated corporate payment process (RTS Art. 17)
+    # Over the Sécur'Pass operation limits (push bombing): the phone is not used, and the bank's
+    # push_limit_action says what is left: "sms" (the SMS code, if possible) or "refuse" (N/19).
+    push_limited: Literal["sms", "refuse"] | None = None
 
 
 @dataclass(frozen=True)

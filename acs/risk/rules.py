@@ -267,10 +267,29 @@ def sca_required(inp: RiskInput, thr: RiskThresholds, sca: ScaNeeded | None) -> 
 # --- How to authenticate ---------------------------------------------------------------------
 
 
+def _device_usable(inp: RiskInput) -> bool:
+    """An active Sécur'Pass device that may get one more operation (not over the limits)."""
+    return inp.customer.has_active_device and inp.customer.push_limited is None
+
+
 def _decoupled_possible(inp: RiskInput) -> bool:
-    """D needs 2.2+, threeDSRequestorDecReqInd Y or B, and an active Sécur'Pass device."""
+    """D needs 2.2+, threeDSRequestorDecReqInd Y or B, and a usable Sécur'Pass device."""
     requested = inp.dec_req_ind in ("Y", "B")
-    return at_least(inp.version, "2.2.0") and requested and inp.customer.has_active_device
+    return at_least(inp.version, "2.2.0") and requested and _device_usable(inp)
+
+
+def operations_limited(
+    inp: RiskInput, thr: RiskThresholds, sca: ScaNeeded | None
+) -> Outcome | None:
+    """The phone already has as many operations as the bank allows (push bombing): N, reason
+    19 "exceeds ACS maximum challenges" — unless the bank falls back to the SMS code and the
+    cardholder can get one (a secure mobile, a channel that can be challenged)."""
+    action = inp.customer.push_limited
+    if action is None:
+        return None
+    if action == "sms" and inp.customer.has_secure_mobile and inp.device_channel != THREE_RI:
+        return None  # the SMS rules decide (sms_otp_blocked may still answer 19)
+    return _deny("19")
 
 
 def decoupled_too_short(
@@ -296,14 +315,14 @@ def three_ri_no_challenge(
     """3RI needing SCA cannot be challenged (no C for 3RI): N, reason 23 or 21."""
     if inp.device_channel != THREE_RI:
         return None
-    could_decouple = at_least(inp.version, "2.2.0") and inp.customer.has_active_device
+    could_decouple = at_least(inp.version, "2.2.0") and _device_usable(inp)
     # 23 tells the requestor that a decoupled retry would work; 21 that it would not.
     return _deny("23" if could_decouple else "21")
 
 
 def method_securpass(inp: RiskInput, thr: RiskThresholds, sca: ScaNeeded | None) -> Outcome | None:
-    """An active Sécur'Pass device: C, out-of-band approval in the Banxo app."""
-    if inp.customer.has_active_device:
+    """A usable Sécur'Pass device: C, out-of-band approval in the Banxo app."""
+    if _device_usable(inp):
         return Decision(trans_status="C", challenge_method=ChallengeMethod.SECURPASS_OOB)
     return None
 

@@ -94,7 +94,10 @@ class SessionStore:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        yield self._session
+        # A savepoint: a unit of work that fails (over the operation limits) leaves nothing in
+        # the caller's transaction, as the driver stores' own transaction does.
+        async with self._session.begin_nested():
+            yield self._session
 
 
 @dataclass(frozen=True)

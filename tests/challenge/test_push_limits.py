@@ -1,6 +1,7 @@
 """Push bombing (issue 12 point 5): at most ``max_pending_operations`` pending and
 ``max_operations_per_10_minutes`` created per customer; beyond, the challenge falls back to the
-SMS code or ends N / 19, and the phone is not woken (no push, no operation row)."""
+SMS code or ends N / 19, and the phone is not woken (no push, no operation row); a decoupled
+AReq gets that answer at AReq time, never an ARes D."""
 
 from __future__ import annotations
 
@@ -10,8 +11,13 @@ import pytest
 from sqlalchemy import func, select
 
 from acs.config import Settings
+from acs.flows.areq.authenticate import authenticate
+from acs.storage import challenges
+from acs.storage.areq_store import AReqStores
+from acs.storage.models import Transaction
 from acs.storage.securpass_models import OperationRow
-from acs.web.keys import PUSH, SESSIONS, SMS
+from acs.web.keys import CLOCK, ENGINE, KEYRING, PUSH, SESSIONS, SETTINGS, SMS, VAULT
+from tests.areqs import areq
 from tests.challenge.helpers import SECURPASS_CARD, creq_for, encode, final_cres, start
 from tests.challenge.test_decoupled import DECOUPLED
 from tests.challenge.test_securpass import oob_page, status_then_final
@@ -88,14 +94,59 @@ async def test_the_ten_minute_window_resets(client, fake_ds, camille, clock):
     assert len(client.app[PUSH].sent) == 3 and await operations_of(client) == 3
 
 
-@pytest.mark.parametrize("limits", [dict(max_pending_operations=1)])
-async def test_a_decoupled_operation_over_the_limit_is_not_pushed(client, fake_ds, camille, clock):
-    """Decoupled at AReq time with one operation already pending: no operation, no push, and
-    the transaction ends at once (RReq N / 24) instead of waiting for the phone."""
+async def transactions_of(client) -> list[tuple[str, str | None]]:
+    """(transStatus, reason) of every stored transaction."""
+    async with client.app[SESSIONS]() as session:
+        query = select(Transaction.trans_status, Transaction.trans_status_reason)
+        return [(status, reason) for status, reason in await session.execute(query)]
+
+
+@pytest.mark.parametrize("channel", ["browser", "3ri"])
+@pytest.mark.parametrize("limits", [dict(max_pending_operations=1, push_limit_action="refuse")])
+async def test_a_decoupled_areq_over_the_limit_is_refused_at_once(
+    client, fake_ds, camille, channel
+):
+    """``refuse``: a decoupled AReq with one operation already pending is answered ARes N / 19
+    (no ARes D, no operation, no push, no challenge left to time out, no RReq)."""
     await oob_page(client, fake_ds)
-    _, ares = await start(client, fake_ds.url, pan=SECURPASS_CARD, **DECOUPLED)
-    assert ares["transStatus"] == "D"
-    clock.advance(seconds=1)  # the challenge expired at the AReq: the next timeout sweep ends it
-    rreq = await fake_ds.wait_for(ares["acsTransID"])
-    assert (rreq["transStatus"], rreq["transStatusReason"]) == ("N", "24")
+    _, ares = await start(client, fake_ds.url, pan=SECURPASS_CARD, channel=channel, **DECOUPLED)
+    assert (ares["transStatus"], ares["transStatusReason"]) == ("N", "19")
+    assert "acsDecConInd" not in ares
+    # The D that was rolled back left no row: the pending C and this N.
+    assert sorted(await transactions_of(client)) == [("C", None), ("N", "19")]
     assert len(client.app[PUSH].sent) == 1 and await operations_of(client) == 1
+    async with client.app[SESSIONS]() as session:
+        assert await challenges.get(session, ares["acsTransID"]) is None
+    assert not fake_ds.for_trans(ares["acsTransID"])
+
+
+@pytest.mark.parametrize("limits", [dict(max_pending_operations=1, push_limit_action="sms")])
+async def test_a_decoupled_areq_over_the_limit_falls_back_to_the_sms_code(client, fake_ds, camille):
+    """``sms``: a decoupled browser AReq over the limit is answered ARes C with the SMS code
+    (the phone is not woken); a 3RI one, which cannot be challenged, N / 19."""
+    await oob_page(client, fake_ds)
+    areq_msg, ares = await start(client, fake_ds.url, pan=SECURPASS_CARD, **DECOUPLED)
+    assert ares["transStatus"] == "C"
+    response = await client.post("/3ds/challenge", data={"creq": encode(creq_for(areq_msg, ares))})
+    assert 'name="code"' in await response.text()
+    _, three_ri = await start(client, fake_ds.url, pan=SECURPASS_CARD, channel="3ri", **DECOUPLED)
+    assert (three_ri["transStatus"], three_ri["transStatusReason"]) == ("N", "19")
+    assert len(client.app[PUSH].sent) == 1 and await operations_of(client) == 1
+
+
+@pytest.mark.parametrize("limits", [dict(max_pending_operations=1, push_limit_action="refuse")])
+async def test_the_portable_store_rolls_the_refused_d_back_too(client, fake_ds, camille):
+    """Through the portable session store (a savepoint in the caller's transaction) the
+    decoupled AReq over the limit is N / 19 and leaves one row, as through the driver stores."""
+    await oob_page(client, fake_ds)
+    app = client.app
+    message = areq("2.2.0", "browser", "pa", acctNumber=SECURPASS_CARD, dsURL=fake_ds.url)
+    message.update(DECOUPLED)
+    stores = AReqStores(app[ENGINE], app[SESSIONS], portable=True)
+    async with stores.open() as store:
+        ares = await authenticate(
+            message, "2.2.0", store=store, settings=app[SETTINGS], keys=app[KEYRING],
+            vault=app[VAULT], clock=app[CLOCK],
+        )  # fmt: skip
+    assert (ares["transStatus"], ares["transStatusReason"]) == ("N", "19")
+    assert sorted(await transactions_of(client)) == [("C", None), ("N", "19")]

@@ -227,3 +227,22 @@ def test_not_enrolled_is_13():
     """A cardholder with neither device nor mobile is N with reason 13."""
     d = decide(make_input(customer=CustomerFacts()), thresholds())
     assert (d.trans_status, d.reason, d.rules_fired[-1]) == ("N", "13", "not_enrolled")
+
+
+def test_operations_limited_refuse_is_n_19_even_with_a_mobile():
+    """Over the phone's operation limits with ``refuse``: N, reason 19, never D or C."""
+    inp = make_input(customer=customer(push_limited="refuse"), dec_req_ind="Y")
+    d = decide(inp, thresholds())
+    assert (d.trans_status, d.reason, d.rules_fired[-1]) == ("N", "19", "operations_limited")
+
+
+def test_operations_limited_sms_falls_back_to_the_sms_code():
+    """Over the limits with ``sms``: the SMS code (C), not the phone; without a mobile, or on
+    3RI (no challenge possible), N / 19."""
+    d = decide(make_input(customer=customer(push_limited="sms"), dec_req_ind="Y"), thresholds())
+    assert (d.trans_status, d.challenge_method) == ("C", ChallengeMethod.SMS_OTP)
+    no_mobile = customer(push_limited="sms", has_secure_mobile=False)
+    assert decide(make_input(customer=no_mobile), thresholds()).reason == "19"
+    three_ri = make_input(customer=customer(push_limited="sms"), device_channel="03",
+                          three_ri_ind="01", dec_req_ind="Y")  # fmt: skip
+    assert decide(three_ri, thresholds()).reason == "19"

@@ -27,7 +27,7 @@ from acs.flows.areq.ds_url import check_ds_url
 from acs.flows.areq.facts import AReqFacts, amount_in, read_areq
 from acs.flows.challenge.start import open_challenge
 from acs.flows.method import BrowserFacts, browser_facts
-from acs.flows.securpass.operations import is_trusted
+from acs.flows.securpass.operations import TooManyOperations, is_trusted
 from acs.logs import bind_more
 from acs.protocol import (
     ChallengeInd,
@@ -142,14 +142,22 @@ async def _decide_and_store(
     ares = build_ares(facts, decision, ctx)
     row = _row(facts, decision, answer.card, ares, answer.now)
     if status in (TransStatus.CHALLENGE_REQUIRED, TransStatus.DECOUPLED):
-        async with store.session() as session:
-            await transactions.add(session, **row)
-            await open_challenge(
-                session, acs_trans_id=acs_trans_id, facts=facts, decision=decision,
-                card=answer.card, settings=settings, now=answer.now,
-                browser_fingerprint=answer.browser.fingerprint,
-                cek_sealed=seal_cek(keys.session_wrap, cek, acs_trans_id) if cek else None,
-            )  # fmt: skip
+        try:
+            async with store.session() as session:
+                await transactions.add(session, **row)
+                await open_challenge(
+                    session, acs_trans_id=acs_trans_id, facts=facts, decision=decision,
+                    card=answer.card, settings=settings, now=answer.now,
+                    browser_fingerprint=answer.browser.fingerprint,
+                    cek_sealed=seal_cek(keys.session_wrap, cek, acs_trans_id) if cek else None,
+                )  # fmt: skip
+        except TooManyOperations:
+            # Decoupled over the phone's operation limits: nothing was stored; decide again
+            # without the phone, as the bank configured (SMS code or N / 19), at AReq time.
+            limited = _push_limited(inp, settings)
+            return await _decide_and_store(
+                answer, limited, store=store, settings=settings, keys=keys
+            )
     elif not await store.record(row, claim):
         # A concurrent AReq took the card's last low-value slot: nothing was stored; decide
         # again with the slots spent (the cardholder is authenticated instead).
@@ -204,6 +212,11 @@ def _low_value_spent(inp: RiskInput, settings: Settings) -> RiskInput:
         low_value_cumulative_minor=settings.risk.low_value_max_cumulative_minor,
     )
     return replace(inp, card=spent)
+
+
+def _push_limited(inp: RiskInput, settings: Settings) -> RiskInput:
+    sms = settings.push_limit_action == "sms"
+    return replace(inp, customer=replace(inp.customer, push_limited="sms" if sms else "refuse"))
 
 
 def _card_facts(card: CardView | None, now: datetime) -> CardFacts:

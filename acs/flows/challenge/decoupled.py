@@ -66,7 +66,11 @@ async def start_decoupled(
     now: datetime,
     limits: operations.OperationLimits | None = None,
 ) -> str | None:
-    """Create the operation and link it to the challenge; ``None`` if no active device."""
+    """Create the operation and link it to the challenge; ``None`` if no active device.
+
+    Over the customer's operation limits :class:`~acs.flows.securpass.operations.
+    TooManyOperations` propagates: the AReq is decided again, before any ARes D goes out.
+    """
     summary = payment_summary(
         amount_minor=facts.purchase_amount, currency=facts.purchase_currency,
         exponent=facts.purchase_exponent, merchant=facts.merchant_name,
@@ -77,9 +81,8 @@ async def start_decoupled(
             session, customer_id=card.customer_id, summary=summary, ttl=ttl, now=now,
             ref_type="3ds", ref_id=acs_trans_id, card_id=card.id, limits=limits,
         )  # fmt: skip
-    except (operations.NoActiveDevice, operations.TooManyOperations):
-        # The device went away since the risk decision, or it already has enough operations
-        # (push bombing, not woken): the timeout path answers N / 24 at once.
+    except operations.NoActiveDevice:
+        # The device went away since the risk decision: the timeout path answers N / 24 at once.
         await challenges.set_fields(
             session, acs_trans_id, expect_state=(challenges.OPEN,), expires_at=now
         )
