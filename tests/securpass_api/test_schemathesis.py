@@ -1,16 +1,14 @@
 """schemathesis over the device API's OpenAPI document (issue 12): cases generated from
-``/securpass/v1/openapi.json`` for every signed device route, signed by a real activated
-phone so that they pass the signature check and reach the handlers, sent through the real app.
+``/securpass/v1/openapi.json`` for every operation, sent through the real app with what lets
+them reach the handlers: signed by a real activated phone (device routes), a fresh customer
+token of the test identity provider (enrolment start, current enrolment, activation — which is
+also signed), a fresh advisor's staff token (back office).
 
 No case gets a 5xx; every answer has a status the document lists for its operation; a refusal
 is ``{"error": <machine reason>, "message": <text>}``; a 2xx body matches its documented schema.
 
 Seeded (``derandomize``, no example database) and bounded: ``ACS_SCHEMATHESIS_EXAMPLES`` cases
 per operation (25 by default, a few seconds in all).
-
-The pre-device calls (enrolment start, current enrolment, activation) are authenticated by the
-customer's identity; they are not generated here yet: see :func:`customer_auth`, the place
-where their token hook plugs in.
 """
 
 from __future__ import annotations
@@ -29,6 +27,8 @@ from yarl import URL
 
 from merchant_simulator.phone.signing import sign_request
 from tests.prereq import missing_prerequisite
+from tests.securpass_api.conftest import CHLOE
+from tests.tokens import bearer, staff_headers
 
 OPENAPI = Path(__file__).resolve().parents[2] / "acs" / "web" / "securpass_openapi.json"
 DOCUMENT = json.loads(OPENAPI.read_text(encoding="utf-8"))
@@ -57,12 +57,26 @@ def signed_operations() -> list[tuple[str, str]]:
     ]
 
 
-def customer_auth(method: str, path: str) -> dict[str, str]:
-    """HOOK for the pre-device calls (enrolment start, current, activation): the headers that
-    authenticate the customer. They are moving to a bearer token on another branch; once it
-    lands, return ``{"Authorization": f"Bearer {token}"}`` here and add their operations to
-    :func:`signed_operations`' selection (security ``banxoCustomer``)."""
-    raise NotImplementedError("pre-device calls: the token hook is not wired yet")
+TOKENS = ("customerToken", "staffToken")
+
+
+def token_operations() -> list[tuple[str, str, str]]:
+    """(method, path, token scheme) of every operation authorised by a bearer token."""
+    return [
+        (method, path, scheme)
+        for path, item in DOCUMENT["paths"].items()
+        for method, operation in item.items()
+        if isinstance(operation, dict)
+        for scheme in TOKENS
+        if any(scheme in requirement for requirement in operation.get("security", []))
+    ]
+
+
+def token_headers(identity_provider: Any, scheme: str) -> dict[str, str]:
+    """A fresh token (its jti is accepted once): Chloé's for the app, an advisor's for staff."""
+    if scheme == "staffToken":
+        return staff_headers(identity_provider, role="advisor")
+    return bearer(identity_provider.mint(CHLOE))
 
 
 def _schemathesis() -> Any:
@@ -151,6 +165,46 @@ async def test_signed_device_calls_get_a_documented_answer(
         return
     answer = await response.json(content_type=None)
     _check(method, path, response.status, answer, f"{method.upper()} {target} {body[:200]!r}")
+
+
+@pytest.mark.parametrize(("method", "path", "scheme"), token_operations())
+@TRIES
+@given(data=st.data())
+async def test_token_authorised_calls_get_a_documented_answer(
+    client, camille, clock, identity_provider, method, path, scheme, data
+):
+    """A schemathesis case on a token-authorised route (the pre-device calls, the back
+    office), with a fresh token — and signed when the operation is also signed — gets one of
+    its documented statuses, never a 5xx, and a refusal names its ``error``."""
+    operation = _load(_schemathesis())[path][method.upper()]
+    case = data.draw(operation.as_strategy(), label="case")
+    known = {"customer_id": CHLOE}
+    target, routable = _target(path, case, known, lambda name: data.draw(st.booleans(), label=name))
+    body = json.dumps(case.body).encode() if _is_set(case.body) else b""
+    headers = token_headers(identity_provider, scheme)
+    if "deviceSignature" in DOCUMENT["paths"][path][method]["security"][0]:
+        headers |= sign_request(
+            camille.keys.possession, method=method, path=target, body=body,
+            device_id=camille.keys.device_id or "", timestamp=int(clock.now().timestamp()),
+        )  # fmt: skip
+    if body:
+        headers["Content-Type"] = "application/json"
+    response = await client.request(method, URL(target, encoded=True), data=body, headers=headers)
+    if not routable and response.content_type != "application/json":
+        assert response.status == 404, (response.status, target)  # the router's, not JSON
+        return
+    answer = await response.json(content_type=None)
+    _check(method, path, response.status, answer, f"{method.upper()} {target} {body[:200]!r}")
+
+
+def test_every_token_route_is_covered():
+    """The token-authorised operations are the three pre-device calls and the back office."""
+    found = {(m, p) for m, p, _ in token_operations()}
+    assert ("post", "/securpass/v1/enrolments/{enrolment_id}/activation") in found
+    assert {p for _, p, s in token_operations() if s == "staffToken"} == {
+        p for p in DOCUMENT["paths"] if p.startswith("/backoffice/v1/")
+    }
+    assert len(found) == 3 + 4
 
 
 def test_every_signed_route_is_covered():
