@@ -19,18 +19,9 @@ import pytest
 
 from tests.areqs import areq
 from tests.pki import TestCa
+from tests.test_cli import env  # noqa: F401  (the same subprocess environment)
 
 LINE = re.compile(r"acs: serving (ds|public|admin) on (https?)://127\.0\.0\.1:(\d+)")
-
-
-@pytest.fixture
-def env(tmp_path: Path, database_url: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "ACS_DATABASE_URL": database_url,
-        "ACS_KEYS_DIR": str(tmp_path / "keys"),
-        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
-    }
 
 
 def write_config(folder: Path, acs_ca: TestCa, visa_ca: TestCa) -> Path:
@@ -83,7 +74,7 @@ def get(url: str, context: ssl.SSLContext | None = None) -> int:
         return refused.code
 
 
-def test_serve_starts_every_configured_listener(env, tmp_path):
+def test_serve_starts_every_configured_listener(env, tmp_path):  # noqa: F811
     """One line per listener; admin serves /readyz, ds an AReq over mutual TLS, public not."""
     acs_ca, visa_ca = TestCa(tmp_path / "pki", "acs"), TestCa(tmp_path / "pki", "visa")
     visa_ds = visa_ca.issue("visa ds", client=True)

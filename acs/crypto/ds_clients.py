@@ -10,7 +10,7 @@ issuer is in no bundle is attributed to no scheme, and its AReqs are refused.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography import x509
@@ -33,6 +33,9 @@ class DsClientCas:
     """The CA certificates of each scheme's ``ds_client_ca`` bundle."""
 
     by_scheme: Mapping[Scheme, tuple[x509.Certificate, ...]]
+    # DER → scheme: the schemes' DSs present a handful of certificates, and the AReq path
+    # should not parse and verify the same one again on every request of a connection.
+    _known: dict[bytes, ClientScheme] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def load(cls, bundles: Mapping[Scheme, str]) -> DsClientCas:
@@ -41,6 +44,14 @@ class DsClientCas:
 
     def scheme_of(self, der: bytes) -> ClientScheme:
         """The scheme of the certificate ``der`` (DER, as the TLS layer gives it)."""
+        known = self._known.get(der)
+        if known is None:
+            known = self._known[der] = self._scheme_of(der)
+            if len(self._known) > 256:  # bounded: drop the oldest
+                del self._known[next(iter(self._known))]
+        return known
+
+    def _scheme_of(self, der: bytes) -> ClientScheme:
         leaf = x509.load_der_x509_certificate(der)
         for scheme, cas in self.by_scheme.items():
             if any(_issued_by(leaf, ca) for ca in cas):

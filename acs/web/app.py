@@ -64,8 +64,10 @@ def create_app(
 ) -> web.Application:
     """Build the ACS. The database must already be migrated (``acs db upgrade`` or serve)."""
     protocol.preload()  # compile every validator now, not on the first AReq
+    # Without listeners every route answers on the one site: no per-request listener check.
+    listening = [on_its_listener] if settings.listeners.configured else []
     app = web.Application(
-        middlewares=[on_its_listener, protocol_errors], client_max_size=settings.max_body_bytes
+        middlewares=[*listening, protocol_errors], client_max_size=settings.max_body_bytes
     )
     headers_policy.install(app)
     keys = keys or KeyRing.load(settings.keys_dir)
@@ -78,7 +80,7 @@ def create_app(
     # One hook per flow that owns operations (keyed by the operation's ref_type).
     app[OPERATION_HOOKS] = {"3ds": operation_hook(challenge.result_keys(app))}
     app.cleanup_ctx.extend([_database, _gateways, results_sender, challenge_worker])
-    app[ROUTING] = _routes(app, Routing(enforced=settings.listeners.configured))
+    app[ROUTING] = _routes(app, Routing())
     return app
 
 

@@ -7,7 +7,8 @@ tagged with the listener it belongs to (:meth:`Routing.add`); the middleware
 does not serve that listener. A site is recognised by the local address its connections come in
 on, recorded when the site starts (:meth:`Routing.record`).
 
-With no ``[listeners.*]`` configured everything stays on ``host:port`` and nothing is checked. A
+With no ``[listeners.*]`` configured everything stays on ``host:port`` and nothing is checked
+(the middleware is not installed). A
 listener that is not configured falls back to ``host:port`` too: configuring only ``ds`` moves
 ``/3ds/areq`` there and leaves the rest where it was.
 """
@@ -44,11 +45,11 @@ _WILDCARDS = ("0.0.0.0", "::", "")
 class Routing:
     """Which listener each resource belongs to, and what each started site serves.
 
-    Mutable on purpose: the sites start after the application is frozen. ``enforced`` is False
-    in development (no listener configured): every route answers on the one site.
+    Mutable on purpose: the sites start after the application is frozen. Consulted only when
+    listeners are configured (the app factory installs the middleware then); in development
+    every route answers on the one site.
     """
 
-    enforced: bool
     tags: dict[web.AbstractResource, Served] = field(default_factory=dict)
     sites: dict[tuple[str, int], Served] = field(default_factory=dict)
 
@@ -71,9 +72,7 @@ class Routing:
 
     def allows(self, resource: web.AbstractResource | None, sockname: Any) -> bool:
         """Whether ``resource`` answers on the site a connection with ``sockname`` reached
-        (None, the router's own answer such as a 405: only without listeners)."""
-        if not self.enforced:
-            return True
+        (None, the router's own answer such as a 405: never)."""
         if resource is None:
             return False
         return bool(self.tags.get(resource, frozenset()) & self._served_at(sockname))

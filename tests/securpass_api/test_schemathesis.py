@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -134,6 +135,27 @@ def _check(method: str, path: str, status: int, body: Any, sent: str) -> None:
         validator.validate(body)
 
 
+async def _send_case(
+    client: Any, data: Any, method: str, path: str, known: dict[str, str],
+    headers_for: Callable[[str, bytes], dict[str, str]],
+) -> None:  # fmt: skip
+    """Draw a schemathesis case for the operation, send it with ``headers_for(target, body)``
+    through the real app, and check the answer against the document."""
+    operation = _load(_schemathesis())[path][method.upper()]
+    case = data.draw(operation.as_strategy(), label="case")
+    target, routable = _target(path, case, known, lambda name: data.draw(st.booleans(), label=name))
+    body = json.dumps(case.body).encode() if _is_set(case.body) else b""
+    headers = headers_for(target, body)
+    if body:
+        headers["Content-Type"] = "application/json"
+    response = await client.request(method, URL(target, encoded=True), data=body, headers=headers)
+    if not routable and response.content_type != "application/json":
+        assert response.status == 404, (response.status, target)  # the router's, not JSON
+        return
+    answer = await response.json(content_type=None)
+    _check(method, path, response.status, answer, f"{method.upper()} {target} {body[:200]!r}")
+
+
 @pytest.fixture
 async def pending(new_operation) -> str:
     """One pending operation of Camille's, made once per test (its examples share it)."""
@@ -148,23 +170,12 @@ async def test_signed_device_calls_get_a_documented_answer(
 ):
     """A schemathesis case on a signed device route, signed by Camille's phone, gets one of
     the operation's documented statuses, never a 5xx, and a refusal names its ``error``."""
-    operation = _load(_schemathesis())[path][method.upper()]
-    case = data.draw(operation.as_strategy(), label="case")
-    known = {"device_id": camille.keys.device_id or "", "operation_id": pending}
-    target, routable = _target(path, case, known, lambda name: data.draw(st.booleans(), label=name))
-    body = json.dumps(case.body).encode() if _is_set(case.body) else b""
-    headers = sign_request(
+    device_id = camille.keys.device_id or ""
+    known = {"device_id": device_id, "operation_id": pending}
+    await _send_case(client, data, method, path, known, lambda target, body: sign_request(
         camille.keys.possession, method=method, path=target, body=body,
-        device_id=known["device_id"], timestamp=int(clock.now().timestamp()),
-    )  # fmt: skip
-    if body:
-        headers["Content-Type"] = "application/json"
-    response = await client.request(method, URL(target, encoded=True), data=body, headers=headers)
-    if not routable and response.content_type != "application/json":
-        assert response.status == 404, (response.status, target)  # the router's, not JSON
-        return
-    answer = await response.json(content_type=None)
-    _check(method, path, response.status, answer, f"{method.upper()} {target} {body[:200]!r}")
+        device_id=device_id, timestamp=int(clock.now().timestamp()),
+    ))  # fmt: skip
 
 
 @pytest.mark.parametrize(("method", "path", "scheme"), token_operations())
@@ -176,25 +187,18 @@ async def test_token_authorised_calls_get_a_documented_answer(
     """A schemathesis case on a token-authorised route (the pre-device calls, the back
     office), with a fresh token — and signed when the operation is also signed — gets one of
     its documented statuses, never a 5xx, and a refusal names its ``error``."""
-    operation = _load(_schemathesis())[path][method.upper()]
-    case = data.draw(operation.as_strategy(), label="case")
-    known = {"customer_id": CHLOE}
-    target, routable = _target(path, case, known, lambda name: data.draw(st.booleans(), label=name))
-    body = json.dumps(case.body).encode() if _is_set(case.body) else b""
-    headers = token_headers(identity_provider, scheme)
-    if "deviceSignature" in DOCUMENT["paths"][path][method]["security"][0]:
-        headers |= sign_request(
+    signed = "deviceSignature" in DOCUMENT["paths"][path][method]["security"][0]
+
+    def headers(target: str, body: bytes) -> dict[str, str]:
+        token = token_headers(identity_provider, scheme)
+        if not signed:
+            return token
+        return token | sign_request(
             camille.keys.possession, method=method, path=target, body=body,
             device_id=camille.keys.device_id or "", timestamp=int(clock.now().timestamp()),
         )  # fmt: skip
-    if body:
-        headers["Content-Type"] = "application/json"
-    response = await client.request(method, URL(target, encoded=True), data=body, headers=headers)
-    if not routable and response.content_type != "application/json":
-        assert response.status == 404, (response.status, target)  # the router's, not JSON
-        return
-    answer = await response.json(content_type=None)
-    _check(method, path, response.status, answer, f"{method.upper()} {target} {body[:200]!r}")
+
+    await _send_case(client, data, method, path, {"customer_id": CHLOE}, headers)
 
 
 def test_every_token_route_is_covered():
