@@ -8,6 +8,7 @@ then ``ACS_DATABASE_URL`` and ``ACS_KEYS_DIR``. A wrong key or value stops start
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
@@ -188,6 +189,12 @@ class Settings:
     max_pending_operations: int = 3  # pending at once
     max_operations_per_10_minutes: int = 10  # created in any 10 minutes
     push_limit_action: str = "sms"  # "sms" (SMS OTP if a secure mobile) | "refuse" (N / 19)
+    # SMS bombing and enrolment abuse (docs/reliability.md, Limits): activation codes per
+    # customer, and enrolment starts + activations per client address, in any hour.
+    activation_codes_per_hour: int = 3
+    enrolment_calls_per_address_per_hour: int = 30
+    # Reverse proxies (CIDRs) whose X-Forwarded-For names the client; none: the peer is.
+    trusted_proxies: tuple[str, ...] = ()
     card_ranges: tuple[CardRange, ...] = DEV_RANGES
     risk: RiskThresholds = field(default_factory=RiskThresholds)
     listeners: Listeners = field(default_factory=Listeners)
@@ -242,6 +249,11 @@ class Settings:
         return tuple(s for s in self.range_schemes if not self.scheme(s).ds_urls)
 
     @property
+    def proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        """``trusted_proxies`` parsed (checked at load: every entry is a network)."""
+        return tuple(ipaddress.ip_network(value) for value in self.trusted_proxies)
+
+    @property
     def production(self) -> bool:
         return self.profile is Profile.PRODUCTION
 
@@ -289,10 +301,13 @@ _RANGES = {
     "db_statement_timeout_seconds": (0.1, 300),
     "max_pending_operations": (1, 20),
     "max_operations_per_10_minutes": (1, 100),
+    "activation_codes_per_hour": (1, 20),
+    "enrolment_calls_per_address_per_hour": (1, 10_000),
 }
 
 
 def _check_choices(settings: Settings) -> None:
+    _check_networks("trusted_proxies", settings.trusted_proxies)
     for key, (low, high) in _RANGES.items():
         if not low <= getattr(settings, key) <= high:
             raise ConfigError(key, f"expected a value from {low} to {high}")
@@ -303,6 +318,16 @@ def _check_choices(settings: Settings) -> None:
         url_key = key.replace("gateway", "webhook_url")
         if value == "webhook" and not getattr(settings, url_key):
             raise ConfigError(url_key, f"required when {key} is webhook")
+
+
+def _check_networks(key: str, values: tuple[str, ...]) -> None:
+    for value in values:
+        try:
+            if not isinstance(value, str):  # ip_network(1) would be 0.0.0.1/32
+                raise TypeError(value)
+            ipaddress.ip_network(value)
+        except (TypeError, ValueError):
+            raise ConfigError(key, f"{value!r} is not an IP address or network (CIDR)") from None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

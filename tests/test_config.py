@@ -77,6 +77,12 @@ def test_acs_config_environment_variable_names_the_file(tmp_path):
         ("max_pending_operations = 0\n", "max_pending_operations"),
         ('max_operations_per_10_minutes = "10"\n', "max_operations_per_10_minutes"),
         ('push_limit_action = "block"\n', "push_limit_action"),
+        ("activation_codes_per_hour = 0\n", "activation_codes_per_hour"),
+        ("enrolment_calls_per_address_per_hour = 0\n", "enrolment_calls_per_address_per_hour"),
+        ('trusted_proxies = "10.0.0.0/8"\n', "trusted_proxies"),
+        ('trusted_proxies = ["10.0.0.1/8"]\n', "trusted_proxies"),
+        ('trusted_proxies = ["proxy.bank.example"]\n', "trusted_proxies"),
+        ("trusted_proxies = [1]\n", "trusted_proxies"),
     ],
 )
 def test_a_wrong_config_names_the_bad_key(tmp_path, text, key):
@@ -102,3 +108,11 @@ def test_database_timeouts_are_a_few_seconds_by_default_and_configurable(tmp_pat
     path = write(tmp_path, "db_connect_timeout_seconds = 2\ndb_statement_timeout_seconds = 1.5\n")
     settings = load_settings(path, environ={})
     assert (settings.db_connect_timeout_seconds, settings.db_statement_timeout_seconds) == (2, 1.5)
+
+
+def test_trusted_proxies_are_networks(tmp_path):
+    """``trusted_proxies`` takes addresses and CIDRs, IPv4 and IPv6; none by default."""
+    assert load_settings(environ={}).proxy_networks == ()
+    path = write(tmp_path, 'trusted_proxies = ["10.0.0.0/8", "2001:db8::1"]\n')
+    networks = load_settings(path, environ={}).proxy_networks
+    assert [str(n) for n in networks] == ["10.0.0.0/8", "2001:db8::1/128"]

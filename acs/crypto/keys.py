@@ -17,6 +17,8 @@ when :func:`missing_keys` names anything.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -82,6 +84,12 @@ class KeyRing:
             raise KeyFileError(f"no key file at {path}: run `acs keys init`") from None
         except (ValueError, KeyError, TypeError) as exc:
             raise KeyFileError(f"{path} is malformed ({exc.__class__.__name__}: {exc})") from None
+
+    @property
+    def address_key(self) -> bytes:
+        """HMAC key of client addresses (rate limits), derived from the pepper: the addresses
+        are never stored in clear, and there is no further secret to keep."""
+        return hmac.new(self.pepper, b"securpass-acs client address v1", hashlib.sha256).digest()
 
     def for_range(self, card_range: CardRange) -> SchemeKeys:
         try:

@@ -201,6 +201,18 @@ class UsedTokenRow(Base):
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
+class AddressHitRow(Base):
+    """One rate-limited call (an enrolment start or an activation) from a client address, by
+    the HMAC of the address (never the address): counted over the last hour, then purged."""
+
+    __tablename__ = "address_hits"
+    __table_args__ = (sa.Index("ix_address_hits_address_hash_at", "address_hash", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    address_hash: Mapped[str] = mapped_column(sa.String(64))  # hex HMAC-SHA256
+    at: Mapped[datetime] = mapped_column(index=True)
+
+
 # The feature tables live in their own modules but share Base.metadata: importing them here
 # makes every table known wherever the models are (migrations, tests, the app).
 from acs.storage import challenge_models, securpass_models  # noqa: E402, F401

@@ -18,7 +18,7 @@ from acs.flows.securpass import queries
 from acs.flows.securpass.bodies import read_object
 from acs.flows.securpass.errors import InvalidRequest
 from acs.flows.securpass.views import enrolment_view
-from acs.web.keys import CLOCK, KEYRING, SESSIONS, SMS
+from acs.web.keys import CLOCK, KEYRING, SESSIONS, SETTINGS, SMS
 from acs.web.staff import StaffRoutes, staff_api
 
 __all__ = ["routes", "table"]
@@ -77,6 +77,7 @@ async def initiate(request: web.Request, staff: Staff) -> web.Response:
         amendment=_amendment(data.get("amendment"), sale_channel),
         keys=request.app[KEYRING],
         sms=request.app[SMS],
+        codes_per_hour=request.app[SETTINGS].activation_codes_per_hour,
         now=request.app[CLOCK].now(),
     )
     return web.json_response({"enrolment": enrolment_view(row)}, status=201)

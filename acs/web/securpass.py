@@ -20,6 +20,7 @@ import aiohttp
 from aiohttp import WSMsgType, web
 
 from acs.crypto.codes import code_key_public_jwk
+from acs.flows.address_limit import AddressLimit, admit_address
 from acs.flows.securpass import device as device_flows
 from acs.flows.securpass import enrol as enrol_flows
 from acs.flows.securpass import queries, signed
@@ -34,6 +35,7 @@ from acs.flows.tokens import LoginStrength, accept_token
 from acs.notify import topics
 from acs.securpass.pincode import CODE_POLICY
 from acs.web.bearer import bearer_token
+from acs.web.client_address import client_address
 from acs.web.keys import CLOCK, HUB, KEYRING, OPERATION_HOOKS, SESSIONS, SETTINGS, SMS, TOKENS
 
 __all__ = ["API", "routes"]
@@ -59,6 +61,16 @@ async def _customer_id(request: web.Request, *, activation: bool) -> str:
         strength=strength if activation else None,
     )
     return token.subject
+
+
+async def _admit_address(request: web.Request) -> None:
+    """The per-address limit of enrolment calls, checked before the token is spent."""
+    settings = request.app[SETTINGS]
+    limit = AddressLimit(
+        settings.enrolment_calls_per_address_per_hour, request.app[KEYRING].address_key
+    )
+    address = client_address(request, settings.proxy_networks)
+    await admit_address(request.app[SESSIONS], limit, address, now=request.app[CLOCK].now())
 
 
 def _code_key(request: web.Request) -> dict[str, Any]:
@@ -96,6 +108,7 @@ async def code_key(request: web.Request) -> web.Response:
 @routes.post(f"{API}/enrolments")
 async def start(request: web.Request) -> web.Response:
     """SP-20: self-care start (also a new phone, SP-40/41): eligibility, then an SMS code."""
+    await _admit_address(request)
     customer_id = await _customer_id(request, activation=True)
     now = request.app[CLOCK].now()
     row = await enrol_flows.start_selfcare(
@@ -103,6 +116,7 @@ async def start(request: web.Request) -> web.Response:
         customer_id=customer_id,
         keys=request.app[KEYRING],
         sms=request.app[SMS],
+        codes_per_hour=request.app[SETTINGS].activation_codes_per_hour,
         now=now,
     )
     body = {
@@ -131,6 +145,7 @@ async def current(request: web.Request) -> web.Response:
 @routes.post(f"{API}/enrolments/{{enrolment_id}}/activation")
 async def activate(request: web.Request) -> web.Response:
     """SP-21/22/34: register the phone (keys, code, model, push token, biometric choices)."""
+    await _admit_address(request)
     customer_id = await _customer_id(request, activation=True)
     call = await _signed(request)
     activation = await enrol_flows.activate_device(

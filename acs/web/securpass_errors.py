@@ -19,7 +19,9 @@ CodeRejected device_blocked            403
 ActivationCodeRejected                 401     wrong code, ``attempts_left``; 410 expired;
                                                429 attempts exhausted
 NotEligible, Forbidden                 403     ``unmet`` lists every SP rule not met
-TooManyRequests                        429     too_many_activation_codes, ``retry_after``
+TooManyRequests                        429     too_many_activation_codes,
+                                               too_many_requests_from_address;
+                                               ``retry_after`` and ``Retry-After``
 InvalidTransition                      409     wrong_state, not_yet_expired
 InvalidTransition enrolment_expired    410     SP-33: start again in branch
 InvalidTransition not_eligible /       403
@@ -198,7 +200,10 @@ def _refusals(handler: Handler, *, staff: bool) -> Handler:
 def _flow_error(exc: SecurPassFlowError) -> web.Response:
     status = _REASON_STATUS.get(exc.reason) if isinstance(exc, CodeRejected) else None
     status = status or _status_of(exc, _FLOW_STATUS.items(), 400)
-    return error_response(status, exc.reason, exc.message, **exc.extra)
+    response = error_response(status, exc.reason, exc.message, **exc.extra)
+    if isinstance(exc, TooManyRequests):  # RFC 9110 §10.2.3, for clients that read no body
+        response.headers["Retry-After"] = str(exc.extra["retry_after"])
+    return response
 
 
 def _token_error(exc: TokenRejected, *, staff: bool) -> web.Response:

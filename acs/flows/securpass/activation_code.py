@@ -16,26 +16,31 @@ from acs.storage.audit import count_actions
 from acs.storage.engine import Session
 from acs.storage.securpass_models import EnrolmentRow
 
-__all__ = ["ACTIVATION_CODES_PER_HOUR", "issue_code", "send_code"]
+__all__ = ["issue_code", "send_code"]
 
-# SMS bombing and code guessing: at most this many activation codes per customer in any hour.
-ACTIVATION_CODES_PER_HOUR = 3
 _HOUR = timedelta(hours=1)
 
 
 async def issue_code(
-    session: Session, row: EnrolmentRow, *, keys: KeyRing, now: datetime, actor: str
+    session: Session,
+    row: EnrolmentRow,
+    *,
+    keys: KeyRing,
+    per_hour: int,
+    now: datetime,
+    actor: str,
 ) -> str:
     """A new code for the enrolment (it replaces the previous one); the code, to be sent.
 
-    At most :data:`ACTIVATION_CODES_PER_HOUR` per customer: beyond, :class:`TooManyRequests`
-    (429) and no code, so that no SMS goes out either.
+    SMS bombing and code guessing: at most ``per_hour`` codes per customer in any hour (the
+    ``activation_codes_per_hour`` setting); beyond, :class:`TooManyRequests` (429) and no
+    code, so that no SMS goes out either.
     """
     sent = await count_actions(
         session, subject=f"customer:{row.customer_id}",
         action="securpass.activation_code_sent", since=now - _HOUR,
     )  # fmt: skip
-    if sent >= ACTIVATION_CODES_PER_HOUR:
+    if sent >= per_hour:
         raise TooManyRequests(
             "too_many_activation_codes",
             "Trop de codes d'activation demandés : réessayez dans une heure.",

@@ -32,6 +32,7 @@ async def initiate_in_branch(
     amendment: dict[str, str] | None = None,
     keys: KeyRing,
     sms: SmsGateway,
+    codes_per_hour: int,
     now: datetime,
 ) -> EnrolmentRow:
     """SP-30 … SP-33: face to face only; ``initiated``; SMS; 24 h to activate on the phone.
@@ -76,7 +77,9 @@ async def initiate_in_branch(
             branch=staff.branch,
             rule="SP-30",
         )
-        code = await issue_code(session, row, keys=keys, now=now, actor=staff.actor)
+        code = await issue_code(
+            session, row, keys=keys, per_hour=codes_per_hour, now=now, actor=staff.actor
+        )
         mobile = customer.secure_mobile or ""
     await send_code(sms, to=mobile, code=code, enrolment=row, now=now)
     return row

@@ -26,6 +26,7 @@ async def start_selfcare(
     customer_id: str,
     keys: KeyRing,
     sms: SmsGateway,
+    codes_per_hour: int,
     now: datetime,
 ) -> EnrolmentRow:
     """SP-20: start (or restart, or transfer to a new phone, SP-40/41) from the app; a 6-digit
@@ -54,7 +55,10 @@ async def start_selfcare(
                 now=now,
             )
             row = await store.add(session, new_enrolment_row(enrolment, now=now))
-        code = await issue_code(session, row, keys=keys, now=now, actor=f"customer:{customer_id}")
+        actor = f"customer:{customer_id}"
+        code = await issue_code(
+            session, row, keys=keys, per_hour=codes_per_hour, now=now, actor=actor
+        )
         mobile = customer.secure_mobile or ""
     await send_code(sms, to=mobile, code=code, enrolment=row, now=now)
     return row
