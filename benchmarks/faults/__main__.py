@@ -6,6 +6,8 @@ python -m benchmarks.faults --postgres-url postgresql+asyncpg://postgres@127.0.0
 python -m benchmarks.faults --challenges 100 --kills 1 --seed 7 --outage 5
 ```
 
+Scenarios: ``crash`` (SMS OTP challenges), ``crash-securpass`` (Sécur'Pass: one phone approving
+every challenge, at most 100), ``refuse``, ``error``, ``blackhole`` (the DS's outage modes).
 Each run uses a fresh database (a SQLite file under ``benchmarks/work/faults/``, or the
 database ``acs_faults`` created and dropped on the PostgreSQL server), fresh dev keys and the
 demo customers and cards; ``acs serve`` runs as a subprocess. It prints one line per scenario
@@ -25,8 +27,10 @@ from pathlib import Path
 from acs.demo import write_demo_csv
 from benchmarks.faults.edge import DsMode
 from benchmarks.faults.scenarios import (
+    SECURPASS_MAX,
     CrashFigures,
     OutageFigures,
+    crash_during_approvals,
     crash_during_challenges,
     ds_outage,
 )
@@ -45,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         for scenario in _scenarios(args):
             started = time.monotonic()
             figures = _run(name, server, scenario, args)
-            print(_line(name, figures, time.monotonic() - started), flush=True)
+            print(_line(name, scenario, figures, time.monotonic() - started), flush=True)
             bad += _bad(figures)
     return 1 if bad else 0
 
@@ -58,13 +62,16 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--outage", type=float, default=5.0, help="seconds the DS is down")
     parser.add_argument("--seed", type=int, default=12, help="the random moments and inputs")
     parser.add_argument("--postgres-url", help="also run on this PostgreSQL server")
-    parser.add_argument("--only", choices=["crash", *[m.value for m in DsMode][1:]],
+    parser.add_argument("--only", choices=[*CRASHES, *[m.value for m in DsMode][1:]],
                         action="append", help="run only these scenarios (repeatable)")  # fmt: skip
     return parser
 
 
+CRASHES = ("crash", "crash-securpass")
+
+
 def _scenarios(args: argparse.Namespace) -> list[str]:
-    every = ["crash", "refuse", "error", "blackhole"]
+    every = [*CRASHES, "refuse", "error", "blackhole"]
     return [s for s in every if not args.only or s in args.only]
 
 
@@ -87,6 +94,11 @@ def _run(backend: str, server: str | None, scenario: str, args: argparse.Namespa
             return asyncio.run(
                 crash_during_challenges(**common, kills=args.kills, workers=args.workers)
             )
+        if scenario == "crash-securpass":
+            common["challenges"] = min(args.challenges, SECURPASS_MAX)
+            return asyncio.run(
+                crash_during_approvals(**common, kills=args.kills, workers=args.workers)
+            )
         return asyncio.run(ds_outage(**common, mode=DsMode(scenario), outage_s=args.outage))
     finally:
         if server is not None:
@@ -103,16 +115,19 @@ def _prepare(url: str, keys: Path, workdir: Path) -> None:
                        capture_output=True)  # fmt: skip
 
 
-def _line(backend: str, figures: CrashFigures | OutageFigures, took: float) -> str:
+def _line(backend: str, scenario: str, figures: CrashFigures | OutageFigures, took: float) -> str:
     s = figures.settled
     tail = (f"RReqs lost {s.lost}, duplicated {s.duplicated}; decided {s.decided}/{s.challenges},"
             f" results delivered {s.delivered}/{s.results}; {took:.0f} s")  # fmt: skip
     if isinstance(figures, CrashFigures):
         restarts = ", ".join(f"{r:.1f}" for r in figures.restart_s)
-        return (f"{backend:8} crash     {figures.challenges} cardholders, {figures.kills} kill -9:"
+        return (f"{backend:8} {scenario:15} {figures.challenges} cardholders,"
+                f" {figures.kills} kill -9:"
                 f" {figures.completed} completed ({figures.too_late} timed out while it was down),"
-                f" {figures.failed} failed {list(figures.errors)[:3]}, {figures.retries}"
-                f" calls retried, {figures.resends} codes re-asked, {figures.mismatched}"
+                f" {figures.approved} approved, {figures.failed} failed"
+                f" {list(figures.errors)[:3]}, {figures.retries} calls retried,"
+                f" {figures.resends} codes re-asked, {figures.answered_twice} phone answers"
+                f" repeated, {figures.mismatched}"
                 f" CRes/RReq mismatches; restart {restarts} s,"
                 f" all delivered {figures.settle_s:.1f} s after the last kill; {tail}")  # fmt: skip
     return (f"{backend:8} ds-{figures.mode:9} {figures.challenges} cardholders, DS down"

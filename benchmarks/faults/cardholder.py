@@ -1,6 +1,7 @@
-"""A cardholder (and their 3DS Server) going through a browser SMS OTP challenge over HTTP,
-who keeps trying while the ACS is dead: AReq → ARes C → CReq → the code from the SMS provider
-→ the code posted → the final page's CRes.
+"""A cardholder (and their 3DS Server) going through a browser challenge over HTTP, who keeps
+trying while the ACS is dead: AReq → ARes C → CReq → the decision (SMS OTP: the code from the
+SMS provider, posted; Sécur'Pass: the phone's, :mod:`benchmarks.faults.phone_holder`) → the
+final page's CRes.
 
 Every call is retried on a refused, reset or timed-out connection until ``deadline`` (the ACS
 is restarting): an AReq whose answer was lost is sent again as a new transaction (the lost one,
@@ -26,7 +27,7 @@ import aiohttp
 from benchmarks.areqs import load_template, render
 from benchmarks.faults.edge import SmsProvider
 
-__all__ = ["Attempt", "sms_challenge"]
+__all__ = ["DOWN", "Attempt", "browser_challenge", "securpass_challenge", "sms_challenge"]
 
 T = TypeVar("T")
 RETRY_PAUSE = 0.2  # between calls to a dead ACS
@@ -36,7 +37,7 @@ CODE = re.compile(r"\b(\d{6})\b")
 TOKEN = re.compile(r'name="token" value="([^"]+)"')
 ACTION = re.compile(r'<form[^>]*action="([^"]*)"')
 CRES = re.compile(r'name="cres" value="([^"]+)"')
-_DOWN = (aiohttp.ClientConnectionError, aiohttp.ServerTimeoutError, OSError, TimeoutError)
+DOWN = (aiohttp.ClientConnectionError, aiohttp.ServerTimeoutError, OSError, TimeoutError)
 
 
 @dataclass
@@ -51,16 +52,24 @@ class Attempt:
     resends: int = 0
 
 
-async def sms_challenge(
+# What the cardholder does on the opened challenge page: (acsTransID, form action, token) →
+# the page after deciding (SMS: the code typed and posted; Sécur'Pass: the page as it is, the
+# phone decides on its own).
+Decide = Callable[[str, str, str, Attempt, float], Awaitable[str | None]]
+
+
+async def browser_challenge(
     http: aiohttp.ClientSession,
     base_url: str,
     *,
     ds_url: str,
-    sms: SmsProvider,
     pan: str,
     rng: random.Random,
     deadline: float,
+    decide: Decide,
 ) -> Attempt:
+    """AReq → ARes C → CReq → ``decide`` → the final page's CRes, through any number of
+    kills (every call retried until ``deadline``)."""
     attempt = Attempt(acs_trans_ids=[])
     try:
         ares, areq = await _areq(http, base_url, ds_url, pan, rng, attempt, deadline)
@@ -72,13 +81,52 @@ async def sms_challenge(
             attempt.cres_status = _ending(page)
             return attempt
         token, action = _token(page), _action(page)
-        code = await _code(http, sms, acs_trans_id, action, token, attempt, deadline)
-        page = await _retrying(lambda: _post(http, action, {"token": token, "code": code}),
-                               attempt, deadline)  # fmt: skip
+        page = await decide(acs_trans_id, action, token, attempt, deadline) or page
         attempt.cres_status = await _final(http, action, token, page, attempt, deadline)
     except _GaveUp as exc:
         attempt.error = str(exc)
     return attempt
+
+
+async def sms_challenge(
+    http: aiohttp.ClientSession,
+    base_url: str,
+    *,
+    ds_url: str,
+    sms: SmsProvider,
+    pan: str,
+    rng: random.Random,
+    deadline: float,
+) -> Attempt:
+    """The code from the SMS, typed and posted."""
+
+    async def type_code(
+        acs_trans_id: str, action: str, token: str, attempt: Attempt, deadline: float
+    ) -> str:
+        code = await _code(http, sms, acs_trans_id, action, token, attempt, deadline)
+        form = {"token": token, "code": code}
+        return await _retrying(lambda: _post(http, action, form), attempt, deadline)
+
+    return await browser_challenge(http, base_url, ds_url=ds_url, pan=pan, rng=rng,
+                                   deadline=deadline, decide=type_code)  # fmt: skip
+
+
+async def securpass_challenge(
+    http: aiohttp.ClientSession,
+    base_url: str,
+    *,
+    ds_url: str,
+    pan: str,
+    rng: random.Random,
+    deadline: float,
+) -> Attempt:
+    """The waiting page followed ("J'ai validé dans l'appli") while the phone decides."""
+
+    async def wait_for_the_phone(*_: object) -> None:
+        return None
+
+    return await browser_challenge(http, base_url, ds_url=ds_url, pan=pan, rng=rng,
+                                   deadline=deadline, decide=wait_for_the_phone)  # fmt: skip
 
 
 class _GaveUp(Exception):
@@ -92,7 +140,7 @@ async def _areq(http, base_url, ds_url, pan, rng, attempt, deadline):
         areq = json.loads(body)
         try:
             ares = await _json(http, f"{base_url}/3ds/areq", body)
-        except _DOWN:
+        except DOWN:
             attempt.retries += 1
             await _pause(deadline)
             continue
@@ -129,7 +177,7 @@ async def _retrying(call: Callable[[], Awaitable[T]], attempt: Attempt, deadline
     while True:
         try:
             return await call()
-        except _DOWN:
+        except DOWN:
             attempt.retries += 1
             await _pause(deadline)
 

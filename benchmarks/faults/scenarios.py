@@ -5,6 +5,9 @@
   port; the cardholders carry on. Then, from the database and the DS: every challenge decided
   exactly once, every decision's RReq at the DS (lost = decided but never answered RRes),
   duplicates (answered Erro 312).
+- :func:`crash_during_approvals`: the same with Sécur'Pass: N browser challenges of one
+  cardholder whose phone approves each (biometrics), killed while the pages wait and the phone
+  answers.
 - :func:`ds_outage`: N challenges decided while the DS refuses connections, answers 503 or
   black-holes for ``outage_s``; then it is back: each result delivered, how long after.
 
@@ -28,12 +31,26 @@ from sqlalchemy import select
 from acs.storage.challenge_models import ChallengeRow, OutboxRow
 from acs.storage.engine import make_engine
 from benchmarks.faults.acs_process import AcsProcess, write_config
-from benchmarks.faults.cardholder import Attempt, sms_challenge
+from benchmarks.faults.cardholder import Attempt, securpass_challenge, sms_challenge
 from benchmarks.faults.edge import SMS_TOKEN, DsMode, FlakyDS, SmsProvider
+from benchmarks.faults.phone_holder import PhoneApp, enrol_phone
+from benchmarks.idp import config_file
 
-__all__ = ["CrashFigures", "OutageFigures", "crash_during_challenges", "ds_outage"]
+__all__ = [
+    "SECURPASS_MAX",
+    "CrashFigures",
+    "OutageFigures",
+    "crash_during_approvals",
+    "crash_during_challenges",
+    "ds_outage",
+]
 
 SMS_CARD = "4970100000000022"  # Louis (demo): SMS OTP only
+SECURPASS_CUSTOMER, SECURPASS_CARD = "C0001", "4970100000000014"  # Camille (demo)
+# One phone approves every Sécur'Pass challenge: the push-bombing limits are raised to their
+# ceilings for the run (20 pending at once, 100 in 10 minutes), so at most this many cardholders.
+SECURPASS_MAX = 100
+SECURPASS_AT_ONCE = 15
 RETRY_SECONDS = 0.5  # results_retry_seconds of the runs (the default is 10 s)
 AT_ONCE = 25  # cardholders in a challenge at the same time (the ACS pool has 20 + 10)
 FIRST_CREQ_SECONDS = 10  # an AReq whose answer died with the ACS is orphaned this long
@@ -57,11 +74,13 @@ class CrashFigures:
     challenges: int  # cardholders started
     kills: int
     completed: int  # cardholders who got their final CRes
+    approved: int  # ... and it said Y (authenticated)
     too_late: int  # ... an Erro instead: the first CReq came too late (the ACS was down)
     failed: int  # cardholders who gave up (the ACS never came back for them)
     errors: tuple[str, ...]  # why, one per failed cardholder
     retries: int  # HTTP calls repeated because the ACS was dead
     resends: int  # codes asked again (the ACS died before sending the SMS)
+    answered_twice: int  # phone answers repeated after a kill, then 409/410 (decided once)
     mismatched: int  # a final CRes whose transStatus differs from the RReq's
     restart_s: list[float]  # acs serve start to /healthz, after each kill
     settle_s: float  # last kill to every result delivered
@@ -89,6 +108,7 @@ class Run:
     keys_dir: Path
     workdir: Path
     workers: int = 1
+    securpass: bool = False  # an identity provider for the phone, the operation limits raised
     ds: FlakyDS = field(default_factory=FlakyDS)
     sms: SmsProvider = field(default_factory=SmsProvider)
     acs: AcsProcess | None = None
@@ -102,7 +122,13 @@ class Run:
             sms_gateway="webhook", sms_webhook_url=self.sms.url, sms_webhook_token=SMS_TOKEN,
             results_retry_seconds=RETRY_SECONDS, results_read_timeout_seconds=1.0,
             first_creq_seconds=FIRST_CREQ_SECONDS, log_level="WARNING",
+            **({"max_pending_operations": 20, "max_operations_per_10_minutes": 100}
+               if self.securpass else {}),
         )  # fmt: skip
+        if self.securpass:  # the phone logs in to activate: the bank's identity provider
+            idp = config_file(self.keys_dir).read_text(encoding="utf-8")
+            config.write_text(config.read_text(encoding="utf-8") + idp, encoding="utf-8")
+            self.at_once = asyncio.Semaphore(SECURPASS_AT_ONCE)
         self.acs = AcsProcess(
             database_url=self.database_url, keys_dir=self.keys_dir, config=config,
             log=self.workdir / "acs.log", workers=self.workers,
@@ -128,9 +154,45 @@ async def crash_during_challenges(
     workers: int = 1,
     settle_timeout: float = 60.0,
 ) -> CrashFigures:
+    """SMS OTP challenges (Louis's card), the ACS killed ``kills`` times."""
+    run = Run(database_url, keys_dir, workdir, workers)
+    return await _crash(run, challenges=challenges, seed=seed, kills=kills,
+                        settle_timeout=settle_timeout)  # fmt: skip
+
+
+async def crash_during_approvals(
+    *,
+    database_url: str,
+    keys_dir: Path,
+    workdir: Path,
+    challenges: int,
+    seed: int,
+    kills: int = 1,
+    workers: int = 1,
+    settle_timeout: float = 60.0,
+) -> CrashFigures:
+    """Sécur'Pass challenges (Camille's card, her phone enrolled first and approving every
+    operation), the ACS killed ``kills`` times."""
+    if challenges > SECURPASS_MAX:
+        raise ValueError(f"at most {SECURPASS_MAX} Sécur'Pass challenges (one phone's limits)")
+    run = Run(database_url, keys_dir, workdir, workers, securpass=True)
+    return await _crash(run, challenges=challenges, seed=seed, kills=kills,
+                        settle_timeout=settle_timeout)  # fmt: skip
+
+
+async def _crash(
+    run: Run, *, challenges: int, seed: int, kills: int, settle_timeout: float
+) -> CrashFigures:
     rng = random.Random(seed)
-    async with Run(database_url, keys_dir, workdir, workers) as run, _http() as http:
+    async with run, _http() as http:
         assert run.acs is not None
+        phone = None
+        if run.securpass:
+            phone = PhoneApp(await enrol_phone(
+                http, run.acs.base_url, keys_dir=run.keys_dir, sms=run.sms,
+                customer_id=SECURPASS_CUSTOMER,
+            ))  # fmt: skip
+            phone.start()
         deadline = time.monotonic() + settle_timeout
         cardholders = [
             asyncio.create_task(
@@ -148,15 +210,20 @@ async def crash_during_challenges(
             restarts.append(await run.acs.start())
         last_kill = time.monotonic()
         attempts: list[Attempt] = list(await asyncio.gather(*cardholders))
-        settled = await _settle(run, database_url, deadline)
+        if phone is not None:
+            await phone.stop()
+        settled = await _settle(run, run.database_url, deadline)
         settle_s = time.monotonic() - last_kill
     return CrashFigures(
         challenges=challenges, kills=kills,
         completed=sum(a.cres_status is not None for a in attempts),
+        approved=sum(a.cres_status == "Y" for a in attempts),
         too_late=sum((a.cres_status or "").startswith("Erro") for a in attempts),
         failed=sum(a.cres_status is None for a in attempts),
         errors=tuple(str(a.error) for a in attempts if a.cres_status is None),
-        retries=sum(a.retries for a in attempts), resends=sum(a.resends for a in attempts),
+        retries=sum(a.retries for a in attempts) + (phone.retries if phone else 0),
+        resends=sum(a.resends for a in attempts),
+        answered_twice=phone.answered_twice if phone else 0,
         mismatched=_mismatched(attempts, run.ds),
         restart_s=restarts, settle_s=settle_s, settled=settled,
     )  # fmt: skip
@@ -237,6 +304,11 @@ async def _staggered(http, run: Run, rng: random.Random, delay: float, deadline:
     await asyncio.sleep(delay)
     assert run.acs is not None
     async with run.at_once:  # a fault run, not a load test: the pool is never the bottleneck
+        if run.securpass:
+            return await securpass_challenge(
+                http, run.acs.base_url, ds_url=run.ds.url, pan=SECURPASS_CARD, rng=rng,
+                deadline=deadline,
+            )  # fmt: skip
         return await sms_challenge(
             http, run.acs.base_url, ds_url=run.ds.url, sms=run.sms, pan=SMS_CARD, rng=rng,
             deadline=deadline,
