@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from acs.clock import SystemClock
@@ -12,18 +13,26 @@ from acs.crypto.pan import PanVault
 from acs.flows.csv_import import Kind, Source, import_csv
 from acs.storage.engine import make_engine, make_sessionmaker, upgrade
 
-__all__ = ["import_source", "run_import"]
+__all__ = ["ImportOptions", "import_source", "run_import"]
 
 
-async def run_import(kind: Kind, file: str, settings: Settings, skip_invalid: bool) -> int:
+@dataclass(frozen=True)
+class ImportOptions:
+    """``--skip-invalid`` and ``--allow-out-of-range``."""
+
+    skip_invalid: bool = False
+    allow_out_of_range: bool = False
+
+
+async def run_import(kind: Kind, file: str, settings: Settings, options: ImportOptions) -> int:
     if not Path(file).is_file():
         print(f"acs: import: no such file: {file}", file=sys.stderr)
         return 2
-    return await import_source(kind, file, settings, skip_invalid=skip_invalid, label=file)
+    return await import_source(kind, file, settings, options=options, label=file)
 
 
 async def import_source(
-    kind: Kind, source: Source, settings: Settings, *, skip_invalid: bool, label: str
+    kind: Kind, source: Source, settings: Settings, *, options: ImportOptions, label: str
 ) -> int:
     """Import a file or rows in memory (``label`` names it in the report); the exit status."""
     if not settings.production:  # production keys are the bank's, never generated
@@ -37,13 +46,13 @@ async def import_source(
             source,
             sessions=make_sessionmaker(engine),
             vault=PanVault(keys.pan_hmac, keys.pan_keys, keys.pan_active_kid),
-            skip_invalid=skip_invalid,
+            skip_invalid=options.skip_invalid,
             progress=_progress_bar(),
             now=SystemClock().now(),
         )
     finally:
         await engine.dispose()
-    return _report(kind, label, summary, skip_invalid)
+    return _report(kind, label, summary, options.skip_invalid)
 
 
 def _report(kind: str, file: str, summary, skip_invalid: bool) -> int:
