@@ -29,10 +29,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TextIO
 
 __all__ = [
     "LEVELS",
+    "TRANSACTION_IDS",
     "JsonFormatter",
     "LogOptions",
     "RedactingFilter",
@@ -181,13 +182,15 @@ def default_format() -> str:
 _listener: logging.handlers.QueueListener | None = None
 
 
-def configure_logging(options: LogOptions | str = "INFO", *, json_lines: bool = True) -> None:
-    """Route the ``acs`` loggers to stderr through the logging thread (see the module)."""
+def configure_logging(
+    options: LogOptions | str = "INFO", *, json_lines: bool = True, stream: TextIO | None = None
+) -> None:
+    """Route the ``acs`` loggers to ``stream`` (stderr) through the logging thread."""
     global _listener
     if isinstance(options, str):
         options = LogOptions(options, "json" if json_lines else "text")
     stop_logging()
-    writer = logging.StreamHandler(sys.stderr)
+    writer = logging.StreamHandler(stream or sys.stderr)
     writer.addFilter(RedactingFilter())
     writer.setFormatter(JsonFormatter() if options.format == "json" else TextFormatter())
     records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
@@ -200,11 +203,15 @@ def configure_logging(options: LogOptions | str = "INFO", *, json_lines: bool = 
 
 
 def stop_logging() -> None:
-    """Write what is queued and stop the logging thread (at exit, or before reconfiguring)."""
+    """Write what is queued, stop the logging thread and hand the ``acs`` loggers back to the
+    root logger (at exit, before reconfiguring, after a command run in-process)."""
     global _listener
     if _listener is not None:
         _listener.stop()
         _listener = None
+        root = logging.getLogger("acs")
+        root.handlers[:] = []
+        root.propagate = True
 
 
 atexit.register(stop_logging)

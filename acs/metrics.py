@@ -13,8 +13,8 @@ Families (``_total`` is added to each counter's name):
 - ``acs_results_total{outcome}`` — RReqs ``given_up`` or ``resent`` after a crash;
 - ``acs_rreq_attempts_total{outcome}`` — every RReq delivery attempt (``rres_01``, ``timeout``,
   ``connect_error``, ``http_503`` …);
-- ``acs_decisions_total{outcome}`` — challenge decisions: ``Y``, ``N``, ``U``, ``timeout``,
-  ``cancelled``, by transStatus and the decider;
+- ``acs_decisions_total{status,by}`` — challenge decisions by transStatus (``Y``, ``N``, ``U``)
+  and decider (``phone``, ``otp``, ``cancel``, ``timeout``, ``error``, ``limit``);
 - ``acs_otps_sent_total`` — SMS one-time codes sent (first and resends);
 - ``acs_phone_wakeups_total{via}`` — a phone told of a new operation (``push``, ``stream``).
 """
@@ -62,8 +62,9 @@ RREQ_ATTEMPTS = Counter(
     "acs_rreq_attempts", "RReq delivery attempts by outcome.", ["outcome"], registry=REGISTRY
 )
 DECISIONS = Counter(
-    "acs_decisions", "Challenge decisions by outcome.", ["outcome"], registry=REGISTRY
-)
+    "acs_decisions", "Challenge decisions by transStatus and decider.", ["status", "by"],
+    registry=REGISTRY,
+)  # fmt: skip
 OTPS_SENT = Counter("acs_otps_sent", "SMS one-time codes sent.", registry=REGISTRY)
 PHONE_WAKEUPS = Counter(
     "acs_phone_wakeups", "Phones told of a new operation.", ["via"], registry=REGISTRY

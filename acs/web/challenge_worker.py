@@ -21,6 +21,7 @@ from acs.flows.challenge.decoupled import announce_pending
 from acs.flows.challenge.timeouts import expire_due
 from acs.flows.health import is_outage
 from acs.flows.housekeeping import purge_expired
+from acs.logs import bind
 from acs.notify import topics
 from acs.web.challenge import result_keys
 from acs.web.keys import CLOCK, HOUSEKEEPING, HUB, PUSH, SENDER, SESSIONS, Housekeeping
@@ -50,7 +51,8 @@ async def _loop(app: web.Application) -> None:
         while True:
             wake.clear()
             try:
-                await run_once(app)
+                with bind():  # the ids a round binds (a decision, an RReq) end with it
+                    await run_once(app)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

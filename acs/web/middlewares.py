@@ -51,7 +51,8 @@ async def on_its_listener(request: web.Request, handler: Handler) -> web.StreamR
 async def protocol_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     message_type = PROTOCOL_ROUTES.get(request.path)
     if message_type is None:
-        return await _plain(request, handler)
+        with bind():  # ids bound by a flow (a decision's) end with the request
+            return await _plain(request, handler)
     started = time.perf_counter()
     with bind(path=request.path):
         response = await _protocol(request, handler, message_type)
