@@ -42,6 +42,7 @@ from acs.web.keys import (
     KEYRING,
     METRICS,
     OPERATION_HOOKS,
+    OUTAGES,
     PUSH,
     ROUTING,
     SESSIONS,
@@ -53,6 +54,7 @@ from acs.web.keys import (
 from acs.web.listeners import ListenerName, Routing
 from acs.web.metrics import Metrics
 from acs.web.middlewares import on_its_listener, protocol_errors
+from acs.web.outages import OutageLog
 from acs.web.results_sender import results_sender, worker_sender
 from acs.web.securpass_errors import json_api
 
@@ -79,6 +81,7 @@ def create_app(
     )
     headers_policy.install(app)
     _common(app, settings, keys, clock)
+    app[OUTAGES] = OutageLog()
     app[TOKENS] = TokenVerifier.from_settings(settings.identity_provider, clock=app[CLOCK])
     app[DS_CLIENT_CAS] = _ds_client_cas(settings)
     # One hook per flow that owns operations (keyed by the operation's ref_type).
