@@ -1,4 +1,6 @@
-"""``acs import customers|cards FILE``: a progress bar, a summary line, every bad line listed."""
+"""``acs import customers|cards FILE``: a progress bar, a summary line (inserted, updated,
+unchanged, skipped), every bad line listed, and a warning for each card outside every served
+range with ``--allow-out-of-range`` (without it, such a card is an error)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,8 @@ from acs.clock import SystemClock
 from acs.config import Settings
 from acs.crypto.keys import KeyRing, init_keys
 from acs.crypto.pan import PanVault
-from acs.flows.csv_import import Kind, Source, import_csv
+from acs.flows.csv_import import ImportSummary, Kind, Source, import_csv
+from acs.flows.health import DatabaseUnreachable, check_database
 from acs.storage.engine import make_engine, make_sessionmaker, upgrade
 
 __all__ = ["ImportOptions", "import_source", "run_import"]
@@ -35,6 +38,11 @@ async def import_source(
     kind: Kind, source: Source, settings: Settings, *, options: ImportOptions, label: str
 ) -> int:
     """Import a file or rows in memory (``label`` names it in the report); the exit status."""
+    try:  # before anything is written: no key made for a database that is not there
+        await check_database(settings.database_url, timeout=settings.db_connect_timeout_seconds)
+    except DatabaseUnreachable as exc:
+        print(f"acs: import: {exc}", file=sys.stderr)
+        return 2
     if not settings.production:  # production keys are the bank's, never generated
         init_keys(settings.keys_dir, settings.card_ranges)
     keys = KeyRing.load(settings.keys_dir)
@@ -49,15 +57,24 @@ async def import_source(
             skip_invalid=options.skip_invalid,
             progress=_progress_bar(),
             now=SystemClock().now(),
+            ranges=settings.card_ranges,
+            allow_out_of_range=options.allow_out_of_range,
         )
     finally:
         await engine.dispose()
     return _report(kind, label, summary, options.skip_invalid)
 
 
-def _report(kind: str, file: str, summary, skip_invalid: bool) -> int:
+def _report(kind: str, file: str, summary: ImportSummary, skip_invalid: bool) -> int:
     for error in summary.errors:
         print(f"{file}:{error.line_no}: {error.field}: {error.message}", file=sys.stderr)
+    if not summary.errors or skip_invalid:
+        for warning in summary.warnings:
+            print(
+                f"{file}:{warning.line_no}: warning: {warning.field}: {warning.message};"
+                " imported (--allow-out-of-range)",
+                file=sys.stderr,
+            )
     if summary.errors and not skip_invalid:
         print(
             f"acs: import {kind}: {len(summary.errors)} error(s) in {file}; nothing imported "
@@ -66,8 +83,8 @@ def _report(kind: str, file: str, summary, skip_invalid: bool) -> int:
         )
         return 1
     print(
-        f"acs: import {kind}: {summary.read} line(s) read, {summary.upserted} upserted, "
-        f"{summary.skipped} skipped"
+        f"acs: import {kind}: {summary.read} line(s) read: {summary.inserted} inserted, "
+        f"{summary.updated} updated, {summary.unchanged} unchanged, {summary.skipped} skipped"
     )
     return 0
 
