@@ -20,7 +20,7 @@ import os
 import signal
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from types import FrameType
 from typing import Any
@@ -43,7 +43,6 @@ class _Slot:
     started_at: float = 0.0
     due: float = 0.0  # when to start it (again)
     quick_exits: int = 0
-    exits: list[int] = field(default_factory=list)
 
 
 def exit_status(code: int | None) -> str:
@@ -118,7 +117,6 @@ class Supervisor:
         if slot.quick_exits:
             pause = min(FIRST_PAUSE_SECONDS * 2 ** (slot.quick_exits - 1), MAX_PAUSE_SECONDS)
         slot.due = time.monotonic() + pause
-        slot.exits.append(process.exitcode or 0)
         when = f"in {pause:g} s" if pause else "now"
         log.warning(
             "%s (pid %s) exited with %s after %.1f s; restarting %s",
