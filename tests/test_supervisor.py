@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from acs.web.supervisor import exit_status
@@ -39,3 +40,29 @@ def test_a_child_dying_at_start_is_restarted_with_a_doubling_pause():
 def test_exit_status_names_the_signal():
     """-9 is SIGKILL (multiprocessing's convention), a positive code a status."""
     assert (exit_status(-9), exit_status(1)) == ("killed by SIGKILL", "status 1")
+
+
+SIGINT_SCRIPT = """
+import logging, os, signal, sys, threading, time
+from acs.web.supervisor import Supervisor
+logging.basicConfig(level=logging.INFO, format="%(message)s")
+supervisor = Supervisor(grace=5)
+supervisor.add("sleeper", time.sleep, 60)
+threading.Timer(1.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+sys.exit(supervisor.run())
+"""
+
+
+def test_sigint_stops_the_children_like_sigterm():
+    """Ctrl-C (SIGINT) to the supervisor: its child gets SIGTERM and is gone; status 0, well
+    within the grace."""
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", SIGINT_SCRIPT], capture_output=True, text=True, timeout=30,
+        cwd=Path(__file__).resolve().parents[1],
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert time.monotonic() - started < 20  # mostly the start of two interpreters
+    assert "stopping 1 process(es)" in done.stderr and "did not stop" not in done.stderr
+    child = int(re.search(r"sleeper started \(pid (\d+)\)", done.stderr)[1])
+    assert not Path(f"/proc/{child}").exists()
