@@ -9,8 +9,34 @@ import signal
 import sys
 from pathlib import Path
 
-from tests.challenge.results_helpers import outbox_of, stop_workers
+import pytest
+
+from tests.challenge.results_helpers import eventually, outbox_of, stop_workers
 from tests.challenge.test_results import cancelled_challenge
+
+
+def worker_env(settings) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ACS_", "PROMETHEUS_"))}
+    return env | {
+        "ACS_DATABASE_URL": settings.database_url,
+        "ACS_KEYS_DIR": settings.keys_dir,
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+    }
+
+
+async def start_worker(settings) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "acs.cli", "--log-format", "text", "worker",
+        env=worker_env(settings), stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+
+
+async def stop(worker: asyncio.subprocess.Process) -> str:
+    worker.send_signal(signal.SIGTERM)
+    _, err = await asyncio.wait_for(worker.communicate(), 20)
+    assert worker.returncode == 0, err.decode()
+    return err.decode()
 
 
 async def test_acs_worker_delivers_what_the_http_processes_left(client, fake_ds, settings):
@@ -20,23 +46,45 @@ async def test_acs_worker_delivers_what_the_http_processes_left(client, fake_ds,
     acs_trans_id = await cancelled_challenge(client, fake_ds)
     row, _ = await outbox_of(client.app, acs_trans_id)
     assert row.state == "pending" and not fake_ds.for_trans(acs_trans_id)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ACS_", "PROMETHEUS_"))}
-    env |= {
-        "ACS_DATABASE_URL": settings.database_url,
-        "ACS_KEYS_DIR": settings.keys_dir,
-        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
-    }
-    worker = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "acs.cli", "--log-format", "text", "worker",
-        env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+    worker = await start_worker(settings)
     try:
         rreq = await fake_ds.wait_for(acs_trans_id, timeout=30)
         assert rreq["transStatus"] == "N"
+        await eventually(lambda: _delivered(client.app, acs_trans_id), timeout=10)
     finally:
-        worker.send_signal(signal.SIGTERM)
-        _, err = await asyncio.wait_for(worker.communicate(), 20)
-    assert worker.returncode == 0, err.decode()
-    assert "results worker ready" in err.decode()
-    row, _ = await outbox_of(client.app, acs_trans_id)
-    assert row.state == "delivered"
+        err = await stop(worker)
+    assert "results worker ready" in err
+
+
+@pytest.mark.postgres_only
+async def test_two_acs_workers_share_the_outbox(client, fake_ds, settings, db_kind):
+    """Two `acs worker` processes on one PostgreSQL: twenty waiting RReqs, each sent once,
+    some by each worker (the outbox leases share the rows)."""
+    if db_kind != "postgres":
+        pytest.skip("several results workers are a PostgreSQL deployment")
+    await stop_workers()
+    workers = [await start_worker(settings) for _ in range(2)]
+    try:
+        for worker in workers:
+            await _ready(worker)
+        fake_ds.delay = 1.0  # a round of ten takes a second: the other worker claims meanwhile
+        waiting = [await cancelled_challenge(client, fake_ds) for _ in range(20)]
+        for acs_trans_id in waiting:
+            await fake_ds.wait_for(acs_trans_id, timeout=30)
+    finally:
+        logs = [await stop(worker) for worker in workers]
+    assert sorted(m["acsTransID"] for m in fake_ds.rreqs) == sorted(waiting)
+    assert fake_ds.duplicates == []
+    assert all(": rres_01" in log for log in logs), "one worker sent nothing"
+
+
+async def _ready(worker: asyncio.subprocess.Process) -> None:
+    assert worker.stderr is not None
+    async with asyncio.timeout(30):
+        while b"results worker ready" not in await worker.stderr.readline():
+            pass
+
+
+async def _delivered(app, acs_trans_id: str) -> bool:
+    row, _ = await outbox_of(app, acs_trans_id)
+    return row.state == "delivered"
