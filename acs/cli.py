@@ -98,6 +98,9 @@ def _parser() -> argparse.ArgumentParser:
     worker = commands.add_parser(
         "worker", help="the results worker alone: timeouts, RReq delivery and retries, purges"
     )
+    worker.add_argument(
+        "--metrics-port", type=int, help="serve this worker's /metrics on host:PORT (0: any)"
+    )
     worker.set_defaults(run=_worker)
 
     db = commands.add_parser("db", help="database maintenance")
@@ -174,7 +177,8 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     if not prepare(settings, report=lambda line: _fail(args, line), migrate=False):
         return 2
-    processes.results_worker(processes.Child(settings, args.logs, supervisor=None))
+    child = processes.Child(settings, args.logs, supervisor=None, metrics_port=args.metrics_port)
+    processes.results_worker(child)
     return 0
 
 

@@ -102,6 +102,7 @@ def create_worker_app(
     app = web.Application()
     _common(app, settings, keys, clock)
     app.cleanup_ctx.extend([_database, _gateways, worker_sender, challenge_worker])
+    app.router.add_get("/metrics", ops.metrics)  # served by `acs worker --metrics-port` only
     return app
 
 

@@ -44,6 +44,7 @@ class Child:
     settings: Settings
     logs: LogOptions
     supervisor: int | None  # the supervisor's pid; None when started by hand
+    metrics_port: int | None = None  # acs worker --metrics-port: its own /metrics
 
 
 def event_loop_name() -> str:
@@ -102,9 +103,13 @@ def results_worker(child: Child) -> None:
     app = create_worker_app(settings, keys=KeyRing.load(settings.keys_dir), clock=SystemClock())
 
     async def main() -> None:
-        runner = web.AppRunner(app)
+        runner = web.AppRunner(app, access_log=None)
         await runner.setup()  # the cleanup contexts start the worker loop
         try:
+            if child.metrics_port is not None:
+                await web.TCPSite(runner, settings.host, child.metrics_port).start()
+                port = runner.addresses[0][1]
+                log.info("results worker metrics on http://%s:%d/metrics", settings.host, port)
             log.info("results worker ready (pid %d, %s)", os.getpid(), event_loop_name())
             await until_stopped(child.supervisor)
         finally:

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import sys
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from tests.challenge.results_helpers import eventually, outbox_of, stop_workers
 from tests.challenge.test_results import cancelled_challenge
+from tests.metrics_text import sample
 
 
 def worker_env(settings) -> dict[str, str]:
@@ -24,9 +27,9 @@ def worker_env(settings) -> dict[str, str]:
     }
 
 
-async def start_worker(settings) -> asyncio.subprocess.Process:
+async def start_worker(settings, *args: str) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "acs.cli", "--log-format", "text", "worker",
+        sys.executable, "-m", "acs.cli", "--log-format", "text", "worker", *args,
         env=worker_env(settings), stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
@@ -46,11 +49,16 @@ async def test_acs_worker_delivers_what_the_http_processes_left(client, fake_ds,
     acs_trans_id = await cancelled_challenge(client, fake_ds)
     row, _ = await outbox_of(client.app, acs_trans_id)
     assert row.state == "pending" and not fake_ds.for_trans(acs_trans_id)
-    worker = await start_worker(settings)
+    worker = await start_worker(settings, "--metrics-port", "0")
     try:
         rreq = await fake_ds.wait_for(acs_trans_id, timeout=30)
         assert rreq["transStatus"] == "N"
         await eventually(lambda: _delivered(client.app, acs_trans_id), timeout=10)
+        url = await _line(worker, r"metrics on (http://\S+)")
+        async with aiohttp.ClientSession() as http, http.get(url[1]) as answer:
+            text = await answer.text()
+        assert sample(text, "acs_rreq_attempts_total", outcome="rres_01") >= 1
+        assert sample(text, "acs_database_up") == 1
     finally:
         err = await stop(worker)
     assert "results worker ready" in err
@@ -78,11 +86,17 @@ async def test_two_acs_workers_share_the_outbox(client, fake_ds, settings, db_ki
     assert all(": rres_01" in log for log in logs), "one worker sent nothing"
 
 
-async def _ready(worker: asyncio.subprocess.Process) -> None:
+async def _line(worker: asyncio.subprocess.Process, pattern: str) -> re.Match[str]:
+    """The first line of the worker's log matching ``pattern`` (within 30 s)."""
     assert worker.stderr is not None
     async with asyncio.timeout(30):
-        while b"results worker ready" not in await worker.stderr.readline():
+        while not (found := re.search(pattern, (await worker.stderr.readline()).decode())):
             pass
+    return found
+
+
+async def _ready(worker: asyncio.subprocess.Process) -> None:
+    await _line(worker, "results worker ready")
 
 
 async def _delivered(app, acs_trans_id: str) -> bool:
