@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 __all__ = [
     "CardRange",
@@ -218,6 +219,8 @@ class Settings:
     db_connect_timeout_seconds: float = 3.0
     db_pool_timeout_seconds: float = 3.0
     db_statement_timeout_seconds: float = 5.0
+    # acs serve (docs/operator-guide.md, "Processes"): SIGTERM → each child stops within this.
+    shutdown_grace_seconds: float = 10.0
 
     @property
     def base_url(self) -> str:
@@ -303,7 +306,10 @@ _RANGES = {
     "max_operations_per_10_minutes": (1, 100),
     "activation_codes_per_hour": (1, 20),
     "enrolment_calls_per_address_per_hour": (1, 10_000),
+    "shutdown_grace_seconds": (1, 300),
 }
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def _check_choices(settings: Settings) -> None:
@@ -318,6 +324,26 @@ def _check_choices(settings: Settings) -> None:
         url_key = key.replace("gateway", "webhook_url")
         if value == "webhook" and not getattr(settings, url_key):
             raise ConfigError(url_key, f"required when {key} is webhook")
+    if settings.log_level.upper() not in LOG_LEVELS:
+        raise ConfigError("log_level", f"expected one of: {', '.join(LOG_LEVELS)}")
+    if settings.public_base_url:
+        _check_base_url(settings.public_base_url)
+
+
+def _check_base_url(url: str) -> None:
+    """An absolute http(s) origin, optionally with a path: what acsURL is built on."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # a port that is not a number raises here
+    except ValueError:
+        port, parts = None, None
+    example = "expected an absolute URL such as https://acs.bank.example"
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError("public_base_url", f"{example}, got {url!r}")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ConfigError("public_base_url", f"{example} (no query, fragment or user), got {url!r}")
+    if " " in url or port == 0:
+        raise ConfigError("public_base_url", f"{example}, got {url!r}")
 
 
 def _check_networks(key: str, values: tuple[str, ...]) -> None:

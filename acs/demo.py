@@ -18,8 +18,10 @@ import contextlib
 import csv
 import dataclasses
 import io
+import logging
 import shutil
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -173,13 +175,13 @@ def write_demo_csv(folder: Path) -> tuple[Path, Path]:
 
 async def load_demo_data(settings: Settings) -> int:
     """Import the demo customers, then cards, from memory; the first non-zero exit status."""
-    from acs.cli_import import import_source
+    from acs.cli_import import ImportOptions, import_source
 
     kinds: tuple[Kind, ...] = ("customers", "cards")
     for kind in kinds:
         label = f"demo {kind}"
         status = await import_source(
-            kind, demo_rows(kind), settings, skip_invalid=False, label=label
+            kind, demo_rows(kind), settings, options=ImportOptions(), label=label
         )
         if status:
             return status
@@ -197,12 +199,15 @@ class DemoPorts:
     idp: int = 8104
 
 
-def run_demo(settings: Settings, ports: DemoPorts | None = None) -> int:
+def run_demo(
+    settings: Settings, ports: DemoPorts | None = None, *, report: Callable[[str], object] = print
+) -> int:
     """Fresh demo database and data, then serve everything until Ctrl-C."""
-    from acs.cli import _prepare
+    from acs.cli import prepare
 
     settings = demo_settings(settings)
-    _prepare(settings)
+    if not prepare(settings, report=report):
+        return 2
     if asyncio.run(load_demo_data(settings)) != 0:
         return 1
     with contextlib.suppress(KeyboardInterrupt):
@@ -253,11 +258,11 @@ async def _serve_acs(settings: Settings, ports: DemoPorts, idp: RunningIdp) -> N
 
     from acs.clock import SystemClock
     from acs.crypto.keys import KeyRing
-    from acs.logs import configure_logging
     from acs.web import create_app
     from merchant_simulator.demo import start_merchant_demo
 
-    configure_logging("WARNING")
+    # The banner is the demo's output; the log says only what needs a look (a failed RReq).
+    logging.getLogger("acs").setLevel(logging.WARNING)
     app = create_app(settings, keys=KeyRing.load(settings.keys_dir), clock=SystemClock())
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
     await runner.setup()

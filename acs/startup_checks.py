@@ -71,7 +71,7 @@ def development_warning(settings: Settings) -> str:
     if not settings.base_url.startswith("https://"):
         on.append("plain HTTP")
     return (
-        f'acs: warning: development server (profile = "development"): {", ".join(on)};'
+        f'development server (profile = "development"): {", ".join(on)};'
         f" not for production ({GUIDE})"
     )
 

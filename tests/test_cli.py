@@ -85,7 +85,7 @@ def test_import_reports_every_bad_line_and_imports_nothing(env, tmp_path):
     assert "nothing imported" in result.stderr
     skipped = run(["import", "cards", str(cards), "--skip-invalid"], env, tmp_path)
     assert skipped.returncode == 0, skipped.stderr
-    assert "1 upserted" in skipped.stdout and "2 skipped" in skipped.stdout
+    assert "1 inserted" in skipped.stdout and "2 skipped" in skipped.stdout
 
 
 def test_import_refuses_controls_and_formulas_by_line_and_field(env, tmp_path):
@@ -111,7 +111,7 @@ def test_import_refuses_controls_and_formulas_by_line_and_field(env, tmp_path):
     ]
     skipped = run(["import", "customers", str(customers), "--skip-invalid"], env, tmp_path)
     assert skipped.returncode == 0, skipped.stderr
-    assert "1 upserted" in skipped.stdout and "3 skipped" in skipped.stdout
+    assert "1 inserted" in skipped.stdout and "3 skipped" in skipped.stdout
 
 
 def free_port() -> int:
@@ -167,3 +167,84 @@ def _wait_ready(base: str, server: subprocess.Popen) -> None:
         except OSError:
             time.sleep(0.2)
     raise AssertionError("acs serve did not become ready in 60 s")
+
+
+def test_bad_log_level_stops_with_the_key_named_and_no_traceback(env, tmp_path):
+    """`log_level = "LOUD"`: exit 2, one line naming log_level (it was a traceback)."""
+    config = tmp_path / "acs.toml"
+    config.write_text('log_level = "LOUD"\n', encoding="utf-8")
+    result = run(["--log-format", "text", "--config", str(config), "serve"], env, tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "acs: configuration error: log_level: expected one of: DEBUG, INFO, WARNING, ERROR,"
+        " CRITICAL"
+    ]
+
+
+def test_unreachable_database_at_start_is_one_line_and_writes_nothing(env, tmp_path):
+    """A database that refuses connections: exit 2 at once, one line naming the URL with
+    the password masked; no key, no file written."""
+    env = {
+        **env,
+        "ACS_DATABASE_URL": f"postgresql+asyncpg://acs:s3cret@127.0.0.1:{free_port()}/acs",
+    }
+    before = sorted(tmp_path.iterdir())
+    result = run(["--log-format", "text", "serve", "--port", "0"], env, tmp_path, timeout=30)
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(
+        "acs: database unreachable at postgresql+asyncpg://acs:***@127.0.0.1"
+    )
+    assert "s3cret" not in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "keys").exists() and sorted(tmp_path.iterdir()) == before
+
+
+def test_import_tells_inserted_updated_and_unchanged_apart(env, tmp_path):
+    """A first import inserts; the same file again changes nothing; one edited line updates."""
+    customers, _ = write_demo_csv(tmp_path / "demo")
+    first = run(["import", "customers", str(customers)], env, tmp_path)
+    assert "5 inserted, 0 updated, 0 unchanged, 0 skipped" in first.stdout, first.stderr
+    again = run(["import", "customers", str(customers)], env, tmp_path)
+    assert "0 inserted, 0 updated, 5 unchanged, 0 skipped" in again.stdout, again.stderr
+    customers.write_text(customers.read_text().replace("Louis Bernard", "Louis Bernard-Roy"))
+    edited = run(["import", "customers", str(customers)], env, tmp_path)
+    assert "0 inserted, 1 updated, 4 unchanged, 0 skipped" in edited.stdout, edited.stderr
+
+
+def test_import_reports_a_card_outside_every_served_range(env, tmp_path):
+    """A card in no configured range is an error naming its line (masked); with
+    --allow-out-of-range it is a warning and the card is imported."""
+    customers, _ = write_demo_csv(tmp_path / "demo")
+    assert run(["import", "customers", str(customers)], env, tmp_path).returncode == 0
+    cards = tmp_path / "cards.csv"
+    cards.write_text(
+        "pan,expiry_yymm,customer_id,status,used_at_terminal\n"
+        "4970100000000014,2912,C0001,active,true\n"
+        "4000000000000002,2912,C0001,active,true\n",
+        encoding="utf-8",
+    )
+    refused = run(["import", "cards", str(cards)], env, tmp_path)
+    assert refused.returncode == 1
+    assert f"{cards}:3: pan: 4000 00•• •••• 0002 is in no card range this ACS serves" in (
+        refused.stderr
+    )
+    assert "4000000000000002" not in refused.stderr
+    allowed = run(["import", "cards", str(cards), "--allow-out-of-range"], env, tmp_path)
+    assert allowed.returncode == 0, allowed.stderr
+    assert f"{cards}:3: warning: pan: 4000 00•• •••• 0002 is in no card range" in allowed.stderr
+    assert "2 inserted" in allowed.stdout
+
+
+def test_import_of_a_semicolon_file_says_so(env, tmp_path):
+    """A file saved with ';' (a French spreadsheet's default) gets a hint, not a column list."""
+    customers = tmp_path / "clients.csv"
+    customers.write_text(
+        "customer_id;kind;full_name;remote_banking;secure_mobile;personal_email;"
+        "email_recorded_at;has_app\nC0001;individual;Ana Dupont;true;;;;false\n",
+        encoding="utf-8",
+    )
+    result = run(["import", "customers", str(customers)], env, tmp_path)
+    assert result.returncode == 1
+    assert f"{customers}:1: header: the columns are separated by ';'" in result.stderr
+    assert "missing column" not in result.stderr

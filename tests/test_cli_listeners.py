@@ -49,9 +49,9 @@ ds_client_ca = "{visa_ca.bundle}"
 
 
 def serving_lines(server: subprocess.Popen, count: int, timeout: float = 60) -> list[str]:
-    """The first ``count`` "serving" lines ``acs serve`` prints, within ``timeout`` seconds."""
-    assert server.stdout is not None
-    fd, buffered, deadline = server.stdout.fileno(), b"", time.monotonic() + timeout
+    """The first ``count`` "serving" lines ``acs serve`` logs, within ``timeout`` seconds."""
+    assert server.stderr is not None
+    fd, buffered, deadline = server.stderr.fileno(), b"", time.monotonic() + timeout
 
     def found() -> list[str]:
         return [line for line in buffered.decode().splitlines() if LINE.match(line)]
@@ -80,8 +80,8 @@ def test_serve_starts_every_configured_listener(env, tmp_path):  # noqa: F811
     visa_ds = visa_ca.issue("visa ds", client=True)
     config = write_config(tmp_path, acs_ca, visa_ca)
     server = subprocess.Popen(
-        [sys.executable, "-m", "acs.cli", "--config", str(config), "serve"],
-        env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "acs.cli", "--log-format", "text", "--config", str(config), "serve"],
+        env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:
         lines = serving_lines(server, 3)

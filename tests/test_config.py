@@ -116,3 +116,28 @@ def test_trusted_proxies_are_networks(tmp_path):
     path = write(tmp_path, 'trusted_proxies = ["10.0.0.0/8", "2001:db8::1"]\n')
     networks = load_settings(path, environ={}).proxy_networks
     assert [str(n) for n in networks] == ["10.0.0.0/8", "2001:db8::1/128"]
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ('log_level = "LOUD"', "log_level"),
+        ('public_base_url = "not a url"', "public_base_url"),
+        ('public_base_url = "ftp://acs.bank.example"', "public_base_url"),
+        ('public_base_url = "https://acs.bank.example/?x=1"', "public_base_url"),
+        ("shutdown_grace_seconds = 0", "shutdown_grace_seconds"),
+    ],
+)
+def test_log_level_base_url_and_grace_are_checked_like_the_other_keys(tmp_path, text, key):
+    """A log level that does not exist or a base URL that is not an http(s) origin stops
+    start-up with a ConfigError naming the key, like every other key."""
+    with pytest.raises(ConfigError) as raised:
+        load_settings(write(tmp_path, text + "\n"), environ={})
+    assert raised.value.key == key
+
+
+def test_a_lower_case_log_level_and_a_base_url_with_a_path_are_fine(tmp_path):
+    """`info` is INFO; acsURL may live under a path prefix."""
+    path = write(tmp_path, 'log_level = "info"\npublic_base_url = "https://bank.example/acs/"\n')
+    settings = load_settings(path, environ={})
+    assert settings.base_url == "https://bank.example/acs"

@@ -144,7 +144,7 @@ async def test_reimport_is_idempotent(tmp_path, run, sessions) -> None:
     await run("cards", cards_file)
     snapshot = await _cards(sessions)
     again = await run("cards", cards_file)
-    assert (again.inserted, again.updated) == (0, 2)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
     assert await _cards(sessions) == snapshot
 
 

@@ -1,5 +1,6 @@
 """A database that accepts TCP and never answers (a black hole): bounded waits, a system-failure
-Erro, /readyz 503, one worker log line per change of state, recovery without restart."""
+Erro, /readyz 503, one worker log line and one request log line per change of state, recovery
+without restart."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from tests.areqs import areq
 
 SYSTEM_FAILURE = ProtocolError.system_failure().code.value
 WORKER_LOG = "acs.web.challenge_worker"
+REQUESTS_LOG = "acs.web"
 
 
 class BlackHoleProxy:
@@ -171,12 +173,13 @@ async def _wait_for_log(caplog, needle: str, seconds: float) -> None:
         await asyncio.sleep(0.1)
 
 
-def _worker_lines(caplog) -> list[str]:
-    """What the challenge worker logged, one entry a record (a traceback would show here)."""
+def _worker_lines(caplog, logger: str = WORKER_LOG) -> list[str]:
+    """What the challenge worker (or the requests) logged at info and above, one entry a
+    record (a traceback would show here)."""
     return [
         r.getMessage().split(" (")[0] + (" with a traceback" if r.exc_info else "")
         for r in caplog.records
-        if r.name == WORKER_LOG
+        if r.name == logger and r.levelno >= logging.INFO
     ]
 
 
@@ -202,6 +205,7 @@ async def test_black_holed_database_fails_fast_and_recovers(
         )
         client = await aiohttp_client(create_app(settings, keys=keyring, clock=clock))
         caplog.set_level(logging.INFO, logger=WORKER_LOG)
+        caplog.set_level(logging.INFO, logger=REQUESTS_LOG)
 
         ok = await (await client.post("/3ds/areq", json=areq())).json()
         assert ok["messageType"] == "ARes"
@@ -212,6 +216,7 @@ async def test_black_holed_database_fails_fast_and_recovers(
         erro = await response.json()
         assert (erro["messageType"], erro["errorCode"]) == ("Erro", SYSTEM_FAILURE)
         assert elapsed < 2.0  # one statement timeout (1 s), not two: the socket is aborted
+        await client.post("/3ds/areq", json=areq())  # a second failure: no second line
         response, elapsed = await _timed(client.get("/readyz"))
         assert response.status == 503
         assert elapsed < 2.0
@@ -231,6 +236,10 @@ async def test_black_holed_database_fails_fast_and_recovers(
         assert _worker_lines(caplog) == [
             "database unreachable",
             "database back: the worker resumes",
+        ]
+        assert _worker_lines(caplog, REQUESTS_LOG) == [
+            "database unreachable",
+            "database back: requests are answered again",
         ]
         await client.close()
     finally:

@@ -49,7 +49,8 @@ def loose_umask() -> Iterator[None]:
 
 def clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ACS_")}
-    return {**env, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), **extra}
+    here = str(Path(__file__).resolve().parents[1])
+    return {**env, "PYTHONPATH": here, "ACS_LOG_FORMAT": "text", **extra}
 
 
 def test_keys_init_command_makes_owner_only_keys(tmp_path):

@@ -240,7 +240,7 @@ async def test_development_serves_everything_on_one_port(settings, keyring, cloc
     chosen = dataclasses.replace(settings, port=0)
     runner, up = await start(create_app(chosen, keys=keyring, clock=clock), chosen)
     try:
-        assert len(up.lines) == 1 and up.lines[0].startswith("acs: serving on http://")
+        assert len(up.lines) == 1 and up.lines[0].startswith("serving on http://")
         async with aiohttp.ClientSession() as http:
             for path in ("/healthz", "/metrics", "/securpass/v1/openapi.json", "/3ds/ranges"):
                 async with http.get(up.urls["default"] + path) as answer:

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.areqs import areq
+from tests.metrics_text import sample, scrape
 
 PANS = ("4970100000000014", "4970100000000022", "4970100000000030", "4970109999999995")
 
@@ -30,12 +31,19 @@ async def test_readyz_checks_the_database(client):
 @pytest.mark.usefixtures("demo_data")
 async def test_metrics_count_requests_by_type_and_outcome(client):
     """/metrics shows AReqs by outcome (transStatus or Erro code) and a latency histogram."""
+    before = await scrape(client)
     await client.post("/3ds/areq", json=areq(acctNumber="4970100000000030"))
     await client.post("/3ds/areq", data=b"nope", headers={"Content-Type": "application/json"})
-    text = await (await client.get("/metrics")).text()
-    assert 'acs_requests_total{message_type="AReq",outcome="N"} 1' in text
-    assert 'acs_requests_total{message_type="AReq",outcome="erro_101"} 1' in text
-    assert 'acs_request_duration_seconds_count{message_type="AReq"} 2' in text
+    text = await scrape(client)
+    for outcome in ("N", "erro_101"):
+        labels = {"message_type": "AReq", "outcome": outcome}
+        assert sample(text, "acs_requests_total", **labels) == (
+            sample(before, "acs_requests_total", **labels) + 1
+        )
+    count = "acs_request_duration_seconds_count"
+    assert (
+        sample(text, count, message_type="AReq") == sample(before, count, message_type="AReq") + 2
+    )
     assert 'le="+Inf"' in text
 
 

@@ -272,7 +272,7 @@ def test_development_warning_names_what_is_on():
     """The development warning is one line naming the dev inbox, generated keys, one port."""
     line = development_warning(Settings(keys_dir="./var/keys"))
     assert "\n" not in line
-    assert line.startswith('acs: warning: development server (profile = "development"): ')
+    assert line.startswith('development server (profile = "development"): ')
     for part in ("dev SMS inbox at /dev/sms", "dev keys generated in ./var/keys",
                  "one port for everything", "plain HTTP", "not for production"):  # fmt: skip
         assert part in line
@@ -294,7 +294,7 @@ def test_serve_refuses_in_production_before_starting_anything(tmp_path, monkeypa
     config = _production_toml(
         tmp_path, database_url=f"sqlite+aiosqlite:///{database}", keys_dir=str(keys)
     )
-    assert main(["--config", str(config), "serve", "--port", "0"]) == 2
+    assert main(["--log-format", "text", "--config", str(config), "serve", "--port", "0"]) == 2
     err = capsys.readouterr().err
     assert 'acs: sms_gateway: "outbox" is a development gateway' in err
     assert "acs: public_base_url: not set" in err
@@ -309,7 +309,7 @@ def test_demo_refuses_in_production(tmp_path, monkeypatch, capsys):
     for name in ("ACS_CONFIG", "ACS_DATABASE_URL", "ACS_KEYS_DIR"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
-    assert main(["--config", str(_production_toml(tmp_path)), "demo"]) == 2
+    assert main(["--log-format", "text", "--config", str(_production_toml(tmp_path)), "demo"]) == 2
     assert 'acs: profile: "production": acs demo is a development tool' in capsys.readouterr().err
     assert not (tmp_path / "var").exists()
 

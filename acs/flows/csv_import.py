@@ -14,6 +14,11 @@ only allowed on an ``opposed`` card.
 The source is a file, or the same rows in memory (the header first: ``acs demo`` loads its
 cards so, and writes no PAN to disk); both go through the one reader below.
 
+A card whose PAN falls in no served card range (``card_ranges``) could never be authenticated
+by this ACS: it is an error on its line, or with ``allow_out_of_range`` a warning and the card is
+imported anyway. A header that is one column holding ``;`` is a file saved with semicolons (a
+French spreadsheet's default): the error says so.
+
 The whole file is validated before anything is written. With errors and ``skip_invalid=False``
 nothing is imported and every bad line is reported (by line number and field); with
 ``skip_invalid=True`` the good lines are imported and the bad ones reported. Imports upsert (by
@@ -45,6 +50,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal, TextIO
 
+from acs.config import CardRange
 from acs.crypto.pan import PanVault, mask_pan
 from acs.csv_columns import CARD_COLUMNS, CARD_OPTIONAL, CUSTOMER_COLUMNS
 from acs.domain import CardStatus, CustomerKind, Opposition
@@ -61,6 +67,11 @@ Kind = Literal["customers", "cards"]
 Source = str | os.PathLike[str] | Sequence[Sequence[str]]
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 1000
+SEMICOLONS = (
+    "the columns are separated by ';' (a French spreadsheet's default): save the file as CSV"
+    " with ',' as the field separator (LibreOffice: Field delimiter ','; Excel: CSV UTF-8,"
+    " comma delimited)"
+)
 
 
 @dataclass(frozen=True)
@@ -74,7 +85,8 @@ class LineError:
 
 @dataclass(frozen=True)
 class ImportSummary:
-    """The outcome: lines read, rows inserted and updated, lines skipped, and every error."""
+    """The outcome: lines read, rows inserted, updated (changed) and unchanged, lines skipped,
+    every error and every warning."""
 
     kind: str
     read: int = 0
@@ -82,6 +94,8 @@ class ImportSummary:
     updated: int = 0
     skipped: int = 0
     errors: tuple[LineError, ...] = ()
+    unchanged: int = 0
+    warnings: tuple[LineError, ...] = ()
 
     @property
     def upserted(self) -> int:
@@ -101,23 +115,33 @@ async def import_csv(
     skip_invalid: bool,
     progress: Progress | None = None,
     now: datetime,
+    ranges: Sequence[CardRange] | None = None,
+    allow_out_of_range: bool = False,
 ) -> ImportSummary:
-    """Validate the whole file, then upsert its rows in one transaction (see module docs)."""
+    """Validate the whole file, then upsert its rows in one transaction (see module docs).
+
+    ``ranges``: the served card ranges (None: not checked)."""
     if kind not in ("customers", "cards"):
         raise ValueError(f"unknown import kind {kind!r}: expected customers or cards")
     lines, problems = _read(source, kind)
     if problems:
         return ImportSummary(kind, read=len(lines), skipped=len(lines), errors=tuple(problems))
     parsed, errors = _parse_all(kind, lines)
+    warnings: list[LineError] = []
     if kind == "cards":
         errors += await _unknown_customers(sessions, parsed)
+        outside = _out_of_range(parsed, ranges)
+        (warnings if allow_out_of_range else errors).extend(outside)
     errors.sort(key=lambda e: e.line_no)
     bad = {e.line_no for e in errors}
     if errors and not skip_invalid:
         return ImportSummary(kind, read=len(lines), skipped=len(lines), errors=tuple(errors))
     good = [record for line_no, record in parsed if line_no not in bad]
     counts = await _write(kind, good, sessions, vault, progress, now)
-    return ImportSummary(kind, len(lines), counts.inserted, counts.updated, len(bad), tuple(errors))
+    return ImportSummary(
+        kind, len(lines), counts.inserted, counts.updated, len(bad), tuple(errors),
+        unchanged=counts.unchanged, warnings=tuple(warnings),
+    )  # fmt: skip
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -175,6 +199,8 @@ def _check_header(header: list[str], kind: Kind) -> list[LineError]:
     allowed = set(required) | (set(CARD_OPTIONAL) if kind == "cards" else set())
     if not any(header):
         return [LineError(1, "header", f"missing header row: {','.join(required)}")]
+    if len(header) == 1 and header[0].count(";") >= 1:
+        return [LineError(1, "header", SEMICOLONS)]
     errors = [LineError(1, "header", f"missing column {c}") for c in required if c not in header]
     errors += [LineError(1, "header", f"unknown column {c!r}") for c in header if c not in allowed]
     if len(set(header)) != len(header):
@@ -251,6 +277,19 @@ def _card(line_no: int, values: dict[str, str]) -> tuple[_CardLine | None, list]
     if not errors and out["opposition_reason"] and out["status"] is not CardStatus.OPPOSED:
         errors.append(LineError(line_no, "opposition_reason", "only for an opposed card"))
     return (None if errors else _CardLine(**out)), errors
+
+
+def _out_of_range(
+    parsed: list[tuple[int, Any]], ranges: Sequence[CardRange] | None
+) -> list[LineError]:
+    if ranges is None:
+        return []
+    return [
+        LineError(line_no, "pan", f"{mask_pan(card.pan)} is in no card range this ACS serves"
+                  " (card_ranges)")
+        for line_no, card in parsed
+        if not any(r.contains(card.pan) for r in ranges)
+    ]  # fmt: skip
 
 
 async def _unknown_customers(sessions: Sessions, parsed: list[tuple[int, Any]]) -> list[LineError]:
@@ -417,7 +456,7 @@ async def _write(
     now: datetime,
 ) -> UpsertCounts:
     """Upsert everything in one transaction: a failure leaves the database untouched."""
-    inserted = updated = 0
+    inserted = updated = unchanged = 0
     async with sessions.begin() as session:
         for start in range(0, len(records), PROGRESS_EVERY):
             chunk = records[start : start + PROGRESS_EVERY]
@@ -427,6 +466,7 @@ async def _write(
                 sealed = [_seal(card, vault) for card in chunk]
                 counts = await card_store.upsert_many(session, sealed, now=now)
             inserted, updated = inserted + counts.inserted, updated + counts.updated
+            unchanged += counts.unchanged
             if progress is not None:
                 progress(start + len(chunk), len(records))
-    return UpsertCounts(inserted, updated)
+    return UpsertCounts(inserted, updated, unchanged)

@@ -30,8 +30,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from acs import metrics
 from acs.clock import Clock
 from acs.config import Settings
+from acs.logs import TRANSACTION_IDS, bind
 from acs.notify import topics
 from acs.notify.ds import DsClient, DsTimeout, DsUnreachable, client_contexts
 from acs.protocol import (
@@ -44,7 +46,7 @@ from acs.protocol import (
 )
 from acs.storage import outbox
 from acs.storage.challenge_models import OutboxRow
-from acs.storage.engine import Sessions
+from acs.storage.engine import Sessions, is_outage
 
 if TYPE_CHECKING:
     import aiohttp
@@ -147,8 +149,16 @@ class Sender:
                     return False
                 resent = await outbox.unrecorded_attempts(session, row) > 0
             await self._deliver(row, resent=resent)
-        except Exception:
-            log.exception("RReq %s: immediate delivery failed; the worker retries", acs_trans_id)
+        except Exception as exc:
+            if not is_outage(exc):
+                log.exception(
+                    "RReq %s: immediate delivery failed; the worker retries", acs_trans_id
+                )
+            else:  # one line, no traceback: the worker's log says when the database is back
+                log.warning(
+                    "RReq %s: immediate delivery failed (database: %s); the worker retries",
+                    acs_trans_id, type(exc).__name__,
+                )  # fmt: skip
             return False
         return True
 
@@ -159,6 +169,10 @@ class Sender:
             await asyncio.wait(set(self._in_flight), timeout=timeout)
 
     async def _deliver(self, row: OutboxRow, *, resent: bool = False) -> None:
+        with bind(**{k: row.rreq.get(k) for k in TRANSACTION_IDS}):
+            await self._attempt(row, resent=resent)
+
+    async def _attempt(self, row: OutboxRow, *, resent: bool) -> None:
         started = self.clock.now()
         if resent:
             # The previous holder claimed it and never recorded an outcome: it stopped with the
@@ -178,7 +192,8 @@ class Sender:
                 outcome=delivery.outcome, detail=detail,
             )  # fmt: skip
             await self._settle(session, row, delivery)
-        log.info("RReq %s attempt %d: %s", row.acs_trans_id, row.attempts, delivery.outcome)
+        metrics.RREQ_ATTEMPTS.labels(delivery.outcome).inc()
+        _log_attempt(row, delivery)
         if delivery.results_status is not None:
             await self.publish(topics.challenge(row.acs_trans_id))
         if delivery.timed_out:
@@ -271,6 +286,18 @@ class Sender:
         )
         if not await self.ds.tell(row.ds_url, erro, scheme=row.scheme):
             log.info("Erro 402 for %s not delivered", row.acs_trans_id)
+
+
+def _log_attempt(row: OutboxRow, delivery: Delivery) -> None:
+    """Delivered: info. Failed: warning, with the DS URL and the error (what an operator fixes)."""
+    if delivery.results_status is not None:
+        log.info("RReq %s attempt %d: %s", row.acs_trans_id, row.attempts, delivery.outcome)
+        return
+    detail = f" ({delivery.detail})" if delivery.detail else ""
+    log.warning(
+        "RReq %s attempt %d to %s failed: %s%s",
+        row.acs_trans_id, row.attempts, row.ds_url or "(no dsURL)", delivery.outcome, detail,
+    )  # fmt: skip
 
 
 _IDS = ("threeDSServerTransID", "acsTransID", "dsTransID")

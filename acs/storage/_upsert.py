@@ -35,8 +35,9 @@ async def upsert_rows(
     *,
     key: str,
     columns: Sequence[str],
-) -> None:
-    """Insert ``rows``; on a ``key`` conflict copy ``columns`` from the new row.
+) -> int:
+    """Insert ``rows``; on a ``key`` conflict copy ``columns`` from the new row. The number of
+    rows written (inserted or changed).
 
     The update runs only when a copied column (``updated_at`` aside) really changes, so that a
     repeated import leaves rows, and their ``updated_at``, as they were.
@@ -46,9 +47,11 @@ async def upsert_rows(
     changed = sa.or_(*(table.c[c].is_distinct_from(new[c]) for c in columns if c != "updated_at"))
     statement = insert.on_conflict_do_update(
         index_elements=[table.c[key]], set_={c: new[c] for c in columns}, where=changed
-    )
+    ).returning(table.c[key])
+    written = 0
     for chunk in batches(rows):
-        await session.execute(statement, list(chunk))
+        written += len((await session.execute(statement, list(chunk))).all())
+    return written
 
 
 async def insert_new(session: AsyncSession, table: sa.Table, row: Mapping[str, Any]) -> Any:

@@ -173,8 +173,9 @@ async def upsert_many(
     unique = list({r.pan_hmac: r for r in records}.values())
     present = await existing_keys(session, Card.__table__.c.pan_hmac, [r.pan_hmac for r in unique])
     rows = [r.to_row(now) for r in unique]
-    await upsert_rows(session, Card.__table__, rows, key="pan_hmac", columns=_UPDATED)
-    return UpsertCounts(inserted=len(unique) - len(present), updated=len(present))
+    written = await upsert_rows(session, Card.__table__, rows, key="pan_hmac", columns=_UPDATED)
+    inserted = len(unique) - len(present)
+    return UpsertCounts(inserted, written - inserted, len(present) - (written - inserted))
 
 
 def set_status(

@@ -49,10 +49,11 @@ class CustomerRecord:
 
 @dataclass(frozen=True)
 class UpsertCounts:
-    """How many rows were new and how many already existed (changed or not)."""
+    """How many rows were new, changed, and already there as imported."""
 
     inserted: int = 0
     updated: int = 0
+    unchanged: int = 0
 
 
 # Every imported column but the key, which never changes.
@@ -76,8 +77,9 @@ async def upsert_many(
     unique = list({r.id: r for r in records}.values())
     present = await known_ids(session, [r.id for r in unique])
     rows = [r.to_row(now) for r in unique]
-    await upsert_rows(session, Customer.__table__, rows, key="id", columns=_UPDATED)
-    return UpsertCounts(inserted=len(unique) - len(present), updated=len(present))
+    written = await upsert_rows(session, Customer.__table__, rows, key="id", columns=_UPDATED)
+    inserted = len(unique) - len(present)
+    return UpsertCounts(inserted, written - inserted, len(present) - (written - inserted))
 
 
 @dataclass(frozen=True)

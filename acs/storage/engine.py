@@ -42,6 +42,7 @@ __all__ = [
     "make_engine",
     "make_sessionmaker",
     "ping",
+    "run_select_one",
     "safe_url",
     "upgrade",
 ]
@@ -200,6 +201,12 @@ def is_outage(exc: BaseException) -> bool:
 
 
 _ASYNCPG_OUTAGES = {"PostgresConnectionError", "InterfaceError", "ConnectionDoesNotExistError"}
+
+
+async def run_select_one(engine: AsyncEngine) -> None:
+    """``SELECT 1`` on a new checkout; the driver's or the pool's exception as raised."""
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
 
 
 async def ping(engine: AsyncEngine, *, timeout: float | None = None) -> bool:

@@ -42,6 +42,7 @@ from acs.web.keys import (
     KEYRING,
     METRICS,
     OPERATION_HOOKS,
+    OUTAGES,
     PUSH,
     ROUTING,
     SESSIONS,
@@ -53,16 +54,25 @@ from acs.web.keys import (
 from acs.web.listeners import ListenerName, Routing
 from acs.web.metrics import Metrics
 from acs.web.middlewares import on_its_listener, protocol_errors
-from acs.web.results_sender import results_sender
+from acs.web.outages import OutageLog
+from acs.web.results_sender import results_sender, worker_sender
 from acs.web.securpass_errors import json_api
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "create_worker_app"]
 
 
 def create_app(
-    settings: Settings, *, keys: KeyRing | None = None, clock: Clock | None = None
+    settings: Settings,
+    *,
+    keys: KeyRing | None = None,
+    clock: Clock | None = None,
+    results_worker: bool = True,
 ) -> web.Application:
-    """Build the ACS. The database must already be migrated (``acs db upgrade`` or serve)."""
+    """Build the ACS. The database must already be migrated (``acs db upgrade`` or serve).
+
+    ``results_worker``: this process also runs the results worker (timeouts, RReq retries,
+    purges; tests and ``acs demo``). ``acs serve`` runs it in a process of its own
+    (:func:`create_worker_app`), so AReqs and approvals never wait behind its batches."""
     protocol.preload()  # compile every validator now, not on the first AReq
     # Without listeners every route answers on the one site: no per-request listener check.
     listening = [on_its_listener] if settings.listeners.configured else []
@@ -70,18 +80,40 @@ def create_app(
         middlewares=[*listening, protocol_errors], client_max_size=settings.max_body_bytes
     )
     headers_policy.install(app)
+    _common(app, settings, keys, clock)
+    app[OUTAGES] = OutageLog()
+    app[TOKENS] = TokenVerifier.from_settings(settings.identity_provider, clock=app[CLOCK])
+    app[DS_CLIENT_CAS] = _ds_client_cas(settings)
+    # One hook per flow that owns operations (keyed by the operation's ref_type).
+    app[OPERATION_HOOKS] = {"3ds": operation_hook(challenge.result_keys(app))}
+    app.cleanup_ctx.extend([_database, _gateways, results_sender])
+    if results_worker:
+        app.cleanup_ctx.append(challenge_worker)
+    app[ROUTING] = _routes(app, Routing())
+    return app
+
+
+def create_worker_app(
+    settings: Settings, *, keys: KeyRing | None = None, clock: Clock | None = None
+) -> web.Application:
+    """The results worker of ``acs worker``: no route, the database, the gateways, the sender
+    of due RReqs and the worker loop (:mod:`acs.web.challenge_worker`), run by an AppRunner's
+    cleanup contexts. Several may run against PostgreSQL: the outbox leases share the work."""
+    app = web.Application()
+    _common(app, settings, keys, clock)
+    app.cleanup_ctx.extend([_database, _gateways, worker_sender, challenge_worker])
+    app.router.add_get("/metrics", ops.metrics)  # served by `acs worker --metrics-port` only
+    return app
+
+
+def _common(
+    app: web.Application, settings: Settings, keys: KeyRing | None, clock: Clock | None
+) -> None:
     keys = keys or KeyRing.load(settings.keys_dir)
     app[SETTINGS], app[CLOCK], app[KEYRING] = settings, clock or SystemClock(), keys
     app[VAULT] = PanVault(keys.pan_hmac, keys.pan_keys, keys.pan_active_kid)
     app[METRICS] = Metrics()
-    app[TOKENS] = TokenVerifier.from_settings(settings.identity_provider, clock=app[CLOCK])
-    app[DS_CLIENT_CAS] = _ds_client_cas(settings)
     app[SMS], app[PUSH] = sms_gateway(settings), push_gateway(settings)
-    # One hook per flow that owns operations (keyed by the operation's ref_type).
-    app[OPERATION_HOOKS] = {"3ds": operation_hook(challenge.result_keys(app))}
-    app.cleanup_ctx.extend([_database, _gateways, results_sender, challenge_worker])
-    app[ROUTING] = _routes(app, Routing())
-    return app
 
 
 def _ds_client_cas(settings: Settings) -> DsClientCas:

@@ -29,6 +29,7 @@ from acs.flows.challenge.browser import AfterCommit, Screen
 from acs.flows.challenge.outcome import ResultKeys
 from acs.flows.challenge.view import TEXTS, final_cres, language_of, token_ok
 from acs.flows.challenge.waits import decided, settled
+from acs.logs import bind_ids
 from acs.protocol import (
     Base64Error,
     MessageType,
@@ -94,6 +95,7 @@ async def creq(request: web.Request) -> web.StreamResponse:
     form = await _creq_form(request)
     message = read_creq(form.get("creq"))
     request["message"] = message
+    bind_ids(message)
     validate_incoming(message, expected=MessageType.CREQ)
     if "sdkTransID" in message:
         raise ProtocolError.invalid(["sdkTransID"], message_type="CReq")

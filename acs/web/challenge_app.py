@@ -14,6 +14,7 @@ from aiohttp import web
 from acs.flows.challenge import app as flow
 from acs.flows.challenge.view import language_of
 from acs.flows.challenge.waits import phone_or_rres
+from acs.logs import bind_ids
 from acs.protocol import ProtocolError
 from acs.web.challenge import after_commit, result_keys
 from acs.web.keys import CLOCK, HUB, SESSIONS
@@ -35,6 +36,7 @@ async def app_creq(request: web.Request) -> web.Response:
     async with app[SESSIONS].begin() as session:
         step = await flow.receive(session, token, ctx=result_keys(app), now=app[CLOCK].now())
     request["message"] = step.message
+    bind_ids(step.message)
     await after_commit(app, step.after)
     if step.error is not None:
         raise step.error

@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from datetime import timedelta
+from typing import Any
 
 from aiohttp import web
 
@@ -21,9 +22,10 @@ from acs.flows.challenge.decoupled import announce_pending
 from acs.flows.challenge.timeouts import expire_due
 from acs.flows.health import is_outage
 from acs.flows.housekeeping import purge_expired
+from acs.logs import bind
 from acs.notify import topics
 from acs.web.challenge import result_keys
-from acs.web.keys import CLOCK, HOUSEKEEPING, HUB, PUSH, SENDER, SESSIONS, Housekeeping
+from acs.web.keys import CLOCK, HOUSEKEEPING, HUB, PUSH, SENDER, SESSIONS, SETTINGS, Housekeeping
 
 __all__ = ["challenge_worker", "run_once"]
 
@@ -34,23 +36,30 @@ PURGE_EVERY = timedelta(minutes=1)
 
 async def challenge_worker(app: web.Application) -> AsyncIterator[None]:
     app[HOUSEKEEPING] = Housekeeping(purge_due=app[CLOCK].now())
-    task = asyncio.create_task(_loop(app), name="acs-challenge-worker")
+    stopping = asyncio.Event()
+    task = asyncio.create_task(_loop(app, stopping), name="acs-challenge-worker")
     yield
+    # Stopping (SIGTERM): the round under way finishes, so an RReq on the wire gets its
+    # outcome recorded; one that takes too long is cancelled (its lease covers it).
+    stopping.set()
+    if not task.done():  # a test may have cancelled it (a crash)
+        await asyncio.wait([task], timeout=app[SETTINGS].shutdown_grace_seconds / 2)
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
 
 
-async def _loop(app: web.Application) -> None:
+async def _loop(app: web.Application, stopping: asyncio.Event) -> None:
     # A lasting subscription: a decision committed while a round runs sets the event, and the
     # next round starts at once (a plain wait() would miss it until the idle timeout).
     wake = app[HUB].subscribe(topics.OUTBOX)
     down = False
     try:
-        while True:
+        while not stopping.is_set():
             wake.clear()
             try:
-                await run_once(app)
+                with bind():  # the ids a round binds (a decision, an RReq) end with it
+                    await run_once(app)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -65,9 +74,19 @@ async def _loop(app: web.Application) -> None:
                 down = False
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(IDLE_SECONDS):
-                    await wake.wait()
+                    await _first(wake.wait(), stopping.wait())
     finally:
         app[HUB].unsubscribe(topics.OUTBOX, wake)
+
+
+async def _first(*waits: Coroutine[Any, Any, Any]) -> None:
+    """Until the first of ``waits`` returns (the others are cancelled)."""
+    tasks = [asyncio.ensure_future(w) for w in waits]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
 
 
 async def run_once(app: web.Application) -> None:

@@ -6,6 +6,7 @@ from aiohttp import web
 
 from acs.crypto.ds_clients import ClientScheme
 from acs.flows.areq.authenticate import authenticate
+from acs.logs import bind_ids
 from acs.notify import topics
 from acs.protocol import MessageType, TransStatus, parse_json, validate_incoming
 from acs.web.keys import AREQ_STORES, CLOCK, DS_CLIENT_CAS, HUB, KEYRING, SETTINGS, VAULT
@@ -17,6 +18,7 @@ routes = web.RouteTableDef()
 async def areq(request: web.Request) -> web.Response:
     message = parse_json(await request.read())  # 101 / 204
     request["message"] = message  # lets the error middleware quote the ids it knows
+    bind_ids(message)  # every log line of this AReq carries them (acsTransID once known)
     version = validate_incoming(message, expected=MessageType.AREQ)  # 101 / 102 / 201 / 202 / 203
     async with request.app[AREQ_STORES].open() as store:
         ares = await authenticate(

@@ -22,6 +22,7 @@ from acs.storage.areq_store import AReqStores
 from acs.storage.engine import Engine, Sessions
 from acs.web.listeners import Routing
 from acs.web.metrics import Metrics
+from acs.web.outages import OutageLog
 
 SETTINGS = web.AppKey("settings", Settings)
 CLOCK = web.AppKey("clock", Clock)
@@ -46,6 +47,9 @@ DS_CLIENT_CAS = web.AppKey("ds_client_cas", DsClientCas)
 
 # Which listener each route belongs to and what each started site serves (acs.web.listeners).
 ROUTING = web.AppKey("routing", Routing)
+
+# One log line per change of the database's state as requests see it (acs.web.middlewares).
+OUTAGES = web.AppKey("outages", OutageLog)
 
 # The results sender of this process, set by acs.web.results_sender.
 SENDER = web.AppKey("sender", Sender)

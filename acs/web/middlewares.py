@@ -6,6 +6,10 @@
 - anything unexpected → a generic system-failure Erro (3DS routes) or a JSON 500 with an incident
   id; the traceback goes to the log only, under that id.
 
+A database outage is not a traceback a request: :class:`OutageLog` writes one error line when
+requests start failing on the database and one warning when a 3-D Secure request is answered
+again; the requests in between are logged at debug with their incident id.
+
 Before all of them, :func:`on_its_listener` answers 404 for a route asked on a listener it does
 not belong to (:mod:`acs.web.listeners`).
 """
@@ -19,9 +23,10 @@ import uuid
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from acs.flows.health import is_outage
 from acs.logs import bind
 from acs.protocol import ErrorCode, ProtocolError, known_ids
-from acs.web.keys import METRICS, ROUTING
+from acs.web.keys import METRICS, OUTAGES, ROUTING
 
 log = logging.getLogger("acs.web")
 
@@ -51,7 +56,8 @@ async def on_its_listener(request: web.Request, handler: Handler) -> web.StreamR
 async def protocol_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     message_type = PROTOCOL_ROUTES.get(request.path)
     if message_type is None:
-        return await _plain(request, handler)
+        with bind():  # ids bound by a flow (a decision's) end with the request
+            return await _plain(request, handler)
     started = time.perf_counter()
     with bind(path=request.path):
         response = await _protocol(request, handler, message_type)
@@ -73,10 +79,12 @@ async def _protocol(
         return _erro(request, too_large, message_type, status=413)
     except web.HTTPException:
         raise
-    except Exception:
-        incident = str(uuid.uuid4())
-        log.exception("unexpected failure on %s, incident %s", message_type, incident)
+    except Exception as exc:
+        _unexpected(request, message_type, exc)
         return _erro(request, ProtocolError.system_failure(), message_type)
+    finally:
+        if request.app[OUTAGES].down and request.get("outcome") != _SYSTEM_FAILURE:
+            request.app[OUTAGES].answered()
 
 
 def _erro(
@@ -94,13 +102,25 @@ async def _plain(request: web.Request, handler: Handler) -> web.StreamResponse:
         return await handler(request)
     except web.HTTPException:
         raise
-    except Exception:
-        incident = str(uuid.uuid4())
-        log.exception("unexpected failure on %s, incident %s", request.path, incident)
+    except Exception as exc:
+        incident = _unexpected(request, request.path, exc)
         return web.json_response(
             {"error": "internal_error", "message": "unexpected failure", "incident": incident},
             status=500,
         )
+
+
+def _unexpected(request: web.Request, where: str, exc: Exception) -> str:
+    """Log an unexpected failure under a new incident id (a database outage: see OutageLog)."""
+    incident = str(uuid.uuid4())
+    if is_outage(exc):
+        request.app[OUTAGES].failed(where, incident, exc)
+    else:
+        log.exception("unexpected failure on %s, incident %s", where, incident)
+    return incident
+
+
+_SYSTEM_FAILURE = f"erro_{ProtocolError.system_failure().code}"
 
 
 __all__ = ["PROTOCOL_ROUTES", "ErrorCode", "on_its_listener", "protocol_errors"]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from acs.flows.health import database_ready
-from acs.web.keys import ENGINE, METRICS
+from acs.flows.health import database_ready, read_gauges
+from acs.web import metrics as metrics_text
+from acs.web.keys import CLOCK, ENGINE, SESSIONS
 
 routes = web.RouteTableDef()
 health_routes = web.RouteTableDef()  # liveness answers on the public and admin listeners
@@ -25,6 +26,7 @@ async def readyz(request: web.Request) -> web.Response:
 
 @routes.get("/metrics")
 async def metrics(request: web.Request) -> web.Response:
+    gauges = await read_gauges(request.app[SESSIONS], now=request.app[CLOCK].now())
     return web.Response(
-        text=request.app[METRICS].render(), content_type="text/plain", charset="utf-8"
+        body=metrics_text.render(gauges), content_type="text/plain", charset="utf-8"
     )

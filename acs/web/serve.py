@@ -1,17 +1,19 @@
-"""Serving the app: one site per configured listener, its TLS, and the run loop of ``acs serve``.
+"""Serving the app: one site per configured listener, its TLS, and the sockets of ``acs serve``.
 
 :func:`plan` turns the settings into sites (and stops start-up with a
 :class:`~acs.config.ConfigError` naming the key for a certificate that does not load, a TLS ds
-listener with no client CA, or two sites on one address); :func:`start` starts them on one
-runner and records where each listens (:class:`~acs.web.listeners.Routing`); :func:`run` is the
-process's loop until SIGINT or SIGTERM.
+listener with no client CA, or two sites on one address). :func:`bind` opens their listening
+sockets once, in the supervisor, without ``SO_REUSEPORT``: a port another process serves is a
+:class:`ListenError` at once, never a port shared with a second deployment; the HTTP workers
+inherit the sockets and :func:`start_on` serves them (:func:`start` binds by itself, for tests
+and ``acs demo``). Both record where each site listens (:class:`~acs.web.listeners.Routing`).
 """
 
 from __future__ import annotations
 
-import asyncio
+import errno
 import functools
-import signal
+import socket
 import ssl
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,7 +24,7 @@ from acs.config import ConfigError, Listener, Settings
 from acs.web.keys import ROUTING
 from acs.web.listeners import EVERY, ListenerName, Served, configured, unconfigured
 
-__all__ = ["Site", "client_cas", "plan", "run", "start"]
+__all__ = ["ListenError", "Site", "bind", "client_cas", "describe", "plan", "start", "start_on"]
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ class Site:
         note = " (client certificate required)" if self.mutual else ""
         if ListenerName.DS in self.serves and self.serves != EVERY and not self.tls:
             note = " (no TLS: development only)"
-        return f"acs: serving{names} on {url}{note}"
+        return f"serving{names} on {url}{note}"
 
 
 def plan(settings: Settings) -> list[Site]:
@@ -108,37 +110,84 @@ def _check_distinct(sites: Sequence[Site]) -> None:
         seen.add((site.host, site.port))
 
 
-async def start(
-    runner: web.AppRunner, sites: Sequence[Site], *, reuse_port: bool = False
-) -> list[str]:
+async def start(runner: web.AppRunner, sites: Sequence[Site]) -> list[str]:
     """Start ``sites`` on ``runner`` (set up); record their addresses; the start-up lines."""
     routing = runner.app[ROUTING]
     lines = []
     for site in sites:
         before = len(runner.addresses)
-        await web.TCPSite(
-            runner, site.host, site.port, ssl_context=site.tls, reuse_port=reuse_port
-        ).start()
+        await web.TCPSite(runner, site.host, site.port, ssl_context=site.tls).start()
         bound = runner.addresses[before:]
         routing.record(bound, site.serves)
         lines.append(site.describe(int(bound[0][1])))
     return lines
 
 
-async def run(
-    app: web.Application, sites: Sequence[Site], *, reuse_port: bool,
-    echo: Callable[[str], None],
-) -> None:  # fmt: skip
-    """Serve ``app`` on ``sites`` until SIGINT or SIGTERM, then shut down cleanly."""
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+class ListenError(Exception):
+    """A planned address cannot be listened on (already served, not local, not allowed)."""
+
+
+BACKLOG = 1024
+
+
+def bind(sites: Sequence[Site]) -> list[list[socket.socket]]:
+    """Listening sockets for ``sites``, in order (one per address the host resolves to)."""
+    bound: list[list[socket.socket]] = []
     try:
-        for line in await start(runner, sites, reuse_port=reuse_port):
-            echo(line)
-        await stop.wait()
-    finally:
-        await runner.cleanup()
+        for site in sites:
+            bound.append(_bind_site(site))
+    except BaseException:
+        for group in bound:
+            for sock in group:
+                sock.close()
+        raise
+    return bound
+
+
+def _bind_site(site: Site) -> list[socket.socket]:
+    where = f"[{site.host}]:{site.port}" if ":" in site.host else f"{site.host}:{site.port}"
+    try:
+        infos = socket.getaddrinfo(
+            site.host or None, site.port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+    except OSError as exc:
+        raise ListenError(f"cannot listen on {where}: {exc.strerror or exc}") from None
+    group: list[socket.socket] = []
+    try:
+        for family, kind, proto, _, address in dict.fromkeys(infos):
+            sock = socket.socket(family, kind, proto)
+            group.append(sock)
+            # A restart may reuse a port in TIME_WAIT; never SO_REUSEPORT (a second listener).
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(address)
+            sock.listen(BACKLOG)
+            sock.setblocking(False)
+    except OSError as exc:
+        for sock in group:
+            sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise ListenError(
+                f"cannot listen on {where}: address already in use (another acs serve?)"
+            ) from None
+        raise ListenError(f"cannot listen on {where}: {exc.strerror or exc}") from None
+    return group
+
+
+def describe(sites: Sequence[Site], sockets: Sequence[Sequence[socket.socket]]) -> list[str]:
+    """The start-up lines, with the ports actually bound."""
+    return [
+        site.describe(int(g[0].getsockname()[1])) for site, g in zip(sites, sockets, strict=True)
+    ]
+
+
+async def start_on(
+    runner: web.AppRunner, sites: Sequence[Site], sockets: Sequence[Sequence[socket.socket]]
+) -> None:
+    """Serve ``sites`` on the sockets :func:`bind` opened (in this process or its supervisor)."""
+    routing = runner.app[ROUTING]
+    for site, group in zip(sites, sockets, strict=True):
+        for sock in group:
+            await web.SockSite(runner, sock, ssl_context=site.tls, backlog=BACKLOG).start()
+        routing.record([sock.getsockname() for sock in group], site.serves)

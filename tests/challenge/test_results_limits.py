@@ -12,6 +12,7 @@ from acs.web import create_app
 from acs.web.keys import SENDER, SESSIONS
 from tests.challenge.results_helpers import eventually, outbox_of, stop_workers
 from tests.challenge.test_results import cancelled_challenge
+from tests.metrics_text import sample, scrape
 
 LOGGER = "acs.flows.results"
 
@@ -54,6 +55,7 @@ async def test_a_re_send_after_a_crash_is_logged_and_counted(
     """A row claimed by a sender that died comes back after the short (10 s) lease; the new
     claim is logged at warning as a re-send, recorded so and counted in /metrics."""
     await stop_workers()
+    before = sample(await scrape(client), "acs_results_total", outcome="resent")
     acs_trans_id = await cancelled_challenge(client, fake_ds)
     async with client.app[SESSIONS].begin() as session:
         await outbox.claim_due(session, worker="dead", now=clock.now(), lease=Sender.LEASE)
@@ -68,13 +70,13 @@ async def test_a_re_send_after_a_crash_is_logged_and_counted(
     assert [a.outcome for a in tried] == ["rres_01"] and tried[0].detail.startswith("re-sent")
     assert any("re-sent" in r.getMessage() and acs_trans_id in r.getMessage()
                for r in caplog.records if r.levelno == logging.WARNING)  # fmt: skip
-    text = await (await restarted.get("/metrics")).text()
-    assert 'acs_results_total{outcome="resent"} 1' in text
+    assert sample(await scrape(restarted), "acs_results_total", outcome="resent") == before + 1
 
 
 async def test_a_first_delivery_is_not_a_re_send(client, fake_ds, caplog):
     """A row delivered on its first claim is neither logged nor counted as a re-send."""
     await stop_workers()
+    before = sample(await scrape(client), "acs_results_total", outcome="resent")
     acs_trans_id = await cancelled_challenge(client, fake_ds)
     with caplog.at_level(logging.WARNING, logger=LOGGER):
         await client.app[SENDER].deliver_due()
@@ -82,7 +84,7 @@ async def test_a_first_delivery_is_not_a_re_send(client, fake_ds, caplog):
     _, tried = await outbox_of(client.app, acs_trans_id)
     assert tried[0].detail is None
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
-    assert "resent" not in await (await client.get("/metrics")).text()
+    assert sample(await scrape(client), "acs_results_total", outcome="resent") == before
 
 
 def test_only_erro_312_duplicate_message_counts_as_delivered():
@@ -98,6 +100,7 @@ async def test_a_hopeless_ds_url_is_given_up_after_the_window(client, fake_ds, c
     """A DS answering 503 for ever: retried until results_give_up_hours (24 h) after the RReq
     was written, then marked failed, logged at warning with the URL, counted, never sent again."""
     await stop_workers()
+    given_up = sample(await scrape(client), "acs_results_total", outcome="given_up")
     fake_ds.fail_next = 10**6
     acs_trans_id = await cancelled_challenge(client, fake_ds)
     sender = client.app[SENDER]
@@ -118,8 +121,7 @@ async def test_a_hopeless_ds_url_is_given_up_after_the_window(client, fake_ds, c
     clock.advance(hours=1)
     assert await sender.deliver_due() == 0
     assert len((await outbox_of(client.app, acs_trans_id))[1]) == len(tried)
-    text = await (await client.get("/metrics")).text()
-    assert 'acs_results_total{outcome="given_up"} 1' in text
+    assert sample(await scrape(client), "acs_results_total", outcome="given_up") == given_up + 1
 
 
 async def test_a_failure_before_the_window_is_still_retried(client, fake_ds, clock):

@@ -5,6 +5,7 @@ commit: a waiter woken early would re-read the old state.
 
 from __future__ import annotations
 
+from acs import metrics
 from acs.flows.challenge.browser import AfterCommit
 from acs.flows.securpass import operations
 from acs.notify.hub import Hub
@@ -20,6 +21,8 @@ async def after_commit(
 ) -> None:
     if after.sms is not None:
         await sms.send(after.sms)
+        if after.sms.purpose == "otp":
+            metrics.OTPS_SENT.inc()
     if after.announce is not None:
         await operations.announce(after.announce, sessions=sessions, hub=hub, push=push)
     await hub.publish(*after.publish)

@@ -21,10 +21,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from acs import metrics
 from acs.config import CardRange, Settings
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
 from acs.crypto.proof import Proof, ProofInput, proof
+from acs.logs import bind_more
 from acs.notify import topics
 from acs.protocol import ChallengeCancel, DeviceChannel, TransStatus, TransStatusReason
 from acs.protocol.methods import ChallengeMethod
@@ -113,6 +115,11 @@ async def conclude(
     row = await challenges.get(session, acs_trans_id)
     txn = await transactions.get(session, acs_trans_id)
     assert row is not None and txn is not None  # the challenge row references the transaction
+    bind_more(
+        threeDSServerTransID=txn.three_ds_server_trans_id, dsTransID=txn.ds_trans_id,
+        acsTransID=acs_trans_id,
+    )  # fmt: skip
+    metrics.DECISIONS.labels(verdict.status, verdict.by or "other").inc()
     card = await cards.get(session, txn.card_id) if txn.card_id is not None else None
     pan = ctx.vault.open(card.pan_kid, card.pan_ciphertext) if card is not None else None
     card_range = ctx.settings.range_for(pan) if pan is not None else None

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from acs import metrics
 from acs.config import Settings
 from acs.notify import topics
 from acs.notify.hub import Hub
@@ -162,11 +163,14 @@ async def announce(operation_id: str, *, sessions: Sessions, hub: Hub, push: Pus
     if operation is None or device is None:
         return
     await hub.publish(topics.device(device.id))
+    metrics.PHONE_WAKEUPS.labels("stream").inc()
     if device.push_token:
         try:
             await push.send(Push(device.id, device.push_token, operation_id))
         except Exception:  # a push is only a hint: the phone also polls
             log.warning("push for operation %s failed", operation_id, exc_info=True)
+        else:
+            metrics.PHONE_WAKEUPS.labels("push").inc()
 
 
 async def cancel_operation(
