@@ -134,6 +134,15 @@ class IdentityProvider:
     # of these, and its ``amr`` holds each method of activation_amr.
     activation_acr: tuple[str, ...] = ("substantial", "high")
     activation_amr: tuple[str, ...] = ()
+    # The back office's login (docs/backoffice.md): OpenID Connect authorisation code with PKCE.
+    # The endpoints come from {issuer}/.well-known/openid-configuration unless given here.
+    staff_client_id: str = "acs-backoffice"  # the ID token's ``aud``
+    staff_client_secret: str = ""  # empty: a public client (PKCE alone)
+    staff_redirect_uri: str = ""  # empty: <the request's origin>/backoffice/callback
+    staff_authorization_endpoint: str = ""
+    staff_token_endpoint: str = ""
+    staff_session_idle_minutes: int = 15  # a back-office session unused this long ends
+    staff_session_max_hours: int = 10  # ... and any session after this long
 
     @property
     def configured(self) -> bool:

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from acs import protocol
 from acs.auth import TokenVerifier
+from acs.auth.oidc import OidcClient
 from acs.clock import Clock, SystemClock
 from acs.config import Settings
 from acs.crypto.ds_clients import DsClientCas
@@ -23,6 +24,7 @@ from acs.storage.notifications import PgWakeups
 from acs.storage.ranges import sync_card_ranges
 from acs.web import (
     advisor,
+    backoffice,
     challenge,
     challenge_app,
     dev,
@@ -41,6 +43,7 @@ from acs.web.keys import (
     HUB,
     KEYRING,
     METRICS,
+    OIDC,
     OPERATION_HOOKS,
     PUSH,
     ROUTING,
@@ -75,6 +78,7 @@ def create_app(
     app[VAULT] = PanVault(keys.pan_hmac, keys.pan_keys, keys.pan_active_kid)
     app[METRICS] = Metrics()
     app[TOKENS] = TokenVerifier.from_settings(settings.identity_provider, clock=app[CLOCK])
+    app[OIDC] = OidcClient(settings.identity_provider)
     app[DS_CLIENT_CAS] = _ds_client_cas(settings)
     app[SMS], app[PUSH] = sms_gateway(settings), push_gateway(settings)
     # One hook per flow that owns operations (keyed by the operation's ref_type).
@@ -101,6 +105,7 @@ def _routes(app: web.Application, routing: Routing) -> Routing:
     routing.add(app.router, ListenerName.PUBLIC, [*public, *json_api(securpass.routes)])
     routing.add(app.router, ListenerName.ADMIN, [*ops.routes, *method.ranges_routes])
     routing.add(app.router, ListenerName.ADMIN, advisor.routes)  # staff-guarded (acs.web.staff)
+    routing.add(app.router, ListenerName.ADMIN, backoffice.routes)  # staff sessions (OIDC)
     routing.add(app.router, frozenset([ListenerName.PUBLIC, ListenerName.ADMIN]), ops.health_routes)
     if not app[SETTINGS].production and isinstance(app[SMS], OutboxSms):  # docs/security.md
         routing.add(app.router, ListenerName.ADMIN, dev.routes)

@@ -8,6 +8,7 @@ from datetime import datetime
 from aiohttp import web
 
 from acs.auth import TokenVerifier
+from acs.auth.oidc import OidcClient
 from acs.clock import Clock
 from acs.config import Settings
 from acs.crypto.ds_clients import DsClientCas
@@ -37,6 +38,9 @@ PUSH = web.AppKey("push", PushGateway)
 
 # The identity provider's tokens (customers' pre-device calls; staff), see acs.auth.
 TOKENS = web.AppKey("tokens", TokenVerifier)
+
+# The back office's OpenID Connect client (staff login in the browser, acs.web.backoffice).
+OIDC = web.AppKey("oidc", OidcClient)
 
 # The hooks called when a Sécur'Pass operation of their ``ref_type`` is decided.
 OPERATION_HOOKS = web.AppKey("operation_hooks", OperationHooks)
