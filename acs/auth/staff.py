@@ -48,6 +48,8 @@ class StaffAction(StrEnum):
     DELAY_LIFT = "delay_lift"  # SP-15
     BRANCH_ENROLMENT = "branch_enrolment"  # SP-30 … SP-33, face to face
     SMS_OTP_RESET = "sms_otp_reset"  # RTS Art. 4(3)(b)
+    SEARCH = "search"  # find a customer by id, name or card (read)
+    DEVICE_REVOKE = "device_revoke"  # a lost or stolen phone: Sécur'Pass stops on it
 
 
 _ROLES = frozenset(role.value for role in Role)
@@ -61,6 +63,8 @@ PERMISSIONS: Mapping[StaffAction, frozenset[Role]] = MappingProxyType(
         StaffAction.DELAY_LIFT: frozenset({Role.ADVISOR, Role.ADMIN}),
         StaffAction.BRANCH_ENROLMENT: frozenset({Role.ADVISOR}),
         StaffAction.SMS_OTP_RESET: frozenset({Role.ADVISOR, Role.FRAUD_ANALYST, Role.ADMIN}),
+        StaffAction.SEARCH: _EVERYONE,
+        StaffAction.DEVICE_REVOKE: frozenset({Role.ADVISOR, Role.FRAUD_ANALYST, Role.ADMIN}),
     }
 )
 

@@ -25,6 +25,7 @@ from acs.storage.ranges import sync_card_ranges
 from acs.web import (
     advisor,
     backoffice,
+    backoffice_customers,
     challenge,
     challenge_app,
     dev,
@@ -106,6 +107,7 @@ def _routes(app: web.Application, routing: Routing) -> Routing:
     routing.add(app.router, ListenerName.ADMIN, [*ops.routes, *method.ranges_routes])
     routing.add(app.router, ListenerName.ADMIN, advisor.routes)  # staff-guarded (acs.web.staff)
     routing.add(app.router, ListenerName.ADMIN, backoffice.routes)  # staff sessions (OIDC)
+    routing.add(app.router, ListenerName.ADMIN, backoffice_customers.routes)
     routing.add(app.router, frozenset([ListenerName.PUBLIC, ListenerName.ADMIN]), ops.health_routes)
     if not app[SETTINGS].production and isinstance(app[SMS], OutboxSms):  # docs/security.md
         routing.add(app.router, ListenerName.ADMIN, dev.routes)

@@ -29,12 +29,27 @@ from acs.flows.backoffice.login import (
     current_session,
     logout,
 )
-from acs.flows.securpass.errors import SecurPassFlowError, UnknownResource
+from acs.flows.securpass.errors import (
+    InvalidRequest,
+    NotEligible,
+    SecurPassFlowError,
+    UnknownResource,
+)
 from acs.securpass.errors import SecurPassError
 from acs.web.backoffice_pages import render
 from acs.web.keys import CLOCK, OIDC, SESSIONS, SETTINGS, TOKENS
 
-__all__ = ["LOGIN_COOKIE", "SESSION_COOKIE", "PageHandler", "page", "role_label", "routes"]
+__all__ = [
+    "LOGIN_COOKIE",
+    "SESSION_COOKIE",
+    "PageHandler",
+    "flow_status",
+    "message",
+    "page",
+    "role_label",
+    "routes",
+    "view",
+]
 
 log = logging.getLogger("acs.web.backoffice")
 
@@ -115,11 +130,24 @@ def page(handler: PageHandler) -> Callable[[web.Request], Awaitable[web.StreamRe
             )
         except UnknownResource as exc:
             return message("Introuvable", exc.message, status=404, current=current)
-        except (SecurPassFlowError, SecurPassError) as exc:
-            text = getattr(exc, "message", str(exc))
-            return message("Action refusée", text, status=422, current=current)
+        except SecurPassFlowError as exc:
+            unmet = exc.extra.get("unmet") or []
+            detail = " ; ".join(f"{u['rule']} : {u['message']}" for u in unmet) or None
+            return message("Action refusée", exc.message, status=flow_status(exc),
+                           current=current, detail=detail)  # fmt: skip
+        except SecurPassError as exc:
+            return message("Action refusée", str(exc), status=422, current=current)
 
     return guarded
+
+
+def flow_status(exc: SecurPassFlowError) -> int:
+    """The HTTP status of a flow's refusal on a page (as the JSON API answers it)."""
+    if isinstance(exc, UnknownResource):
+        return 404
+    if isinstance(exc, InvalidRequest):
+        return 400
+    return 422 if isinstance(exc, NotEligible) else 409
 
 
 async def _csrf_ok(request: web.Request, current: StaffSession) -> bool:

@@ -67,3 +67,16 @@ def csrf_of(html: str) -> str:
     found = CSRF.search(html)
     assert found is not None
     return found.group(1)
+
+
+from tests.phones import camille, make_phone  # noqa: E402, F401  (fixtures for the pages)
+
+# A customer whose personal e-mail is a day old (SP-14 (b): 48 h of delay left), no card.
+NEW_EMAIL = ("C0100", "individual", "Inès Moreau", "true", "+33633334444", "ines@example.test",
+             "2026-11-28T09:00:00Z", "true")  # fmt: skip
+
+
+@pytest.fixture
+async def ines(load, demo_data) -> str:
+    await load("customers", [NEW_EMAIL])
+    return NEW_EMAIL[0]

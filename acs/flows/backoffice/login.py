@@ -30,6 +30,7 @@ __all__ = [
     "LoginStart",
     "NewSession",
     "StaffSession",
+    "audit_staff",
     "begin_login",
     "complete_login",
     "current_session",
@@ -176,15 +177,25 @@ async def logout(sessions: Sessions, current: StaffSession, *, now: datetime) ->
             await _audit(session, current.staff, "backoffice.logout", now)
 
 
-async def _audit(session: Session, staff: Staff, action: str, now: datetime) -> None:
+async def _audit(
+    session: Session, staff: Staff, action: str, now: datetime, **detail: object
+) -> None:
     await append_audit(
         session,
         at=now,
         actor=staff.actor,
         action=action,
         subject=staff.actor,
-        detail={"role": str(staff.role), "branch": staff.branch},
+        detail={"role": str(staff.role), "branch": staff.branch, **detail},
     )
+
+
+async def audit_staff(
+    sessions: Sessions, staff: Staff, action: str, *, now: datetime, **detail: object
+) -> None:
+    """An event on the staff member's own chain (``staff:<id>``): logins, searches."""
+    async with sessions.begin() as session:
+        await _audit(session, staff, action, now, **detail)
 
 
 def _random() -> str:
