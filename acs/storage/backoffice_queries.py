@@ -9,12 +9,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from acs.storage.models import AuditEvent, Card, Customer, Transaction
-from acs.storage.securpass_models import DeviceRow, OperationRow
+from acs.storage.securpass_models import DeviceRow, FraudDeclarationRow, OperationRow
 
 __all__ = [
     "audit_trail",
     "customer_of_card",
+    "declarations_of",
     "devices_of",
+    "fraud_queue",
     "recent_operations",
     "recent_transactions",
     "search_customers",
@@ -66,3 +68,28 @@ async def audit_trail(
 ) -> Sequence[AuditEvent]:
     statement = select(AuditEvent).where(AuditEvent.subject == subject)
     return (await session.scalars(statement.order_by(AuditEvent.id.desc()).limit(limit))).all()
+
+
+async def fraud_queue(
+    session: AsyncSession, *, open_only: bool, limit: int = 100
+) -> Sequence[tuple[FraudDeclarationRow, Customer, Card | None, OperationRow | None]]:
+    """Fraud declarations, the ones still to qualify first, newest first, with their customer,
+    card and (for a refusal in the app) operation."""
+    statement = (
+        select(FraudDeclarationRow, Customer, Card, OperationRow)
+        .join(Customer, Customer.id == FraudDeclarationRow.customer_id)
+        .outerjoin(Card, Card.id == FraudDeclarationRow.card_id)
+        .outerjoin(OperationRow, OperationRow.id == FraudDeclarationRow.operation_id)
+    )
+    if open_only:
+        statement = statement.where(FraudDeclarationRow.qualification.is_(None))
+    statement = statement.order_by(
+        FraudDeclarationRow.qualification.is_not(None), FraudDeclarationRow.declared_at.desc()
+    )
+    rows = await session.execute(statement.limit(limit))
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+async def declarations_of(session: AsyncSession, customer_id: str) -> Sequence[FraudDeclarationRow]:
+    statement = select(FraudDeclarationRow).where(FraudDeclarationRow.customer_id == customer_id)
+    return (await session.scalars(statement.order_by(FraudDeclarationRow.id.desc()))).all()

@@ -26,6 +26,7 @@ from acs.web import (
     advisor,
     backoffice,
     backoffice_customers,
+    backoffice_fraud,
     challenge,
     challenge_app,
     dev,
@@ -108,6 +109,7 @@ def _routes(app: web.Application, routing: Routing) -> Routing:
     routing.add(app.router, ListenerName.ADMIN, advisor.routes)  # staff-guarded (acs.web.staff)
     routing.add(app.router, ListenerName.ADMIN, backoffice.routes)  # staff sessions (OIDC)
     routing.add(app.router, ListenerName.ADMIN, backoffice_customers.routes)
+    routing.add(app.router, ListenerName.ADMIN, backoffice_fraud.routes)
     routing.add(app.router, frozenset([ListenerName.PUBLIC, ListenerName.ADMIN]), ops.health_routes)
     if not app[SETTINGS].production and isinstance(app[SMS], OutboxSms):  # docs/security.md
         routing.add(app.router, ListenerName.ADMIN, dev.routes)

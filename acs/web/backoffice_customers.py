@@ -18,7 +18,7 @@ from aiohttp import web
 from acs.auth.errors import RoleForbidden
 from acs.auth.staff import PERMISSIONS, StaffAction, authorise
 from acs.flows import otp_failures
-from acs.flows.backoffice import customers, french
+from acs.flows.backoffice import customers, fraud, french
 from acs.flows.backoffice.devices import revoke_device
 from acs.flows.backoffice.login import StaffSession, audit_staff
 from acs.flows.securpass import enrol as enrol_flows
@@ -30,7 +30,7 @@ from acs.web.advisor import SIGNED_ON
 from acs.web.backoffice import flow_status, page, view
 from acs.web.keys import CLOCK, HUB, KEYRING, OPERATION_HOOKS, SESSIONS, SMS, VAULT
 
-__all__ = ["NOTICES", "routes"]
+__all__ = ["NOTICES", "act", "routes"]
 
 routes = web.RouteTableDef()
 T = TypeVar("T")
@@ -43,6 +43,8 @@ NOTICES = {
     "son téléphone (SP-33).",
     "sms": "Le blocage des codes SMS est levé.",
     "revoque": "Le téléphone est révoqué : Sécur'Pass ne fonctionne plus sur cet appareil.",
+    "declaree": "La déclaration de fraude est enregistrée : elle est dans la file de la "
+    "cellule fraude.",
 }
 
 
@@ -71,12 +73,13 @@ async def customer(request: web.Request, current: StaffSession) -> web.StreamRes
             request.app[SESSIONS], customer_id, now=request.app[CLOCK].now()
         )
 
-    found = await _act(request, current, StaffAction.SUMMARY, read)
+    found = await act(request, current, StaffAction.SUMMARY, read)
     return view(
         "bo_customer.html", current, page=found, f=french, amount=_amount,
         channel=request.query.get("canal", ""), face_to_face=FACE_TO_FACE,
         notice=NOTICES.get(request.query.get("fait", "")), signed_on=SIGNED_ON,
         may=lambda action: current.staff.role in _permissions(action),
+        channels=fraud.CHANNELS,
     )  # fmt: skip
 
 
@@ -93,7 +96,7 @@ async def lift(request: web.Request, current: StaffSession) -> web.StreamRespons
                 identity_check=form.get("identity_check"), now=request.app[CLOCK].now(),
             )  # fmt: skip
 
-    await _act(request, current, StaffAction.DELAY_LIFT, run)
+    await act(request, current, StaffAction.DELAY_LIFT, run)
     return _done(request, "levee")
 
 
@@ -120,7 +123,7 @@ async def enrol(request: web.Request, current: StaffSession) -> web.StreamRespon
             keys=app[KEYRING], sms=app[SMS], now=app[CLOCK].now(),
         )  # fmt: skip
 
-    await _act(request, current, StaffAction.BRANCH_ENROLMENT, run)
+    await act(request, current, StaffAction.BRANCH_ENROLMENT, run)
     return _done(request, "avenant")
 
 
@@ -135,7 +138,7 @@ async def reset_sms(request: web.Request, current: StaffSession) -> web.StreamRe
             now=request.app[CLOCK].now(),
         )  # fmt: skip
 
-    await _act(request, current, StaffAction.SMS_OTP_RESET, run)
+    await act(request, current, StaffAction.SMS_OTP_RESET, run)
     return _done(request, "sms")
 
 
@@ -152,36 +155,38 @@ async def revoke(request: web.Request, current: StaffSession) -> web.StreamRespo
             hooks=app[OPERATION_HOOKS], now=app[CLOCK].now(),
         )  # fmt: skip
 
-    await _act(request, current, StaffAction.DEVICE_REVOKE, run)
+    await act(request, current, StaffAction.DEVICE_REVOKE, run)
     return _done(request, "revoque")
 
 
-async def _act(
+async def act(
     request: web.Request, current: StaffSession, action: StaffAction,
-    run: Callable[[], Awaitable[T]],
+    run: Callable[[], Awaitable[T]], *, customer_id: str | None = None,
 ) -> T:  # fmt: skip
-    """Authorise, run and audit one action on the customer of the path, whatever the result."""
+    """Authorise, run and audit one action on a customer (by default the path's), whatever
+    the result."""
+    customer_id = customer_id or request.match_info["customer_id"]
     try:
         authorise(current.staff, action)
         result = await run()
     except RoleForbidden:
-        await _record(request, current, action, 403, "role_forbidden")
+        await _record(request, current, action, customer_id, 403, "role_forbidden")
         raise
     except SecurPassFlowError as exc:
-        await _record(request, current, action, flow_status(exc), exc.reason)
+        await _record(request, current, action, customer_id, flow_status(exc), exc.reason)
         raise
     except SecurPassError:
-        await _record(request, current, action, 422, "refused")
+        await _record(request, current, action, customer_id, 422, "refused")
         raise
-    await _record(request, current, action, 200, None)
+    await _record(request, current, action, customer_id, 200, None)
     return result
 
 
 async def _record(
-    request: web.Request, current: StaffSession, action: StaffAction, status: int,
-    error: str | None,
+    request: web.Request, current: StaffSession, action: StaffAction, customer_id: str,
+    status: int, error: str | None,
 ) -> None:  # fmt: skip
-    call = StaffCall(current.staff, action, request.match_info["customer_id"], status, error)
+    call = StaffCall(current.staff, action, customer_id, status, error)
     await record_call(request.app[SESSIONS], call, at=request.app[CLOCK].now())
 
 

@@ -1,4 +1,5 @@
-"""The back office's browser login: ``backoffice_sessions`` and ``backoffice_logins``.
+"""The back office: its browser login (``backoffice_sessions``, ``backoffice_logins``) and the
+fraud desk (declarations made by an advisor, and their qualification).
 
 Revision ID: 0010
 Revises: 0008
@@ -50,9 +51,29 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("state_hash", name=op.f("pk_backoffice_logins")),
     )
     op.create_index(op.f("ix_backoffice_logins_expires_at"), "backoffice_logins", ["expires_at"])
+    with op.batch_alter_table("securpass_fraud_declarations") as batch:
+        # An advisor's declaration after a call or an e-mail has no operation behind it.
+        batch.alter_column("operation_id", existing_type=sa.String(length=40), nullable=True)
+        batch.add_column(sa.Column("acs_trans_id", sa.String(length=36), nullable=True))
+        batch.add_column(sa.Column("channel", sa.String(length=16), nullable=True))
+        batch.add_column(sa.Column("notes", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("declared_by", sa.String(length=64), nullable=True))
+        batch.add_column(sa.Column("qualification", sa.String(length=24), nullable=True))
+        batch.add_column(sa.Column("qualified_by", sa.String(length=64), nullable=True))
+        batch.add_column(sa.Column("qualified_at", _TIME, nullable=True))
+        batch.add_column(sa.Column("qualification_note", sa.Text(), nullable=True))
+        batch.create_index(op.f("ix_securpass_fraud_declarations_acs_trans_id"), ["acs_trans_id"])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("securpass_fraud_declarations") as batch:
+        batch.drop_index(op.f("ix_securpass_fraud_declarations_acs_trans_id"))
+        for column in ("qualification_note", "qualified_at", "qualified_by", "qualification",
+                       "declared_by", "notes", "channel", "acs_trans_id"):  # fmt: skip
+            batch.drop_column(column)
+    op.execute("DELETE FROM securpass_fraud_declarations WHERE operation_id IS NULL")
+    with op.batch_alter_table("securpass_fraud_declarations") as batch:
+        batch.alter_column("operation_id", existing_type=sa.String(length=40), nullable=False)
     op.drop_index(op.f("ix_backoffice_logins_expires_at"), table_name="backoffice_logins")
     op.drop_table("backoffice_logins")
     op.drop_index(op.f("ix_backoffice_sessions_expires_at"), table_name="backoffice_sessions")

@@ -39,6 +39,9 @@ ALLOWED = {
     StaffAction.SMS_OTP_RESET: {"advisor", "fraud_analyst", "admin"},
     StaffAction.SEARCH: {"advisor", "fraud_analyst", "auditor", "admin"},
     StaffAction.DEVICE_REVOKE: {"advisor", "fraud_analyst", "admin"},
+    StaffAction.FRAUD_QUEUE: {"fraud_analyst", "auditor", "admin"},
+    StaffAction.FRAUD_DECLARE: {"advisor", "fraud_analyst", "admin"},
+    StaffAction.FRAUD_QUALIFY: {"fraud_analyst", "admin"},
 }
 BACKOFFICE_ROUTES = sorted(advisor.table.actions)
 WRITE_ROUTES = [(method, path) for method, path in BACKOFFICE_ROUTES if method != "GET"]
