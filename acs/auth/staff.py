@@ -53,6 +53,7 @@ class StaffAction(StrEnum):
     FRAUD_QUEUE = "fraud_queue"  # the fraud desk's queue (read)
     FRAUD_DECLARE = "fraud_declare"  # SP-55: a fraud reported by phone, e-mail or in branch
     FRAUD_QUALIFY = "fraud_qualify"  # confirmed fraud / cardholder's mistake / duplicate
+    TRANSACTIONS = "transactions"  # search and explain the 3-D Secure transactions (read)
 
 
 _ROLES = frozenset(role.value for role in Role)
@@ -71,6 +72,7 @@ PERMISSIONS: Mapping[StaffAction, frozenset[Role]] = MappingProxyType(
         StaffAction.FRAUD_QUEUE: frozenset({Role.FRAUD_ANALYST, Role.AUDITOR, Role.ADMIN}),
         StaffAction.FRAUD_DECLARE: frozenset({Role.ADVISOR, Role.FRAUD_ANALYST, Role.ADMIN}),
         StaffAction.FRAUD_QUALIFY: frozenset({Role.FRAUD_ANALYST, Role.ADMIN}),
+        StaffAction.TRANSACTIONS: _EVERYONE,
     }
 )
 

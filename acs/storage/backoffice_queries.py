@@ -3,22 +3,32 @@ payments, operations and audit trail (newest first, bounded)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, String, and_, cast, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from acs.storage.challenge_models import AttemptRow, ChallengeRow, OutboxRow
 from acs.storage.models import AuditEvent, Card, Customer, Transaction
 from acs.storage.securpass_models import DeviceRow, FraudDeclarationRow, OperationRow
 
 __all__ = [
+    "TransactionFilter",
     "audit_trail",
+    "card_by_hmac",
+    "challenge_of",
     "customer_of_card",
+    "decided_by",
     "declarations_of",
     "devices_of",
+    "find_transactions",
     "fraud_queue",
+    "operation_for",
     "recent_operations",
     "recent_transactions",
+    "results_of",
     "search_customers",
 ]
 
@@ -93,3 +103,76 @@ async def fraud_queue(
 async def declarations_of(session: AsyncSession, customer_id: str) -> Sequence[FraudDeclarationRow]:
     statement = select(FraudDeclarationRow).where(FraudDeclarationRow.customer_id == customer_id)
     return (await session.scalars(statement.order_by(FraudDeclarationRow.id.desc()))).all()
+
+
+@dataclass(frozen=True)
+class TransactionFilter:
+    card_id: int | None = None
+    customer_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    trans_status: str | None = None
+    exemption: str | None = None  # a transChallengeExemption code, or "none": without any
+    # The rules that grant each exemption: before 2.3.1 the code is not kept, the decisive
+    # rule (the last in risk_rules) says which exemption was granted.
+    exemption_rules: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+
+async def find_transactions(
+    session: AsyncSession, where: TransactionFilter, *, limit: int = 100
+) -> Sequence[Transaction]:
+    statement = select(Transaction)
+    if where.card_id is not None:
+        statement = statement.where(Transaction.card_id == where.card_id)
+    if where.customer_id:
+        statement = statement.where(Transaction.customer_id == where.customer_id)
+    if where.since is not None:
+        statement = statement.where(Transaction.created_at >= where.since)
+    if where.until is not None:
+        statement = statement.where(Transaction.created_at < where.until)
+    if where.trans_status:
+        statement = statement.where(Transaction.trans_status == where.trans_status)
+    if where.exemption == "none":
+        every = [name for names in where.exemption_rules.values() for name in names]
+        statement = statement.where(Transaction.exemption.is_(None), ~decided_by(every))
+    elif where.exemption:
+        rules = where.exemption_rules.get(where.exemption, ())
+        granted = Transaction.exemption == where.exemption
+        statement = statement.where(or_(granted, decided_by(rules)) if rules else granted)
+    statement = statement.order_by(Transaction.created_at.desc()).limit(limit)
+    return (await session.scalars(statement)).all()
+
+
+def decided_by(rules: Sequence[str]) -> ColumnElement[bool]:
+    """The transaction was decided Y by one of ``rules`` (the last name in ``risk_rules``; the
+    JSON list is matched as text, the same on SQLite and PostgreSQL)."""
+    text = cast(Transaction.risk_rules, String)
+    decided = [text.like(f'%"{name}"]') for name in rules]
+    return and_(Transaction.trans_status == "Y", or_(*decided)) if decided else false()
+
+
+async def card_by_hmac(session: AsyncSession, pan_hmac: bytes) -> Card | None:
+    return await session.scalar(select(Card).where(Card.pan_hmac == pan_hmac))
+
+
+async def challenge_of(session: AsyncSession, acs_trans_id: str) -> ChallengeRow | None:
+    return await session.get(ChallengeRow, acs_trans_id)
+
+
+async def results_of(
+    session: AsyncSession, acs_trans_id: str
+) -> tuple[OutboxRow | None, Sequence[AttemptRow]]:
+    row = await session.scalar(select(OutboxRow).where(OutboxRow.acs_trans_id == acs_trans_id))
+    if row is None:
+        return None, []
+    attempts = await session.scalars(
+        select(AttemptRow).where(AttemptRow.outbox_id == row.id).order_by(AttemptRow.attempt)
+    )
+    return row, attempts.all()
+
+
+async def operation_for(session: AsyncSession, acs_trans_id: str) -> OperationRow | None:
+    statement = select(OperationRow).where(
+        OperationRow.ref_type == "3ds", OperationRow.ref_id == acs_trans_id
+    )
+    return await session.scalar(statement.order_by(OperationRow.created_at.desc()).limit(1))

@@ -27,6 +27,7 @@ from acs.web import (
     backoffice,
     backoffice_customers,
     backoffice_fraud,
+    backoffice_transactions,
     challenge,
     challenge_app,
     dev,
@@ -110,6 +111,7 @@ def _routes(app: web.Application, routing: Routing) -> Routing:
     routing.add(app.router, ListenerName.ADMIN, backoffice.routes)  # staff sessions (OIDC)
     routing.add(app.router, ListenerName.ADMIN, backoffice_customers.routes)
     routing.add(app.router, ListenerName.ADMIN, backoffice_fraud.routes)
+    routing.add(app.router, ListenerName.ADMIN, backoffice_transactions.routes)
     routing.add(app.router, frozenset([ListenerName.PUBLIC, ListenerName.ADMIN]), ops.health_routes)
     if not app[SETTINGS].production and isinstance(app[SMS], OutboxSms):  # docs/security.md
         routing.add(app.router, ListenerName.ADMIN, dev.routes)

@@ -21,6 +21,7 @@ from acs.flows import otp_failures
 from acs.flows.backoffice import customers, fraud, french
 from acs.flows.backoffice.devices import revoke_device
 from acs.flows.backoffice.login import StaffSession, audit_staff
+from acs.flows.backoffice.transactions import exemption_of
 from acs.flows.securpass import enrol as enrol_flows
 from acs.flows.securpass.errors import InvalidRequest, SecurPassFlowError
 from acs.flows.staff import StaffCall, record_call
@@ -79,7 +80,7 @@ async def customer(request: web.Request, current: StaffSession) -> web.StreamRes
         channel=request.query.get("canal", ""), face_to_face=FACE_TO_FACE,
         notice=NOTICES.get(request.query.get("fait", "")), signed_on=SIGNED_ON,
         may=lambda action: current.staff.role in _permissions(action),
-        channels=fraud.CHANNELS,
+        channels=fraud.CHANNELS, exemption_of=exemption_of,
     )  # fmt: skip
 
 

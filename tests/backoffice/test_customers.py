@@ -258,7 +258,7 @@ async def test_every_html_page_needs_a_session(client, demo_data):
         ):
             continue
         path = path.replace("{customer_id}", "C0001").replace("{device_id}", "d")
-        path = path.replace("{declaration_id}", "1")
+        path = path.replace("{declaration_id}", "1").replace("{acs_trans_id}", "t")
         if route.method == "GET":
             answer = await client.get(path, allow_redirects=False)
             assert answer.status == 302, path
