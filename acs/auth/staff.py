@@ -54,6 +54,7 @@ class StaffAction(StrEnum):
     FRAUD_DECLARE = "fraud_declare"  # SP-55: a fraud reported by phone, e-mail or in branch
     FRAUD_QUALIFY = "fraud_qualify"  # confirmed fraud / cardholder's mistake / duplicate
     TRANSACTIONS = "transactions"  # search and explain the 3-D Secure transactions (read)
+    DASHBOARD = "dashboard"  # the daily figures and the fraud-rate monitor (read)
 
 
 _ROLES = frozenset(role.value for role in Role)
@@ -73,6 +74,7 @@ PERMISSIONS: Mapping[StaffAction, frozenset[Role]] = MappingProxyType(
         StaffAction.FRAUD_DECLARE: frozenset({Role.ADVISOR, Role.FRAUD_ANALYST, Role.ADMIN}),
         StaffAction.FRAUD_QUALIFY: frozenset({Role.FRAUD_ANALYST, Role.ADMIN}),
         StaffAction.TRANSACTIONS: _EVERYONE,
+        StaffAction.DASHBOARD: _EVERYONE,
     }
 )
 

@@ -16,11 +16,14 @@ from acs.storage.securpass_models import DeviceRow, FraudDeclarationRow, Operati
 
 __all__ = [
     "TransactionFilter",
+    "areqs_between",
     "audit_trail",
     "card_by_hmac",
     "challenge_of",
+    "challenges_between",
     "customer_of_card",
     "decided_by",
+    "declarations_between",
     "declarations_of",
     "devices_of",
     "find_transactions",
@@ -176,3 +179,39 @@ async def operation_for(session: AsyncSession, acs_trans_id: str) -> OperationRo
         OperationRow.ref_type == "3ds", OperationRow.ref_id == acs_trans_id
     )
     return await session.scalar(statement.order_by(OperationRow.created_at.desc()).limit(1))
+
+
+async def areqs_between(
+    session: AsyncSession, since: datetime, until: datetime
+) -> Sequence[tuple[datetime, str | None, str | None]]:
+    """Each AReq's time, current transStatus and challenge method (None: frictionless)."""
+    statement = select(
+        Transaction.created_at, Transaction.trans_status, Transaction.challenge_method
+    ).where(Transaction.created_at >= since, Transaction.created_at < until)
+    return [(r[0], r[1], r[2]) for r in await session.execute(statement)]
+
+
+async def challenges_between(
+    session: AsyncSession, since: datetime, until: datetime
+) -> Sequence[tuple[datetime, str, str | None, datetime | None]]:
+    """Each challenge's AReq time, method, result and decision time."""
+    statement = (
+        select(
+            Transaction.created_at,
+            ChallengeRow.method,
+            ChallengeRow.result_status,
+            ChallengeRow.decided_at,
+        )
+        .join(Transaction, Transaction.acs_trans_id == ChallengeRow.acs_trans_id)
+        .where(Transaction.created_at >= since, Transaction.created_at < until)
+    )
+    return [(r[0], r[1], r[2], r[3]) for r in await session.execute(statement)]
+
+
+async def declarations_between(
+    session: AsyncSession, since: datetime, until: datetime
+) -> Sequence[datetime]:
+    statement = select(FraudDeclarationRow.declared_at).where(
+        FraudDeclarationRow.declared_at >= since, FraudDeclarationRow.declared_at < until
+    )
+    return list(await session.scalars(statement))

@@ -26,6 +26,7 @@ from acs.web import (
     advisor,
     backoffice,
     backoffice_customers,
+    backoffice_dashboard,
     backoffice_fraud,
     backoffice_transactions,
     challenge,
@@ -112,6 +113,7 @@ def _routes(app: web.Application, routing: Routing) -> Routing:
     routing.add(app.router, ListenerName.ADMIN, backoffice_customers.routes)
     routing.add(app.router, ListenerName.ADMIN, backoffice_fraud.routes)
     routing.add(app.router, ListenerName.ADMIN, backoffice_transactions.routes)
+    routing.add(app.router, ListenerName.ADMIN, backoffice_dashboard.routes)
     routing.add(app.router, frozenset([ListenerName.PUBLIC, ListenerName.ADMIN]), ops.health_routes)
     if not app[SETTINGS].production and isinstance(app[SMS], OutboxSms):  # docs/security.md
         routing.add(app.router, ListenerName.ADMIN, dev.routes)

@@ -43,6 +43,7 @@ ALLOWED = {
     StaffAction.FRAUD_DECLARE: {"advisor", "fraud_analyst", "admin"},
     StaffAction.FRAUD_QUALIFY: {"fraud_analyst", "admin"},
     StaffAction.TRANSACTIONS: {"advisor", "fraud_analyst", "auditor", "admin"},
+    StaffAction.DASHBOARD: {"advisor", "fraud_analyst", "auditor", "admin"},
 }
 BACKOFFICE_ROUTES = sorted(advisor.table.actions)
 WRITE_ROUTES = [(method, path) for method, path in BACKOFFICE_ROUTES if method != "GET"]
