@@ -165,6 +165,10 @@ class RiskThresholds:
     issuer_fraud_rate_bps: float = 5.0  # the issuer's own measured card-not-present fraud rate
     tra_band_limits_minor: tuple[int, ...] = (10000, 25000, 50000)  # ETV bands, RTS annex
     tra_band_reference_bps: tuple[float, ...] = (13.0, 6.0, 1.0)  # reference fraud rates
+    # The ETV bands (by their limit) the fraud-rate monitor closed (RTS Art. 20): set at run
+    # time by acs.flows.backoffice.monitor, which also replaces issuer_fraud_rate_bps (then
+    # only its starting value) by the rates it measured (docs/backoffice.md).
+    tra_closed_bands: tuple[int, ...] = ()
     acquirer_tra_max_minor: int = 50000  # above the top ETV band no TRA exemption exists
     trust_list_enabled: bool = True
     decoupled_max_time_cap_minutes: int = 10  # a cap on threeDSRequestorDecMaxTime

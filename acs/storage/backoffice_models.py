@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from acs.storage.models import Base
 
-__all__ = ["StaffLoginRow", "StaffSessionRow"]
+__all__ = ["StaffLoginRow", "StaffSessionRow", "TraBandRow"]
 
 
 class StaffSessionRow(Base):
@@ -45,3 +45,18 @@ class StaffLoginRow(Base):
     redirect_uri: Mapped[str] = mapped_column(sa.String(512))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class TraBandRow(Base):
+    """One ETV band of the issuer's TRA as the fraud-rate monitor last saw it (RTS Art. 18-20):
+    its rate over the rolling 90 days and whether the ACS grants it."""
+
+    __tablename__ = "tra_band_states"
+
+    limit_minor: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    open: Mapped[bool]
+    rate_bps: Mapped[float] = mapped_column(sa.Float)
+    fraud_minor: Mapped[int] = mapped_column(sa.BigInteger)
+    volume_minor: Mapped[int] = mapped_column(sa.BigInteger)
+    changed_at: Mapped[datetime]  # when it last closed or opened
+    computed_at: Mapped[datetime]

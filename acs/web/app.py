@@ -14,6 +14,7 @@ from acs.config import Settings
 from acs.crypto.ds_clients import DsClientCas
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
+from acs.flows.backoffice.monitor import TraGate
 from acs.flows.challenge.operation_hook import operation_hook
 from acs.notify.hub import Hub
 from acs.notify.push import LogPush, PushGateway, WebhookPush
@@ -55,6 +56,7 @@ from acs.web.keys import (
     SETTINGS,
     SMS,
     TOKENS,
+    TRA_GATE,
     VAULT,
 )
 from acs.web.listeners import ListenerName, Routing
@@ -62,6 +64,7 @@ from acs.web.metrics import Metrics
 from acs.web.middlewares import on_its_listener, protocol_errors
 from acs.web.results_sender import results_sender
 from acs.web.securpass_errors import json_api
+from acs.web.tra_monitor import tra_monitor
 
 __all__ = ["create_app"]
 
@@ -83,11 +86,12 @@ def create_app(
     app[METRICS] = Metrics()
     app[TOKENS] = TokenVerifier.from_settings(settings.identity_provider, clock=app[CLOCK])
     app[OIDC] = OidcClient(settings.identity_provider)
+    app[TRA_GATE] = TraGate(settings)  # the monitor's TRA bands (acs.web.tra_monitor)
     app[DS_CLIENT_CAS] = _ds_client_cas(settings)
     app[SMS], app[PUSH] = sms_gateway(settings), push_gateway(settings)
     # One hook per flow that owns operations (keyed by the operation's ref_type).
     app[OPERATION_HOOKS] = {"3ds": operation_hook(challenge.result_keys(app))}
-    app.cleanup_ctx.extend([_database, _gateways, results_sender, challenge_worker])
+    app.cleanup_ctx.extend([_database, _gateways, results_sender, challenge_worker, tra_monitor])
     app[ROUTING] = _routes(app, Routing())
     return app
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 from aiohttp import web
 
 from acs.auth.staff import StaffAction, authorise
-from acs.flows.backoffice import dashboard
+from acs.flows.backoffice import dashboard, french
 from acs.flows.backoffice.login import StaffSession
+from acs.protocol.amounts import format_amount
 from acs.web.backoffice import page, view
 from acs.web.backoffice_charts import bars
-from acs.web.keys import CLOCK, SESSIONS
+from acs.web.keys import CLOCK, SESSIONS, TRA_GATE
 
 __all__ = ["routes"]
 
@@ -25,7 +26,9 @@ ANSWERS = {"Y": "Y authentifié", "C": "C challenge", "D": "D découplé", "N": 
 async def show(request: web.Request, current: StaffSession) -> web.StreamResponse:
     authorise(current.staff, StaffAction.DASHBOARD)
     days = await dashboard.daily(request.app[SESSIONS], now=request.app[CLOCK].now())
-    return view("bo_dashboard.html", current, days=days, charts=charts(days))
+    monitor = request.app[TRA_GATE].state
+    return view("bo_dashboard.html", current, days=days, charts=charts(days), monitor=monitor,
+                f=french, euros=lambda minor: format_amount(minor, 2, "978"))  # fmt: skip
 
 
 def charts(days: list[dashboard.DayStats]) -> list[object]:

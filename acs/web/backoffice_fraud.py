@@ -16,6 +16,7 @@ from acs.protocol.amounts import format_amount
 from acs.web.backoffice import page, view
 from acs.web.backoffice_customers import act
 from acs.web.keys import CLOCK, SESSIONS
+from acs.web.tra_monitor import refresh
 
 __all__ = ["routes"]
 
@@ -83,6 +84,7 @@ async def qualify(request: web.Request, current: StaffSession) -> web.StreamResp
         )  # fmt: skip
 
     await act(request, current, StaffAction.FRAUD_QUALIFY, run, customer_id=customer_id)
+    await refresh(request.app)  # a confirmed fraud may close a TRA band at once (RTS Art. 20)
     raise web.HTTPSeeOther(f"{QUEUE}?fait=qualifiee")
 
 

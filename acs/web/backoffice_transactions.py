@@ -14,7 +14,7 @@ from acs.flows.backoffice.login import StaffSession, audit_staff
 from acs.flows.securpass.errors import InvalidRequest
 from acs.protocol.amounts import format_amount
 from acs.web.backoffice import page, view
-from acs.web.keys import CLOCK, SESSIONS, SETTINGS, VAULT
+from acs.web.keys import CLOCK, SESSIONS, TRA_GATE, VAULT
 
 __all__ = ["routes"]
 
@@ -52,7 +52,7 @@ async def explained(request: web.Request, current: StaffSession) -> web.StreamRe
     authorise(current.staff, StaffAction.TRANSACTIONS)
     explanation = await transactions.explain(
         request.app[SESSIONS], request.match_info["acs_trans_id"][:36],
-        thresholds=request.app[SETTINGS].risk,
+        thresholds=request.app[TRA_GATE].settings.risk,
     )  # fmt: skip
     return view("bo_transaction.html", current, e=explanation, f=french)
 

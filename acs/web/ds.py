@@ -8,7 +8,7 @@ from acs.crypto.ds_clients import ClientScheme
 from acs.flows.areq.authenticate import authenticate
 from acs.notify import topics
 from acs.protocol import MessageType, TransStatus, parse_json, validate_incoming
-from acs.web.keys import AREQ_STORES, CLOCK, DS_CLIENT_CAS, HUB, KEYRING, SETTINGS, VAULT
+from acs.web.keys import AREQ_STORES, CLOCK, DS_CLIENT_CAS, HUB, KEYRING, TRA_GATE, VAULT
 
 routes = web.RouteTableDef()
 
@@ -23,7 +23,7 @@ async def areq(request: web.Request) -> web.Response:
             message,
             version,
             store=store,
-            settings=request.app[SETTINGS],
+            settings=request.app[TRA_GATE].settings,  # TRA bands from the fraud monitor
             keys=request.app[KEYRING],
             vault=request.app[VAULT],
             clock=request.app[CLOCK],

@@ -14,6 +14,7 @@ from acs.config import Settings
 from acs.crypto.ds_clients import DsClientCas
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
+from acs.flows.backoffice.monitor import TraGate
 from acs.flows.results import Sender
 from acs.flows.securpass.operations import OperationHooks
 from acs.notify.hub import Hub
@@ -50,6 +51,9 @@ DS_CLIENT_CAS = web.AppKey("ds_client_cas", DsClientCas)
 
 # Which listener each route belongs to and what each started site serves (acs.web.listeners).
 ROUTING = web.AppKey("routing", Routing)
+
+# The settings the AReq path decides with: the TRA bands the fraud-rate monitor grants.
+TRA_GATE = web.AppKey("tra_gate", TraGate)
 
 # The results sender of this process, set by acs.web.results_sender.
 SENDER = web.AppKey("sender", Sender)

@@ -1,5 +1,6 @@
 """The back office: its browser login (``backoffice_sessions``, ``backoffice_logins``) and the
-fraud desk (declarations made by an advisor, and their qualification).
+fraud desk (declarations made by an advisor, and their qualification); the fraud-rate
+monitor's state of each TRA band (``tra_band_states``).
 
 Revision ID: 0010
 Revises: 0008
@@ -63,9 +64,21 @@ def upgrade() -> None:
         batch.add_column(sa.Column("qualified_at", _TIME, nullable=True))
         batch.add_column(sa.Column("qualification_note", sa.Text(), nullable=True))
         batch.create_index(op.f("ix_securpass_fraud_declarations_acs_trans_id"), ["acs_trans_id"])
+    op.create_table(
+        "tra_band_states",
+        sa.Column("limit_minor", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("open", sa.Boolean(), nullable=False),
+        sa.Column("rate_bps", sa.Float(), nullable=False),
+        sa.Column("fraud_minor", sa.BigInteger(), nullable=False),
+        sa.Column("volume_minor", sa.BigInteger(), nullable=False),
+        sa.Column("changed_at", _TIME, nullable=False),
+        sa.Column("computed_at", _TIME, nullable=False),
+        sa.PrimaryKeyConstraint("limit_minor", name=op.f("pk_tra_band_states")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("tra_band_states")
     with op.batch_alter_table("securpass_fraud_declarations") as batch:
         batch.drop_index(op.f("ix_securpass_fraud_declarations_acs_trans_id"))
         for column in ("qualification_note", "qualified_at", "qualified_by", "qualification",
