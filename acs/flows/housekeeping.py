@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from acs.storage import method_data, securpass, tokens
+from acs.storage import backoffice, method_data, securpass, tokens
 from acs.storage.engine import Sessions
 
 __all__ = ["purge_expired"]
@@ -12,7 +12,8 @@ __all__ = ["purge_expired"]
 
 async def purge_expired(sessions: Sessions, *, now: datetime) -> None:
     """3DS Method data past its lifetime, used signed-call nonces past their window, and used
-    identity tokens past their expiry."""
+    identity tokens past their expiry; back-office logins never called back and sessions
+    ended or past their absolute end."""
     async with sessions.begin() as session:
         await method_data.purge(session, now)
         # The timestamp check refuses those calls by itself, so the nonce rows only grow the
@@ -20,3 +21,4 @@ async def purge_expired(sessions: Sessions, *, now: datetime) -> None:
         await securpass.delete_expired_nonces(session, now=now)
         # Likewise the exp check refuses an expired token before its jti is looked at.
         await tokens.delete_expired_tokens(session, now=now)
+        await backoffice.purge(session, now=now)

@@ -77,7 +77,7 @@ async def customer(request: web.Request, current: StaffSession) -> web.StreamRes
     found = await act(request, current, StaffAction.SUMMARY, read)
     return view(
         "bo_customer.html", current, page=found, f=french, amount=_amount,
-        channel=request.query.get("canal", ""), face_to_face=FACE_TO_FACE,
+        channel=_channel(request), face_to_face=FACE_TO_FACE,
         notice=NOTICES.get(request.query.get("fait", "")), signed_on=SIGNED_ON,
         may=lambda action: current.staff.role in _permissions(action),
         channels=fraud.CHANNELS, exemption_of=exemption_of,
@@ -193,9 +193,15 @@ async def _record(
 
 def _done(request: web.Request, notice: str) -> web.StreamResponse:
     target = f"/backoffice/customers/{request.match_info['customer_id']}?fait={notice}"
-    if "canal" in request.query:
-        target += f"&canal={request.query['canal']}"
+    if _channel(request):
+        target += f"&canal={_channel(request)}"
     raise web.HTTPSeeOther(target)
+
+
+def _channel(request: web.Request) -> str:
+    """The advisor's channel with the customer: ``face_a_face``, ``distance`` or not said."""
+    channel = request.query.get("canal", "")
+    return channel if channel in (FACE_TO_FACE, "distance") else ""
 
 
 def _permissions(action: str) -> frozenset[Any]:

@@ -269,3 +269,10 @@ async def test_every_html_page_needs_a_session(client, demo_data):
 
 def test_csrf_helper():
     assert csrf_of('<input name="csrf" value="abc">') == "abc"
+
+
+async def test_an_unknown_channel_is_ignored(client, login, ines):
+    """Only face_a_face or distance: anything else shows no enrolment form, and is not echoed."""
+    await login()
+    text = await page_of(client, ines, "?canal=%22%3E%3Cscript%3E")
+    assert "Initier Sécur'Pass" not in text and "<script>" not in text

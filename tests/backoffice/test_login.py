@@ -206,3 +206,18 @@ def test_acs_demo_prints_the_staff_accounts():
     assert "http://127.0.0.1:8000/backoffice/" in text
     for account in DEMO_STAFF:
         assert account.login in text and account.password in text and account.role in text
+
+
+async def test_housekeeping_purges_ended_sessions_and_stale_logins(client, login, oidc, clock):
+    """Logins never called back and ended sessions are deleted by the worker's housekeeping."""
+    from acs.flows.housekeeping import purge_expired
+    from acs.storage.backoffice_models import StaffLoginRow
+
+    csrf = await login()
+    await client.get("/backoffice/login", allow_redirects=False)  # never called back
+    await client.post("/backoffice/logout", data={"csrf": csrf})
+    clock.advance(minutes=11)
+    await purge_expired(client.server.app[SESSIONS], now=clock.now())
+    async with client.server.app[SESSIONS]() as session:
+        assert await session.scalar(select(StaffSessionRow)) is None
+        assert await session.scalar(select(StaffLoginRow)) is None
