@@ -1,18 +1,24 @@
 """The back office in real Chromium: an advisor logs in at the bank's identity provider
 (OpenID Connect code flow with PKCE), finds a customer, lifts the 72 h delay (SP-15) and
-enrols them face to face (SP-30 … SP-33); an analyst qualifies a fraud declared after a call;
+enrols them face to face (SP-30 … SP-33); an analyst qualifies a fraud declared after a call,
+reads the payment's explanation and sees the monitor close its TRA band (RTS Art. 20);
 every page has no serious axe-core violation; no session and a forged form are refused.
 Screenshots go to docs/screenshots/ when ``ACS_SCREENSHOTS=1``."""
 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
 import pytest
+from sqlalchemy import update
 
+from acs.storage.securpass_models import DeviceRow
+from acs.web.keys import SESSIONS
 from merchant_simulator.idp import DEMO_STAFF
+from tests.areqs import areq
 from tests.backoffice.conftest import NEW_EMAIL
 
 ADVISOR, ANALYST, AUDITOR = DEMO_STAFF
@@ -81,17 +87,35 @@ async def test_an_advisor_lifts_the_delay_and_enrols_face_to_face(context, acs_s
     assert "/authorize" in page.url  # no session: back to the identity provider
 
 
-async def test_a_fraud_declared_after_a_call_is_qualified_at_the_desk(
-    context, acs_server, demo_data
+async def exempted_by_tra(acs_url: str, minor: int) -> dict:
+    """An AReq for Camille's card, straight to the ACS (as the DS would send it)."""
+    message = areq(acctNumber="4970100000000014", purchaseAmount=str(minor))
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(f"{acs_url}/3ds/areq", json=message) as response,
+    ):
+        return await response.json()
+
+
+async def test_a_fraud_after_a_call_is_qualified_and_the_monitor_closes_the_band(
+    context, acs_server, camille, clock
 ):
+    """An 80 € payment exempted by TRA; the cardholder calls; the advisor declares it, the
+    analyst qualifies it as fraud; the dashboard shows the band suspended with its date; the
+    payment's explanation; the next 80 € payment is challenged."""
+    app, url = acs_server.app, acs_server.url
+    async with app[SESSIONS].begin() as session:  # SP-42: a phone used for months
+        await session.execute(update(DeviceRow).values(
+            successful_uses=40, first_used_at=clock.now() - timedelta(days=120),
+            last_used_at=clock.now()))  # fmt: skip
+    paid = await exempted_by_tra(url, 8000)
+    assert paid["transStatus"] == "Y"
     page = await context.new_page()
-    url = acs_server.url
     await sign_in(page, url, ADVISOR)
     await page.goto(f"{url}/backoffice/customers/C0001")
-    await page.get_by_label("Montant (€)").fill("41,99")
-    await page.get_by_label("Commerçant").fill("showroomprive.com")
-    await page.get_by_label("Date", exact=True).fill("2026-11-27")
+    await page.get_by_label("Paiement contesté").select_option(paid["acsTransID"])
     await page.get_by_label("Le client a signalé la fraude").select_option("phone")
+    await page.get_by_label("Notes").fill("ne reconnaît pas l'achat")
     await page.get_by_role("button", name="Déclarer la fraude").click()
     assert "La déclaration de fraude est enregistrée" in await page.text_content("main")
     await page.get_by_role("button", name="Se déconnecter").click()
@@ -102,9 +126,18 @@ async def test_a_fraud_declared_after_a_call_is_qualified_at_the_desk(
     await page.get_by_label("Note").fill("achat non reconnu")
     await page.get_by_role("button", name="Qualifier").click()
     assert "fraude avérée" in await page.text_content("main")
+    await page.get_by_role("link", name="Voir le paiement").click()
+    main = await page.text_content("main")
+    assert "issuer_tra — analyse de risque de l'émetteur" in main
+    assert "émise (la valeur n'est jamais affichée)" in main
+    assert paid["authenticationValue"] not in await page.content()
+    await accessible(page, "transaction")
     await page.get_by_role("link", name="Tableau de bord").click()
-    assert "Taux de fraude par tranche TRA" in await page.text_content("main")
+    assert f"suspendue depuis le {clock.now().strftime('%d/%m/%Y')}" in (
+        await page.text_content("main")
+    )
     await accessible(page, "dashboard")
+    assert (await exempted_by_tra(url, 8000))["transStatus"] == "C"  # the band is closed
     await page.get_by_role("link", name="Paiements").click()
     await page.get_by_label("Identifiant client").fill("C0001")
     await page.get_by_role("button", name="Rechercher").click()
