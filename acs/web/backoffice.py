@@ -73,7 +73,9 @@ def role_label(role: Role | str) -> str:
     return ROLE_LABELS.get(Role(role), str(role))
 
 
-def view(template: str, current: StaffSession | None, *, status: int = 200, **context: Any):
+def view(
+    template: str, current: StaffSession | None, *, status: int = 200, **context: Any
+) -> web.Response:
     return render(template, status=status, current=current, role_label=role_label, **context)
 
 

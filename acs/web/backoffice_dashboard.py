@@ -28,7 +28,17 @@ async def show(request: web.Request, current: StaffSession) -> web.StreamRespons
     days = await dashboard.daily(request.app[SESSIONS], now=request.app[CLOCK].now())
     monitor = request.app[TRA_GATE].state
     return view("bo_dashboard.html", current, days=days, charts=charts(days), monitor=monitor,
-                f=french, euros=lambda minor: format_amount(minor, 2, "978"))  # fmt: skip
+                f=french, euros=lambda minor: format_amount(minor, 2, "978"), pct=_pct,
+                secs=_secs)  # fmt: skip
+
+
+def _pct(value: float, digits: int = 2) -> str:
+    """``0,13 %`` (French decimals)."""
+    return f"{value:.{digits}f}".replace(".", ",") + "\u00a0%"
+
+
+def _secs(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}".replace(".", ",") + "\u00a0s"
 
 
 def charts(days: list[dashboard.DayStats]) -> list[object]:

@@ -35,5 +35,5 @@ async def test_the_dashboard_counts_the_day(client, login, camille, clock):
     today = clock.now().strftime("%d/%m/%Y")
     row = text.split(f"<td>{today}</td>", 1)[1].split("</tr>", 1)[0]
     cells = [c.split("</td>")[0] for c in row.split("<td>")[1:]]
-    assert cells[:5] == ["4", "75.0 %", "1", "1", "0"], cells
+    assert cells[:5] == ["4", "75,0\u00a0%", "1", "1", "0"], cells
     assert "securpass_oob en cours" in text
