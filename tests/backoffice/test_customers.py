@@ -16,7 +16,7 @@ from acs.securpass.enrolment import EnrolmentState
 from acs.storage.models import AuditEvent
 from acs.storage.securpass_models import DeviceRow, EnrolmentRow
 from acs.web import backoffice_customers
-from acs.web.keys import SESSIONS, SMS
+from acs.web.keys import CLOCK, SESSIONS, SMS
 from tests.backoffice.conftest import csrf_of
 
 CAMILLE_PAN = "4970100000000014"
@@ -276,3 +276,15 @@ async def test_an_unknown_channel_is_ignored(client, login, ines):
     await login()
     text = await page_of(client, ines, "?canal=%22%3E%3Cscript%3E")
     assert "Initier Sécur'Pass" not in text and "<script>" not in text
+
+
+async def test_a_refused_operation_reads_as_a_fraud_declaration(client, login, camille):
+    """SP-55: the page names a "Je refuse ce paiement" refusal for what it is."""
+    from tests.securpass_api.conftest import card_operation
+
+    async with client.server.app[SESSIONS].begin() as session:
+        operation_id = await card_operation(session, client.server.app[CLOCK])
+    await camille.refuse(await camille.operation(operation_id), "not_me")
+    await login()
+    text = await page_of(client, "C0001")
+    assert "refusée (« Je refuse ce paiement » : fraude déclarée)" in text

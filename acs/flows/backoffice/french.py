@@ -14,6 +14,8 @@ __all__ = [
     "DEVICE_STATUS",
     "ENROLMENT_STATE",
     "IDENTITY_CHECKS",
+    "METHODS",
+    "OPERATION_STATUS",
     "OPPOSITION",
     "TRANS_STATUS",
     "when",
@@ -29,6 +31,15 @@ ENROLMENT_STATE = {
     "locked": "bloqué",
 }
 DEVICE_STATUS = {"active": "actif", "blocked": "bloqué", "revoked": "révoqué"}
+OPERATION_STATUS = {
+    "pending": "en attente",
+    "approved": "validée",
+    "refused": "refusée",
+    "expired": "expirée",
+    "cancelled": "annulée",
+    "failed": "échouée (code bloqué)",
+}
+METHODS = {"code": "code Sécur'Pass", "biometric": "biométrie"}
 CARD_STATUS = {"active": "active", "opposed": "en opposition", "cancelled": "annulée"}
 OPPOSITION = {"fraud": "pour fraude", "lost_stolen": "pour perte ou vol"}
 TRANS_STATUS = {
