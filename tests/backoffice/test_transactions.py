@@ -90,3 +90,11 @@ async def test_every_role_reads_transactions(client, login, demo_data):
     assert (await client.get(f"/backoffice/transactions/{ares['acsTransID']}")).status == 200
     async with client.server.app[SESSIONS]() as session:
         assert await store.get(session, ares["acsTransID"]) is not None
+
+
+def test_the_card_check_reads_as_passed_unless_it_decided():
+    from acs.config import RiskThresholds
+    from acs.flows.backoffice.transactions import rule_text
+
+    assert "connue" in rule_text("card_known", RiskThresholds(), decisive=False)
+    assert "inconnue" in rule_text("card_known", RiskThresholds(), decisive=True)

@@ -140,7 +140,10 @@ async def explain(
         if t.amount_minor is not None and t.currency else "",
         card=masked_card(card) if card is not None else "carte inconnue",
         outcome=_outcome(t),
-        rules=tuple(rule_text(name, thresholds) for name in t.risk_rules),
+        rules=tuple(
+            rule_text(name, thresholds, decisive=i == len(t.risk_rules) - 1)
+            for i, name in enumerate(t.risk_rules)
+        ),
         exemption=EXEMPTIONS.get(exemption_of(t), "aucune"),
         method=METHODS.get(t.challenge_method or "", "sans challenge (frictionless)")
         if t.challenge_method else "sans challenge (frictionless)",
@@ -200,8 +203,11 @@ def _euros(minor: int, currency: str = "978") -> str:
     return format_amount(minor, 2, currency)
 
 
-def rule_text(name: str, thr: RiskThresholds) -> str:
-    """One fired rule, in French, with the thresholds it applied."""
+def rule_text(name: str, thr: RiskThresholds, *, decisive: bool = True) -> str:
+    """One fired rule, in French, with the thresholds it applies (today's settings: the
+    thresholds of the moment are not stored with the transaction)."""
+    if name == "card_known" and not decisive:
+        return "card_known — carte connue de l'ACS : les règles suivantes s'appliquent"
     ceiling = tra_ceiling(thr)
     texts = {
         "card_known": "carte inconnue de l'ACS : refus",
