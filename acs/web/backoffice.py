@@ -205,7 +205,7 @@ async def callback(request: web.Request) -> web.StreamResponse:
         )  # fmt: skip
     except LoginFailed as exc:
         log.info("back office login refused: %s", exc)
-        return _login_refused(exc.reason, 401)
+        return _login_refused(exc.reason, 503 if exc.reason == "provider_unreachable" else 401)
     except TokenRejected as exc:
         log.info("back office login refused: %s", exc)
         return _login_refused(str(exc.reason), 401)

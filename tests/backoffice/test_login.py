@@ -221,3 +221,12 @@ async def test_housekeeping_purges_ended_sessions_and_stale_logins(client, login
     async with client.server.app[SESSIONS]() as session:
         assert await session.scalar(select(StaffSessionRow)) is None
         assert await session.scalar(select(StaffLoginRow)) is None
+
+
+async def test_an_unreachable_provider_is_a_503_not_a_500(client, oidc):
+    """The token endpoint down at the callback: 503 provider_unreachable, no session."""
+    callback = await follow_to_callback(client, oidc)
+    await oidc.close()
+    answer = await client.get(callback)
+    assert answer.status == 503 and "provider_unreachable" in await answer.text()
+    assert "bo_session" not in answer.cookies
