@@ -43,6 +43,7 @@ class StaffLoginRow(Base):
     nonce: Mapped[str] = mapped_column(sa.String(64))
     code_verifier: Mapped[str] = mapped_column(sa.String(128))
     redirect_uri: Mapped[str] = mapped_column(sa.String(512))
+    next_path: Mapped[str] = mapped_column(sa.String(256))  # the page asked for before login
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
 

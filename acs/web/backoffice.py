@@ -16,6 +16,7 @@ import hmac
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -103,7 +104,7 @@ def page(handler: PageHandler) -> Callable[[web.Request], Awaitable[web.StreamRe
         )
         if current is None:
             if request.method == "GET":
-                raise web.HTTPFound("/backoffice/login")
+                raise web.HTTPFound(f"/backoffice/login?{urlencode({'suite': request.path_qs})}")
             return message(
                 "Session expirée",
                 "Votre session a expiré ou vous n'êtes pas connecté : reconnectez-vous.",
@@ -167,6 +168,15 @@ def _origin(request: web.Request) -> str:
     return f"{request.scheme}://{request.host}"
 
 
+def next_path(asked: str | None) -> str:
+    """Where to go after the login: a back-office page of this ACS, never another site."""
+    if not asked or len(asked) > 256 or not asked.startswith(HOME) or "//" in asked:
+        return HOME
+    if any(c in asked for c in "\\\r\n") or not asked.isprintable():
+        return HOME
+    return asked
+
+
 def redirect_uri(request: web.Request) -> str:
     configured = request.app[SETTINGS].identity_provider.staff_redirect_uri
     return configured or _origin(request) + CALLBACK
@@ -178,8 +188,9 @@ async def login(request: web.Request) -> web.StreamResponse:
     app = request.app
     try:
         start = await begin_login(
-            app[SESSIONS], app[OIDC], redirect_uri=redirect_uri(request), now=app[CLOCK].now()
-        )
+            app[SESSIONS], app[OIDC], redirect_uri=redirect_uri(request), now=app[CLOCK].now(),
+            next_path=next_path(request.query.get("suite")),
+        )  # fmt: skip
     except LoginFailed as exc:
         log.warning("back office login: %s", exc)
         return _login_refused(exc.reason, 503)
@@ -217,7 +228,8 @@ async def callback(request: web.Request) -> web.StreamResponse:
         f"Bienvenue, {new.session.staff.staff_id}.",
         status=200,
         current=new.session,
-        refresh=HOME,
+        refresh=new.next_path,
+        link=new.next_path,
         link_text="Continuer vers le back office",
     )
     _set_cookie(request, response, SESSION_COOKIE, new.cookie, samesite="Strict", path=HOME)

@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.Column("nonce", sa.String(length=64), nullable=False),
         sa.Column("code_verifier", sa.String(length=128), nullable=False),
         sa.Column("redirect_uri", sa.String(length=512), nullable=False),
+        sa.Column("next_path", sa.String(length=256), nullable=False),
         sa.Column("created_at", _TIME, nullable=False),
         sa.Column("expires_at", _TIME, nullable=False),
         sa.PrimaryKeyConstraint("state_hash", name=op.f("pk_backoffice_logins")),

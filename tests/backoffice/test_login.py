@@ -10,11 +10,13 @@ import base64
 import hashlib
 from urllib.parse import parse_qs, urlsplit
 
+import aiohttp
 import pytest
 from sqlalchemy import select
 
 from acs.storage.backoffice_models import StaffSessionRow
 from acs.storage.models import AuditEvent
+from acs.web.backoffice import next_path
 from acs.web.keys import SESSIONS
 from tests.backoffice.conftest import csrf_of, follow_to_callback
 
@@ -30,7 +32,7 @@ async def audit_actions(client, subject: str) -> list[str]:
 async def test_without_a_session_the_back_office_sends_to_the_login(client):
     """GET /backoffice/ with no session redirects to the login, which redirects to the IdP."""
     home = await client.get("/backoffice/", allow_redirects=False)
-    assert home.status == 302 and home.headers["Location"] == "/backoffice/login"
+    assert home.status == 302 and home.headers["Location"].startswith("/backoffice/login?suite=")
 
 
 async def test_the_login_asks_for_a_code_with_pkce_s256_state_and_nonce(client, oidc):
@@ -140,7 +142,7 @@ async def test_an_idle_session_ends(client, login, clock):
     assert (await client.get("/backoffice/")).status == 200
     clock.advance(minutes=15)
     home = await client.get("/backoffice/", allow_redirects=False)
-    assert home.status == 302 and home.headers["Location"] == "/backoffice/login"
+    assert home.status == 302 and home.headers["Location"].startswith("/backoffice/login?suite=")
     actions = await audit_actions(client, "staff:adv-007")
     assert actions == ["backoffice.login", "backoffice.session_expired"]
 
@@ -230,3 +232,27 @@ async def test_an_unreachable_provider_is_a_503_not_a_500(client, oidc):
     answer = await client.get(callback)
     assert answer.status == 503 and "provider_unreachable" in await answer.text()
     assert "bo_session" not in answer.cookies
+
+
+async def test_after_the_login_the_page_asked_for_comes_back(client, oidc, demo_data):
+    """A customer's page without a session: after the login, that page (not the home)."""
+    asked = await client.get("/backoffice/customers/C0001?canal=face_a_face", allow_redirects=False)
+    login = asked.headers["Location"]
+    suite = parse_qs(urlsplit(login).query)["suite"]
+    assert suite == ["/backoffice/customers/C0001?canal=face_a_face"]
+    started = await client.get(login, allow_redirects=False)
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(started.headers["Location"], allow_redirects=False) as answer,
+    ):
+        back = answer.headers["Location"]
+    text = await (await client.get(back[back.index("/backoffice/") :])).text()
+    assert 'content="0; url=/backoffice/customers/C0001?canal=face_a_face"' in text
+
+
+@pytest.mark.parametrize(
+    "asked", ["https://evil.test/", "//evil.test/backoffice/", "/backoffice/\\evil", "/other"]
+)
+def test_the_page_after_the_login_is_never_elsewhere(asked):
+    """An open redirect through ``suite`` goes home instead."""
+    assert next_path(asked) == "/backoffice/"

@@ -67,11 +67,13 @@ class StaffSession:
 class NewSession:
     cookie: str  # the session cookie's value (only its hash is stored)
     session: StaffSession
+    next_path: str = "/backoffice/"  # where the staff member was going
 
 
 async def begin_login(
-    sessions: Sessions, client: OidcClient, *, redirect_uri: str, now: datetime
-) -> LoginStart:
+    sessions: Sessions, client: OidcClient, *, redirect_uri: str, now: datetime,
+    next_path: str = "/backoffice/",
+) -> LoginStart:  # fmt: skip
     """Keep a new login and build the authorisation URL (``state``, ``nonce``, PKCE S256)."""
     endpoints = await client.endpoints()
     state, nonce, browser, pkce = _random(), _random(), _random(), Pkce.new()
@@ -83,6 +85,7 @@ async def begin_login(
             nonce=nonce,
             code_verifier=pkce.verifier,
             redirect_uri=redirect_uri,
+            next_path=next_path,
             created_at=now,
             expires_at=now + timedelta(minutes=LOGIN_MINUTES),
         )
@@ -126,7 +129,8 @@ async def complete_login(
     )
     same_nonce(token.claims, login.nonce)
     staff = staff_of(token)
-    return await _open(sessions, staff, client.provider, now=now)
+    opened = await _open(sessions, staff, client.provider, now=now)
+    return NewSession(opened.cookie, opened.session, login.next_path)
 
 
 async def _open(
