@@ -136,6 +136,15 @@ class IdentityProvider:
     # of these, and its ``amr`` holds each method of activation_amr.
     activation_acr: tuple[str, ...] = ("substantial", "high")
     activation_amr: tuple[str, ...] = ()
+    # The back office's login (docs/backoffice.md): OpenID Connect authorisation code with PKCE.
+    # The endpoints come from {issuer}/.well-known/openid-configuration unless given here.
+    staff_client_id: str = "acs-backoffice"  # the ID token's ``aud``
+    staff_client_secret: str = ""  # empty: a public client (PKCE alone)
+    staff_redirect_uri: str = ""  # empty: <the request's origin>/backoffice/callback
+    staff_authorization_endpoint: str = ""
+    staff_token_endpoint: str = ""
+    staff_session_idle_minutes: int = 15  # a back-office session unused this long ends
+    staff_session_max_hours: int = 10  # ... and any session after this long
 
     @property
     def configured(self) -> bool:
@@ -158,6 +167,10 @@ class RiskThresholds:
     issuer_fraud_rate_bps: float = 5.0  # the issuer's own measured card-not-present fraud rate
     tra_band_limits_minor: tuple[int, ...] = (10000, 25000, 50000)  # ETV bands, RTS annex
     tra_band_reference_bps: tuple[float, ...] = (13.0, 6.0, 1.0)  # reference fraud rates
+    # The ETV bands (by their limit) the fraud-rate monitor closed (RTS Art. 20): set at run
+    # time by acs.flows.backoffice.monitor, which also replaces issuer_fraud_rate_bps (then
+    # only its starting value) by the rates it measured (docs/backoffice.md).
+    tra_closed_bands: tuple[int, ...] = ()
     acquirer_tra_max_minor: int = 50000  # above the top ETV band no TRA exemption exists
     trust_list_enabled: bool = True
     decoupled_max_time_cap_minutes: int = 10  # a cap on threeDSRequestorDecMaxTime

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from acs.config import DEFAULT_DATABASE_URL, Settings
 from acs.csv_columns import CARD_HEADER, CUSTOMER_COLUMNS
 from acs.files import make_private_folder, write_private
-from merchant_simulator.idp import DEMO_USERS
+from merchant_simulator.idp import DEMO_STAFF, DEMO_USERS
 
 if TYPE_CHECKING:
     from acs.flows.csv_import import Kind
@@ -315,9 +315,19 @@ def demo_banner(acs_url: str, merchant: MerchantDemo) -> str:
         "expiry 12/29, then approve on the phone page (Valider, code 4826).",
         "",
         demo_logins(),
+        demo_staff(acs_url),
         demo_table(),
     ]
     return "\n".join(lines)
+
+
+def demo_staff(acs_url: str) -> str:
+    """The back office's staff accounts at the demo identity provider (docs/backoffice.md)."""
+    lines = [f"Back office {acs_url}/backoffice/ (staff login at the identity provider):"]
+    lines += [
+        f"  {s.login:<11} {s.password:<14} {s.role} ({s.staff_id}, {s.branch})" for s in DEMO_STAFF
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def demo_table() -> str:

@@ -193,6 +193,9 @@ ANSWERS = [
     ("public", "GET", "/dev/sms?to=%2B33612345678", 404),
     ("public", "GET", "/3ds/ranges", 404),
     ("public", "POST", "/backoffice/v1/customers/C0001/sms-otp/reset", 404),
+    ("public", "GET", "/backoffice/dashboard", 404),  # the HTML back office: admin only
+    ("public", "POST", "/backoffice/logout", 404),
+    ("admin", "POST", "/backoffice/logout", 401),  # there, but no session
     ("admin", "GET", "/healthz", 200),
     ("admin", "GET", "/metrics", 200),
     ("admin", "GET", "/readyz", 200),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import json
 import secrets
 from collections.abc import Callable, Mapping
@@ -153,3 +154,76 @@ def staff_headers(
 def staff(identity_provider: TestIdentityProvider) -> Callable[..., dict[str, str]]:
     """``staff(role="auditor", ...)``: headers for one back-office call (see staff_headers)."""
     return functools.partial(staff_headers, identity_provider)
+
+
+class TestOidcProvider:
+    """The identity provider's staff login as a real aiohttp app on port 0: ``/authorize``
+    logs ``account`` in at once (no form) and redirects with a code; ``/token`` checks the
+    code, client, redirect URI and PKCE S256 verifier and answers an ID token minted by
+    ``idp``. ``id_token_overrides`` change its claims (a wrong nonce, a role); ``requests``
+    records what the ACS sent."""
+
+    __test__ = False
+
+    def __init__(self, idp: TestIdentityProvider) -> None:
+        self.idp = idp
+        self.account: dict[str, Any] = {"sub": STAFF_ID, "role": "advisor", "branch": BRANCH}
+        self.id_token_overrides: dict[str, Any] = {}
+        self.requests: list[dict[str, str]] = []
+        self._codes: dict[str, dict[str, str]] = {}
+        self.url = ""
+
+    async def start(self) -> None:
+        from aiohttp import web
+
+        app = web.Application()
+        app.router.add_get("/authorize", self._authorize)
+        app.router.add_post("/token", self._token)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+
+    async def close(self) -> None:
+        await self._runner.cleanup()
+
+    def endpoints(self) -> dict[str, str]:
+        return {
+            "staff_authorization_endpoint": f"{self.url}/authorize",
+            "staff_token_endpoint": f"{self.url}/token",
+        }
+
+    async def _authorize(self, request: Any) -> Any:
+        from aiohttp import web
+
+        query = dict(request.query)
+        self.requests.append(query)
+        code = secrets.token_urlsafe(16)
+        self._codes[code] = query | {"account": json.dumps(self.account)}
+        target = f"{query['redirect_uri']}?code={code}&state={query['state']}"
+        raise web.HTTPFound(target)
+
+    async def _token(self, request: Any) -> Any:
+        from aiohttp import web
+
+        form = dict(await request.post())
+        self.requests.append(form)
+        grant = self._codes.pop(form.get("code", ""), None)
+        if grant is None or form.get("redirect_uri") != grant["redirect_uri"]:
+            return web.json_response({"error": "invalid_grant"}, status=400)
+        digest = hashlib.sha256(form.get("code_verifier", "").encode()).digest()
+        if b64u(digest) != grant["code_challenge"] or grant["code_challenge_method"] != "S256":
+            return web.json_response({"error": "invalid_grant"}, status=400)
+        account = json.loads(grant["account"])
+        claims = {
+            "audience": grant["client_id"],
+            "role": account["role"],
+            "branch": account["branch"],
+            "nonce": grant["nonce"],
+            "acr": DROP,
+            "amr": DROP,
+        } | self.id_token_overrides
+        token = self.idp.mint(account["sub"], **claims)
+        return web.json_response({"id_token": token, "token_type": "Bearer"})

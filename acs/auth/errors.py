@@ -4,6 +4,7 @@ roles")::
 AuthError
 ├── TokenRejected      a token refused: ``reason`` (a :class:`Reason`) and ``message``
 ├── RoleForbidden      a valid staff token whose ``role`` may not do ``action``
+├── LoginFailed        a back-office login that cannot complete: ``reason`` says which step
 └── KeysUnavailable    the identity provider's keys could not be had (none configured,
                        the JWKS unreadable and nothing cached): not the token's fault
 """
@@ -12,7 +13,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["AuthError", "KeysUnavailable", "Reason", "RoleForbidden", "TokenRejected"]
+__all__ = [
+    "AuthError",
+    "KeysUnavailable",
+    "LoginFailed",
+    "Reason",
+    "RoleForbidden",
+    "TokenRejected",
+]
 
 
 class Reason(StrEnum):
@@ -54,3 +62,17 @@ class RoleForbidden(AuthError):
 
 class KeysUnavailable(AuthError):
     """No key of the identity provider is known and none could be fetched."""
+
+
+class LoginFailed(AuthError):
+    """A back-office login refused before any session exists (docs/backoffice.md, "Login").
+
+    ``reason``: ``state_unknown`` (no such login, taken already, expired or from another
+    browser), ``provider_error`` (the identity provider answered ``error=``),
+    ``exchange_failed`` (the code could not be exchanged), ``nonce_mismatch``,
+    ``provider_unreachable`` (discovery or the token endpoint did not answer).
+    """
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(f"{reason}: {message}")
+        self.reason, self.message = reason, message

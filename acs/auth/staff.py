@@ -48,6 +48,13 @@ class StaffAction(StrEnum):
     DELAY_LIFT = "delay_lift"  # SP-15
     BRANCH_ENROLMENT = "branch_enrolment"  # SP-30 … SP-33, face to face
     SMS_OTP_RESET = "sms_otp_reset"  # RTS Art. 4(3)(b)
+    SEARCH = "search"  # find a customer by id, name or card (read)
+    DEVICE_REVOKE = "device_revoke"  # a lost or stolen phone: Sécur'Pass stops on it
+    FRAUD_QUEUE = "fraud_queue"  # the fraud desk's queue (read)
+    FRAUD_DECLARE = "fraud_declare"  # SP-55: a fraud reported by phone, e-mail or in branch
+    FRAUD_QUALIFY = "fraud_qualify"  # confirmed fraud / cardholder's mistake / duplicate
+    TRANSACTIONS = "transactions"  # search and explain the 3-D Secure transactions (read)
+    DASHBOARD = "dashboard"  # the daily figures and the fraud-rate monitor (read)
 
 
 _ROLES = frozenset(role.value for role in Role)
@@ -61,6 +68,13 @@ PERMISSIONS: Mapping[StaffAction, frozenset[Role]] = MappingProxyType(
         StaffAction.DELAY_LIFT: frozenset({Role.ADVISOR, Role.ADMIN}),
         StaffAction.BRANCH_ENROLMENT: frozenset({Role.ADVISOR}),
         StaffAction.SMS_OTP_RESET: frozenset({Role.ADVISOR, Role.FRAUD_ANALYST, Role.ADMIN}),
+        StaffAction.SEARCH: _EVERYONE,
+        StaffAction.DEVICE_REVOKE: frozenset({Role.ADVISOR, Role.FRAUD_ANALYST, Role.ADMIN}),
+        StaffAction.FRAUD_QUEUE: frozenset({Role.FRAUD_ANALYST, Role.AUDITOR, Role.ADMIN}),
+        StaffAction.FRAUD_DECLARE: frozenset({Role.ADVISOR, Role.FRAUD_ANALYST, Role.ADMIN}),
+        StaffAction.FRAUD_QUALIFY: frozenset({Role.FRAUD_ANALYST, Role.ADMIN}),
+        StaffAction.TRANSACTIONS: _EVERYONE,
+        StaffAction.DASHBOARD: _EVERYONE,
     }
 )
 

@@ -32,6 +32,7 @@ __all__ = [
     "Rule",
     "ScaNeeded",
     "at_least",
+    "tra_band",
     "tra_ceiling",
 ]
 
@@ -216,10 +217,20 @@ def trust_list(inp: RiskInput, thr: RiskThresholds, sca: ScaNeeded | None) -> Ou
 
 
 def tra_ceiling(thr: RiskThresholds) -> int | None:
-    """The highest ETV band whose reference fraud rate the issuer's own rate meets (Art. 18/19)."""
+    """The highest ETV band whose reference fraud rate the issuer's own rate meets (Art. 18/19)
+    and that the fraud-rate monitor has not closed (Art. 20)."""
     bands = zip(thr.tra_band_limits_minor, thr.tra_band_reference_bps, strict=True)
-    allowed = [limit for limit, ref in bands if thr.issuer_fraud_rate_bps <= ref]
+    allowed = [
+        limit
+        for limit, ref in bands
+        if thr.issuer_fraud_rate_bps <= ref and limit not in thr.tra_closed_bands
+    ]
     return max(allowed, default=None)
+
+
+def tra_band(amount: int, thr: RiskThresholds) -> int | None:
+    """The ETV band (its limit) an amount falls in; None above the top band."""
+    return next((limit for limit in sorted(thr.tra_band_limits_minor) if amount <= limit), None)
 
 
 def _low_risk(inp: RiskInput, thr: RiskThresholds) -> bool:
@@ -236,7 +247,9 @@ def issuer_tra(inp: RiskInput, thr: RiskThresholds, sca: ScaNeeded | None) -> Ou
     amount, ceiling = _amount_in(inp, thr), tra_ceiling(thr)
     if not thr.issuer_tra_enabled or amount is None or ceiling is None:
         return None
-    return _exempt("05") if amount <= ceiling and _low_risk(inp, thr) else None
+    if amount > ceiling or tra_band(amount, thr) in thr.tra_closed_bands:
+        return None  # above the ceiling, or its own band closed by the monitor
+    return _exempt("05") if _low_risk(inp, thr) else None
 
 
 def _within_low_value_counters(amount: int, inp: RiskInput, thr: RiskThresholds) -> bool:

@@ -140,14 +140,26 @@ class RequestNonceRow(Base):
 
 
 class FraudDeclarationRow(Base):
-    """SP-55/56: "Je refuse ce paiement" with reason ``not_me``."""
+    """SP-55/56: "Je refuse ce paiement" with reason ``not_me`` (``source`` securpass_app), or
+    a fraud the cardholder reported to an advisor by phone, e-mail or in branch (``source``
+    advisor, migration 0010); qualified at the fraud desk (docs/backoffice.md)."""
 
     __tablename__ = "securpass_fraud_declarations"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     customer_id: Mapped[str] = mapped_column(sa.ForeignKey("customers.id"), index=True)
     card_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cards.id"))
-    operation_id: Mapped[str] = mapped_column(sa.ForeignKey("securpass_operations.id"), unique=True)
+    operation_id: Mapped[str | None] = mapped_column(
+        sa.ForeignKey("securpass_operations.id"), unique=True
+    )
+    acs_trans_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
+    channel: Mapped[str | None] = mapped_column(sa.String(16))  # phone | email | branch
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    declared_by: Mapped[str | None] = mapped_column(sa.String(64))  # staff:<id>
+    qualification: Mapped[str | None] = mapped_column(sa.String(24))
+    qualified_by: Mapped[str | None] = mapped_column(sa.String(64))
+    qualified_at: Mapped[datetime | None]
+    qualification_note: Mapped[str | None] = mapped_column(sa.Text)
     amount_minor: Mapped[int] = mapped_column(sa.BigInteger)
     currency: Mapped[str] = mapped_column(sa.String(3))
     exponent: Mapped[int] = mapped_column(sa.SmallInteger)

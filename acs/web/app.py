@@ -8,11 +8,13 @@ from aiohttp import web
 
 from acs import protocol
 from acs.auth import TokenVerifier
+from acs.auth.oidc import OidcClient
 from acs.clock import Clock, SystemClock
 from acs.config import Settings
 from acs.crypto.ds_clients import DsClientCas
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
+from acs.flows.backoffice.monitor import TraGate
 from acs.flows.challenge.operation_hook import operation_hook
 from acs.notify.hub import Hub
 from acs.notify.push import LogPush, PushGateway, WebhookPush
@@ -23,6 +25,11 @@ from acs.storage.notifications import PgWakeups
 from acs.storage.ranges import sync_card_ranges
 from acs.web import (
     advisor,
+    backoffice,
+    backoffice_customers,
+    backoffice_dashboard,
+    backoffice_fraud,
+    backoffice_transactions,
     challenge,
     challenge_app,
     dev,
@@ -41,6 +48,7 @@ from acs.web.keys import (
     HUB,
     KEYRING,
     METRICS,
+    OIDC,
     OPERATION_HOOKS,
     OUTAGES,
     PUSH,
@@ -49,6 +57,7 @@ from acs.web.keys import (
     SETTINGS,
     SMS,
     TOKENS,
+    TRA_GATE,
     VAULT,
 )
 from acs.web.listeners import ListenerName, Routing
@@ -57,6 +66,7 @@ from acs.web.middlewares import on_its_listener, protocol_errors
 from acs.web.outages import OutageLog
 from acs.web.results_sender import results_sender, worker_sender
 from acs.web.securpass_errors import json_api
+from acs.web.tra_monitor import tra_monitor
 
 __all__ = ["create_app", "create_worker_app"]
 
@@ -83,10 +93,13 @@ def create_app(
     _common(app, settings, keys, clock)
     app[OUTAGES] = OutageLog()
     app[TOKENS] = TokenVerifier.from_settings(settings.identity_provider, clock=app[CLOCK])
+    app[OIDC] = OidcClient(settings.identity_provider)
+    app[TRA_GATE] = TraGate(settings)  # the monitor's TRA bands (acs.web.tra_monitor)
     app[DS_CLIENT_CAS] = _ds_client_cas(settings)
     # One hook per flow that owns operations (keyed by the operation's ref_type).
     app[OPERATION_HOOKS] = {"3ds": operation_hook(challenge.result_keys(app))}
-    app.cleanup_ctx.extend([_database, _gateways, results_sender])
+    # Every HTTP process measures the fraud-rate monitor: its AReqs decide with its bands.
+    app.cleanup_ctx.extend([_database, _gateways, results_sender, tra_monitor])
     if results_worker:
         app.cleanup_ctx.append(challenge_worker)
     app[ROUTING] = _routes(app, Routing())
@@ -133,6 +146,11 @@ def _routes(app: web.Application, routing: Routing) -> Routing:
     routing.add(app.router, ListenerName.PUBLIC, [*public, *json_api(securpass.routes)])
     routing.add(app.router, ListenerName.ADMIN, [*ops.routes, *method.ranges_routes])
     routing.add(app.router, ListenerName.ADMIN, advisor.routes)  # staff-guarded (acs.web.staff)
+    routing.add(app.router, ListenerName.ADMIN, backoffice.routes)  # staff sessions (OIDC)
+    routing.add(app.router, ListenerName.ADMIN, backoffice_customers.routes)
+    routing.add(app.router, ListenerName.ADMIN, backoffice_fraud.routes)
+    routing.add(app.router, ListenerName.ADMIN, backoffice_transactions.routes)
+    routing.add(app.router, ListenerName.ADMIN, backoffice_dashboard.routes)
     routing.add(app.router, frozenset([ListenerName.PUBLIC, ListenerName.ADMIN]), ops.health_routes)
     if not app[SETTINGS].production and isinstance(app[SMS], OutboxSms):  # docs/security.md
         routing.add(app.router, ListenerName.ADMIN, dev.routes)

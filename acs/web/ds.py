@@ -9,7 +9,7 @@ from acs.flows.areq.authenticate import authenticate
 from acs.logs import bind_ids
 from acs.notify import topics
 from acs.protocol import MessageType, TransStatus, parse_json, validate_incoming
-from acs.web.keys import AREQ_STORES, CLOCK, DS_CLIENT_CAS, HUB, KEYRING, SETTINGS, VAULT
+from acs.web.keys import AREQ_STORES, CLOCK, DS_CLIENT_CAS, HUB, KEYRING, TRA_GATE, VAULT
 
 routes = web.RouteTableDef()
 
@@ -25,7 +25,7 @@ async def areq(request: web.Request) -> web.Response:
             message,
             version,
             store=store,
-            settings=request.app[SETTINGS],
+            settings=request.app[TRA_GATE].settings,  # TRA bands from the fraud monitor
             keys=request.app[KEYRING],
             vault=request.app[VAULT],
             clock=request.app[CLOCK],

@@ -8,11 +8,13 @@ from datetime import datetime
 from aiohttp import web
 
 from acs.auth import TokenVerifier
+from acs.auth.oidc import OidcClient
 from acs.clock import Clock
 from acs.config import Settings
 from acs.crypto.ds_clients import DsClientCas
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
+from acs.flows.backoffice.monitor import TraGate
 from acs.flows.results import Sender
 from acs.flows.securpass.operations import OperationHooks
 from acs.notify.hub import Hub
@@ -39,6 +41,9 @@ PUSH = web.AppKey("push", PushGateway)
 # The identity provider's tokens (customers' pre-device calls; staff), see acs.auth.
 TOKENS = web.AppKey("tokens", TokenVerifier)
 
+# The back office's OpenID Connect client (staff login in the browser, acs.web.backoffice).
+OIDC = web.AppKey("oidc", OidcClient)
+
 # The hooks called when a Sécur'Pass operation of their ``ref_type`` is decided.
 OPERATION_HOOKS = web.AppKey("operation_hooks", OperationHooks)
 
@@ -50,6 +55,9 @@ ROUTING = web.AppKey("routing", Routing)
 
 # One log line per change of the database's state as requests see it (acs.web.middlewares).
 OUTAGES = web.AppKey("outages", OutageLog)
+
+# The settings the AReq path decides with: the TRA bands the fraud-rate monitor grants.
+TRA_GATE = web.AppKey("tra_gate", TraGate)
 
 # The results sender of this process, set by acs.web.results_sender.
 SENDER = web.AppKey("sender", Sender)

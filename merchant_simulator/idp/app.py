@@ -7,7 +7,9 @@ Routes:
 - ``POST /token`` ``{session}`` → ``{access_token, token_type, expires_in}``, a fresh customer
   token at each call;
 - ``POST /staff/token`` ``{staff_id, role, branch}`` → the same shape, a staff token
-  (development: no login).
+  (development: no login);
+- the back office's staff login, OpenID Connect with PKCE (:mod:`.authorize`): discovery,
+  ``/authorize`` (a login page), ``/oauth/token``.
 
 Refusals are ``{"error", "message"}`` with the status of :mod:`merchant_simulator.idp.errors`.
 """
@@ -22,6 +24,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from merchant_simulator.idp import authorize
 from merchant_simulator.idp.config import IdpConfig
 from merchant_simulator.idp.errors import BadRequest, IdpError
 from merchant_simulator.idp.keys import CLOCK, CONFIG, LOGINS, SIGNER
@@ -40,7 +43,9 @@ def create_idp_app(config: IdpConfig, *, clock: Callable[[], float] = time.time)
     app = web.Application(middlewares=[_idp_errors], client_max_size=16 * 1024)
     app[CONFIG], app[CLOCK] = config, clock
     app[LOGINS], app[SIGNER] = Logins(config, clock), TokenSigner(config.kid)
+    app[authorize.CODES] = authorize.AuthorizationCodes()
     app.add_routes(routes)
+    app.add_routes(authorize.routes)
     return app
 
 

@@ -218,6 +218,17 @@ def test_issuer_tra_band_boundary(amount, status):
     assert decide(inp, thr).trans_status == status
 
 
+@pytest.mark.parametrize(
+    ("closed", "amount", "status"),
+    [((10000,), 8000, "C"), ((10000,), 20000, "Y"), ((25000,), 8000, "Y"), ((25000,), 20000, "C")],
+)
+def test_a_band_closed_by_the_monitor_is_not_granted(closed, amount, status):
+    """RTS Art. 20: a band the fraud-rate monitor closed exempts nothing; the others still do."""
+    inp = make_input(amount_minor=amount, customer=customer(trusted_device=True))
+    thr = thresholds(issuer_tra_enabled=True, issuer_fraud_rate_bps=5.0, tra_closed_bands=closed)
+    assert decide(inp, thr).trans_status == status
+
+
 def test_issuer_tra_needs_a_low_risk_signal():
     """Without a trusted device or known browser, issuer TRA does not apply."""
     assert decide(make_input(), thresholds(issuer_tra_enabled=True)).trans_status == "C"

@@ -37,6 +37,13 @@ ALLOWED = {
     StaffAction.DELAY_LIFT: {"advisor", "admin"},
     StaffAction.BRANCH_ENROLMENT: {"advisor"},
     StaffAction.SMS_OTP_RESET: {"advisor", "fraud_analyst", "admin"},
+    StaffAction.SEARCH: {"advisor", "fraud_analyst", "auditor", "admin"},
+    StaffAction.DEVICE_REVOKE: {"advisor", "fraud_analyst", "admin"},
+    StaffAction.FRAUD_QUEUE: {"fraud_analyst", "auditor", "admin"},
+    StaffAction.FRAUD_DECLARE: {"advisor", "fraud_analyst", "admin"},
+    StaffAction.FRAUD_QUALIFY: {"fraud_analyst", "admin"},
+    StaffAction.TRANSACTIONS: {"advisor", "fraud_analyst", "auditor", "admin"},
+    StaffAction.DASHBOARD: {"advisor", "fraud_analyst", "auditor", "admin"},
 }
 BACKOFFICE_ROUTES = sorted(advisor.table.actions)
 WRITE_ROUTES = [(method, path) for method, path in BACKOFFICE_ROUTES if method != "GET"]
@@ -82,18 +89,20 @@ def test_an_action_missing_from_the_table_is_forbidden_to_everyone():
 
 
 async def test_every_back_office_route_is_in_the_permission_table(client):
-    """Each /backoffice route the app serves (HEAD rides its GET) names an action of the
-    permission table, and each action has a route: a route added without one fails here."""
+    """Each /backoffice/v1 route the app serves (HEAD rides its GET) names an action of the
+    permission table: a route added without one fails here (the HTML pages' actions are
+    checked in tests/backoffice/test_customers.py)."""
     served = {
         ("GET" if route.method == "HEAD" else route.method, route.resource.canonical)
         for route in client.app.router.routes()
-        if route.resource is not None and route.resource.canonical.startswith("/backoffice/")
+        if route.resource is not None and route.resource.canonical.startswith("/backoffice/v1/")
     }
     assert served == set(advisor.table.actions)
-    assert set(advisor.table.actions.values()) == set(PERMISSIONS) == set(StaffAction) == set(CALLS)
+    assert set(advisor.table.actions.values()) == set(CALLS)
+    assert set(PERMISSIONS) == set(StaffAction)
 
 
-@pytest.mark.parametrize("action", list(StaffAction))
+@pytest.mark.parametrize("action", list(CALLS))
 @pytest.mark.parametrize("role", [r.value for r in Role])
 async def test_each_role_gets_exactly_what_the_table_allows(client, staff, action, role):
     """An allowed role is served; any other gets 403 role_forbidden naming action and role."""

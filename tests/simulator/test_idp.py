@@ -1,18 +1,21 @@
 """The bank's identity provider simulator over a real socket: logins, customer and staff tokens
-verified with jwcrypto against its published JWKS."""
+verified with jwcrypto against its published JWKS; the staff's OpenID Connect login (PKCE S256)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import aiohttp
 import pytest
 from jwcrypto import jwk, jwt
 
 from merchant_simulator import idp
-from merchant_simulator.idp import DEMO_USERS, RunningIdp, start_idp
+from merchant_simulator.idp import DEMO_STAFF, DEMO_USERS, RunningIdp, start_idp
 
 NOW = 1_796_000_000.0
 CAMILLE = DEMO_USERS[0]
@@ -65,8 +68,8 @@ async def verified_claims(http, provider: RunningIdp, token: str) -> dict[str, A
 def test_exported_members() -> None:
     """The package's public surface is pinned."""
     assert idp.__all__ == [
-        "DEFAULT_IDP_PORT", "DEMO_USERS", "JWKS_PATH", "STAFF_ROLES", "IdpConfig", "IdpUser",
-        "RunningIdp", "create_idp_app", "start_idp",
+        "DEFAULT_IDP_PORT", "DEMO_STAFF", "DEMO_USERS", "JWKS_PATH", "STAFF_ROLES",
+        "IdpConfig", "IdpStaff", "IdpUser", "RunningIdp", "create_idp_app", "start_idp",
     ]  # fmt: skip
 
 
@@ -194,3 +197,86 @@ async def test_jwks_is_the_public_key_only(http, provider) -> None:
         ("EC", "P-256", "idp-2026-12", "ES256")
     ]
     assert "d" not in keys[0]
+
+
+# The staff login (OpenID Connect code flow with PKCE S256), as the back office uses it.
+
+CALLBACK = "http://127.0.0.1:8000/backoffice/callback"
+VERIFIER = "v" * 64
+CHALLENGE = base64.urlsafe_b64encode(hashlib.sha256(VERIFIER.encode()).digest()).rstrip(b"=")
+PARAMS = {
+    "response_type": "code", "client_id": "acs-backoffice", "redirect_uri": CALLBACK,
+    "scope": "openid", "state": "s" * 43, "nonce": "n" * 43,
+    "code_challenge": CHALLENGE.decode(), "code_challenge_method": "S256",
+}  # fmt: skip
+ADVISOR = DEMO_STAFF[0]
+
+
+async def sign_in(http, provider, login: str, password: str, **params: str):
+    form = {**PARAMS, **params, "login": login, "password": password}
+    async with http.post(f"{provider.url}/authorize", data=form, allow_redirects=False) as r:
+        return r.status, r.headers.get("Location", "")
+
+
+async def exchange(http, provider, code: str, verifier: str = VERIFIER, **form: str):
+    body = {
+        "grant_type": "authorization_code", "code": code, "redirect_uri": CALLBACK,
+        "client_id": "acs-backoffice", "code_verifier": verifier, **form,
+    }  # fmt: skip
+    async with http.post(f"{provider.url}/oauth/token", data=body) as response:
+        return response.status, await response.json()
+
+
+def code_of(location: str) -> str:
+    query = parse_qs(urlsplit(location).query)
+    assert query["state"] == [PARAMS["state"]]
+    return query["code"][0]
+
+
+def test_the_demo_staff_are_an_advisor_a_fraud_analyst_and_an_auditor():
+    assert [s.role for s in DEMO_STAFF] == ["advisor", "fraud_analyst", "auditor"]
+    assert len({s.login for s in DEMO_STAFF}) == 3
+
+
+async def test_discovery_names_the_endpoints(http, provider):
+    async with http.get(f"{provider.url}/.well-known/openid-configuration") as response:
+        document = await response.json()
+    assert document["issuer"] == provider.url
+    assert document["authorization_endpoint"] == f"{provider.url}/authorize"
+    assert document["code_challenge_methods_supported"] == ["S256"]
+
+
+async def test_the_authorisation_endpoint_shows_a_login_form(http, provider):
+    async with http.get(f"{provider.url}/authorize?{urlencode(PARAMS)}") as response:
+        text = await response.text()
+    assert response.status == 200 and 'name="password"' in text and 'lang="fr"' in text
+
+
+async def test_a_plain_challenge_or_a_foreign_redirect_is_an_error_page(http, provider):
+    """No redirect to an unregistered URI; PKCE plain is refused."""
+    for bad in ({"code_challenge_method": "plain"}, {"redirect_uri": "https://evil.test/cb"}):
+        async with http.get(f"{provider.url}/authorize?{urlencode(PARAMS | bad)}") as response:
+            assert response.status == 400
+
+
+async def test_a_wrong_password_is_refused(http, provider):
+    status, location = await sign_in(http, provider, ADVISOR.login, "wrong")
+    assert status == 401 and not location
+
+
+async def test_the_code_gives_an_id_token_with_the_staff_claims_once(http, provider):
+    status, location = await sign_in(http, provider, ADVISOR.login, ADVISOR.password)
+    assert status == 302 and location.startswith(CALLBACK)
+    code = code_of(location)
+    status, answer = await exchange(http, provider, code)
+    assert status == 200
+    claims = await verified_claims(http, provider, answer["id_token"])
+    assert claims["aud"] == "acs-backoffice" and claims["nonce"] == PARAMS["nonce"]
+    assert (claims["sub"], claims["role"], claims["branch"]) == ("adv-0421", "advisor", "0421")
+    assert (await exchange(http, provider, code))[0] == 400  # once
+
+
+async def test_a_wrong_code_verifier_is_refused(http, provider):
+    _, location = await sign_in(http, provider, ADVISOR.login, ADVISOR.password)
+    status, answer = await exchange(http, provider, code_of(location), verifier="x" * 64)
+    assert status == 400 and answer["error"] == "invalid_grant"
