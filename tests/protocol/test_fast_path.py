@@ -81,3 +81,24 @@ def test_both_validators_refuse_a_trailing_newline_on_every_pattern(path):
         changed = {**message, key: message[key] + "\n"}
         assert not conforms(version, "AReq", changed), key
         assert not validator(version, "AReq").is_valid(changed), key
+
+
+@pytest.mark.parametrize("path", VECTORS, ids=lambda p: p.stem)
+def test_both_validators_agree_on_every_enumerated_value(path):
+    """Every allowed value of every enumerated field (deviceChannel "01" makes the browser
+    fields forbidden, messageCategory "02" the purchase fields optional…), alone and with one
+    field dropped: the compiled ``if``/``then`` rules decide as jsonschema does."""
+    message = json.loads(path.read_text(encoding="utf-8"))
+    version = message["messageVersion"]
+    detailed = validator(version, "AReq")
+    properties = detailed.schema["properties"]
+    enumerated = {k: s["enum"] for k, s in properties.items() if "enum" in s}
+    tried = outcomes = 0
+    for key, members in enumerated.items():
+        for member in members:
+            changed = {**message, key: member}
+            for variant in (changed, {k: v for k, v in changed.items() if k != "purchaseAmount"}):
+                expected = detailed.is_valid(variant)
+                assert conforms(version, "AReq", variant) is expected, (key, member)
+                tried, outcomes = tried + 1, outcomes + expected
+    assert tried > 30 and outcomes > 0
