@@ -96,9 +96,11 @@ class _Compiler:
             return self._string(schema)
         if keys == {"properties", "required"} and len(schema["properties"]) == 1:
             ((name, sub),) = schema["properties"].items()
-            if schema["required"] == [name] and sub.keys() in ({"const"}, {"enum"}):
+            shape = sub.keys() if isinstance(sub, Mapping) else None
+            if schema["required"] == [name] and shape in ({"const"}, {"enum"}):
                 value = self.compile(sub)
-                return lambda v: isinstance(v, dict) and name in v and value(v[name])
+                # Not an object: properties and required say nothing, so the schema holds.
+                return lambda v: not isinstance(v, dict) or (name in v and value(v[name]))
         return None
 
     def _string(self, schema: Mapping[str, Any]) -> Check:
