@@ -96,7 +96,7 @@ class _Compiler:
             return self._string(schema)
         if keys == {"properties", "required"} and len(schema["properties"]) == 1:
             ((name, sub),) = schema["properties"].items()
-            shape = sub.keys() if isinstance(sub, Mapping) else None
+            shape = set(sub) if isinstance(sub, Mapping) else set()
             if schema["required"] == [name] and shape in ({"const"}, {"enum"}):
                 value = self.compile(sub)
                 # Not an object: properties and required say nothing, so the schema holds.
