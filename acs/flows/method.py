@@ -27,6 +27,7 @@ __all__ = [
     "MethodDataInvalid",
     "MethodRequest",
     "browser_facts",
+    "method_run_id",
     "notification_data",
     "read_method_data",
     "store_device_data",
@@ -110,17 +111,25 @@ async def store_device_data(
     return fingerprint
 
 
-async def browser_facts(
-    store: MethodReader, message: Mapping[str, Any], customer_id: str | None, now: datetime
-) -> BrowserFacts:
-    """The method data linked to this AReq, and whether the customer knows that browser."""
+def method_run_id(message: Mapping[str, Any]) -> str | None:
+    """The 3DS Method run whose data this AReq links to: a browser AReq that says the method
+    completed (threeDSCompInd Y) names it by threeDSMethodId or its threeDSServerTransID."""
     if (
         message.get("deviceChannel") != DeviceChannel.BROWSER
         or message.get("threeDSCompInd") != "Y"
     ):
+        return None
+    return str(message.get("threeDSMethodId") or message.get("threeDSServerTransID"))
+
+
+async def browser_facts(
+    store: MethodReader, message: Mapping[str, Any], customer_id: str | None, now: datetime
+) -> BrowserFacts:
+    """The method data linked to this AReq, and whether the customer knows that browser."""
+    run_id = method_run_id(message)
+    if run_id is None:
         return BrowserFacts()
-    run_id = message.get("threeDSMethodId") or message.get("threeDSServerTransID")
-    fingerprint = await store.method_fingerprint(str(run_id), now)
+    fingerprint = await store.method_fingerprint(run_id, now)
     if fingerprint is None:
         return BrowserFacts()
     if customer_id is None:

@@ -1,4 +1,13 @@
-"""Strict JSON reading for 3DS bodies (RFC 7159 UTF-8, §1.2) and transaction-id extraction."""
+"""Strict JSON reading for 3DS bodies (RFC 7159 UTF-8, §1.2) and transaction-id extraction.
+
+A body is decoded by msgspec (a fifth of ``json.loads``'s cost with a Python hook) and its keys
+are proved unique by counting colons: without ``\\u`` escapes every colon of the body is either
+one key/value separator or a literal colon inside a string, and msgspec writes the decoded value
+back the same way, so the two counts are equal exactly when no key was repeated (a repeated key's
+separator, and whatever it held, is missing from the decoded value). Anything else — an escape,
+a count that differs, a body msgspec refuses — goes through ``json.loads`` with a hook that names
+every repeated key (Erro 204) or says why the body is not JSON (Erro 101).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +15,8 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any, TypeGuard
+
+import msgspec
 
 from acs.protocol.errors import ID_FIELDS, ProtocolError
 
@@ -43,8 +54,34 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+class Decoded(dict[str, Any]):
+    """A decoded message whose body had no ``\\u`` escape: no string in it holds a NUL or a
+    lone surrogate (raw bytes cannot spell either in valid UTF-8 JSON), so the accept check
+    need not look for them."""
+
+    __slots__ = ()
+
+
+_decode = msgspec.json.Decoder().decode
+_encode = msgspec.json.Encoder().encode
+_DECODE_ERRORS = (msgspec.DecodeError, msgspec.ValidationError, RecursionError, TypeError)
+
+
 def parse_json(body: bytes) -> dict[str, Any]:
     """Decode a message body: not UTF-8 JSON or not an object → 101; a repeated key → 204."""
+    if b"\\u" not in body:
+        try:
+            value = _decode(body)
+        except _DECODE_ERRORS:
+            pass  # the slow path says why
+        else:
+            if type(value) is dict and _encode(value).count(b":") == body.count(b":"):
+                return Decoded(value)
+    return parse_json_slow(body)
+
+
+def parse_json_slow(body: bytes) -> dict[str, Any]:
+    """:func:`parse_json` through ``json.loads``, naming every repeated key."""
     try:
         value = json.loads(
             body.decode("utf-8"), object_pairs_hook=_object_hook, parse_constant=_reject_constant

@@ -14,7 +14,8 @@ driver itself:
   no transaction, and a frictionless write is one statement (a CTE claims the slot and inserts
   the transaction, or inserts nothing);
 - :class:`SqliteStore` (SQLite through aiosqlite): one call, so one hop to aiosqlite's thread,
-  per statement (SQLAlchemy's adapter makes about four); the write is claim, insert, commit;
+  per statement (SQLAlchemy's adapter makes about four); the write is claim, insert, commit in
+  one hop;
 - :class:`SessionStore`: the same through a SQLAlchemy session, for any other driver; a test
   keeps it and the driver stores in agreement.
 
@@ -33,13 +34,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, cast
 
-from sqlalchemy import ClauseElement, Insert, bindparam, insert, select
+from sqlalchemy import ClauseElement, Insert, Select, bindparam, insert, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from acs.storage import cards, method_data, transactions
 from acs.storage.cards import CardView, LowValueClaim
+from acs.storage.challenge_models import KnownBrowserRow
 from acs.storage.engine import abort_driver_connection
 from acs.storage.errors import Conflict
 from acs.storage.models import Card, Transaction
@@ -48,7 +50,14 @@ __all__ = ["AReqStore", "AReqStores", "AsyncpgStore", "SessionStore", "SqliteSto
 
 
 class AReqStore(Protocol):
-    async def card_view(self, pan_hmac: bytes) -> CardView | None: ...
+    async def card_view(
+        self, pan_hmac: bytes, *, method_run: tuple[str, datetime] | None = None
+    ) -> CardView | None:
+        """The card's view; with ``method_run`` (the 3DS Method run id and now) a driver store
+        reads that run's fingerprint and whether the customer knows it in the same statement,
+        and answers the :meth:`method_fingerprint` and :meth:`browser_known` that follow
+        without a round trip."""
+        ...
 
     async def method_fingerprint(self, run_id: str, now: datetime) -> str | None: ...
 
@@ -74,7 +83,9 @@ class SessionStore:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def card_view(self, pan_hmac: bytes) -> CardView | None:
+    async def card_view(
+        self, pan_hmac: bytes, *, method_run: tuple[str, datetime] | None = None
+    ) -> CardView | None:
         return await cards.areq_view(self._session, pan_hmac)
 
     async def method_fingerprint(self, run_id: str, now: datetime) -> str | None:
@@ -155,12 +166,31 @@ def _insert_if_claimed(limit: str) -> Insert:
     return insert(table).from_select(list(table.c.keys()), row).returning(table.c.acs_trans_id)
 
 
+def _view_with_method() -> Select[Any]:
+    """The card view plus, as two more columns, the live fingerprint of a 3DS Method run and
+    whether the card's customer knows it: one round trip where three were."""
+    fingerprint = method_data.LIVE_FINGERPRINT.scalar_subquery()
+    known = (
+        select(KnownBrowserRow.fingerprint)
+        .where(KnownBrowserRow.customer_id == Card.customer_id)
+        .where(KnownBrowserRow.fingerprint == fingerprint)
+        .exists()
+    )
+    return cards.AREQ_VIEW_BY_HMAC.add_columns(
+        fingerprint.label("method_fingerprint"), known.label("browser_known")
+    )
+
+
+_VIEW_WITH_METHOD = _view_with_method()
+
+
 @dataclass(frozen=True)
 class _Statements:
     """The AReq's statements for one dialect. PostgreSQL claims and inserts in one statement;
     SQLite (no UPDATE inside WITH) claims with UPDATE … RETURNING, then inserts."""
 
     view: _Prepared
+    view_with_method: _Prepared
     fingerprint: _Prepared
     known: _Prepared
     prior: _Prepared
@@ -178,6 +208,7 @@ class _Statements:
             claim = {k: s.returning(Card.id) for k, s in cards.CLAIM_LOW_VALUE.items()}
         return cls(
             view=_Prepared.of(cards.AREQ_VIEW_BY_HMAC, dialect),
+            view_with_method=_Prepared.of(_VIEW_WITH_METHOD, dialect),
             fingerprint=_Prepared.of(method_data.LIVE_FINGERPRINT, dialect),
             known=_Prepared.of(method_data.KNOWN_BROWSER, dialect),
             prior=_Prepared.of(transactions.PRIOR, dialect),
@@ -191,16 +222,36 @@ class _DriverStore:
 
     def __init__(self, connection: AsyncConnection, raw: Any, statements: _Statements) -> None:
         self._connection, self._raw, self._sql = connection, raw, statements
+        self._method: tuple[str, datetime, str | None] | None = None  # read with the card
+        self._known: tuple[str, str, bool] | None = None
 
-    async def card_view(self, pan_hmac: bytes) -> CardView | None:
-        row = await self._fetchrow(self._sql.view, {"pan_hmac": pan_hmac})
-        return None if row is None else cards.card_view(row)
+    async def card_view(
+        self, pan_hmac: bytes, *, method_run: tuple[str, datetime] | None = None
+    ) -> CardView | None:
+        if method_run is None:
+            row = await self._fetchrow(self._sql.view, {"pan_hmac": pan_hmac})
+            return None if row is None else cards.card_view(row)
+        run_id, now = method_run
+        params = {"pan_hmac": pan_hmac, "run_id": run_id, "now": now}
+        row = await self._fetchrow(self._sql.view_with_method, params)
+        if row is None:
+            return None  # no card: the method data, if wanted, is read on its own
+        view = cards.card_view(row)
+        fingerprint = row["method_fingerprint"]
+        self._method = (run_id, now, fingerprint)
+        if fingerprint is not None:
+            self._known = (view.customer_id, fingerprint, bool(row["browser_known"]))
+        return view
 
     async def method_fingerprint(self, run_id: str, now: datetime) -> str | None:
+        if self._method is not None and self._method[:2] == (run_id, now):
+            return self._method[2]
         row = await self._fetchrow(self._sql.fingerprint, {"run_id": run_id, "now": now})
         return None if row is None else row["fingerprint"]
 
     async def browser_known(self, customer_id: str, fingerprint: str) -> bool:
+        if self._known is not None and self._known[:2] == (customer_id, fingerprint):
+            return self._known[2]
         params = {"customer_id": customer_id, "fingerprint": fingerprint}
         return await self._fetchrow(self._sql.known, params) is not None
 
@@ -250,30 +301,45 @@ class AsyncpgStore(_DriverStore):
 
 class SqliteStore(_DriverStore):
     """SQLite through aiosqlite: one hop to its thread per statement (SQLAlchemy's adapter
-    makes about four), the write as claim, insert, commit. The one connection is this
-    AReq's for the whole unit of work (SQLite has one writer)."""
+    makes about four), and the write — claim, insert, commit — in a single hop. The one
+    connection is this AReq's for the whole unit of work (SQLite has one writer)."""
 
     async def record(self, row: Mapping[str, Any], claim: LowValueClaim | None) -> bool:
+        claimed = None
+        if claim is not None:
+            statement = self._sql.claim[claim.limit]
+            claimed = (statement.sql, statement.args(claim.params()))
+        written = (self._sql.insert.sql, self._sql.insert.args(row))
         try:
-            if claim is not None:
-                statement = self._sql.claim[claim.limit]
-                args = statement.args(claim.params())
-                if not await self._raw.execute_fetchall(statement.sql, args):
-                    await self._raw.rollback()
-                    return False
-            await self._raw.execute_fetchall(self._sql.insert.sql, self._sql.insert.args(row))
-            await self._raw.commit()
+            # aiosqlite's own queue to its thread (``_execute``, what each of its calls uses):
+            # three statements for the price of one hop, each hop a wake-up of the event loop.
+            granted: bool = await self._raw._execute(_write, self._raw._conn, claimed, written)
         except sqlite3.IntegrityError as exc:
-            await self._raw.rollback()
             raise Conflict(f"AReq write refused: {exc}") from exc
-        except BaseException:
-            await self._raw.rollback()
-            raise
-        return True
+        return granted
 
     async def _fetchrow(self, statement: _Prepared, params: Mapping[str, Any]) -> Any:
         found = await self._raw.execute_fetchall(statement.sql, statement.args(params))
         return statement.row(found[0]) if found else None
+
+
+def _write(
+    connection: sqlite3.Connection,
+    claim: tuple[str, list[Any]] | None,
+    row: tuple[str, list[Any]],
+) -> bool:
+    """In aiosqlite's thread: claim the slot (if asked), insert, commit; False and nothing
+    stored if the slot is gone; on any failure, roll back."""
+    try:
+        if claim is not None and not connection.execute(*claim).fetchall():
+            connection.rollback()
+            return False
+        connection.execute(*row)
+        connection.commit()
+    except BaseException:
+        connection.rollback()
+        raise
+    return True
 
 
 _DRIVER_STORES: Mapping[str, type[_DriverStore]] = {

@@ -81,3 +81,52 @@ def test_both_validators_refuse_a_trailing_newline_on_every_pattern(path):
         changed = {**message, key: message[key] + "\n"}
         assert not conforms(version, "AReq", changed), key
         assert not validator(version, "AReq").is_valid(changed), key
+
+
+@pytest.mark.parametrize("path", VECTORS, ids=lambda p: p.stem)
+def test_both_validators_agree_on_every_enumerated_value(path):
+    """Every allowed value of every enumerated field (deviceChannel "01" makes the browser
+    fields forbidden, messageCategory "02" the purchase fields optional…), alone and with one
+    field dropped: the compiled ``if``/``then`` rules decide as jsonschema does."""
+    message = json.loads(path.read_text(encoding="utf-8"))
+    version = message["messageVersion"]
+    detailed = validator(version, "AReq")
+    properties = detailed.schema["properties"]
+    enumerated = {k: s["enum"] for k, s in properties.items() if "enum" in s}
+    tried = outcomes = 0
+    for key, members in enumerated.items():
+        for member in members:
+            changed = {**message, key: member}
+            for variant in (changed, {k: v for k, v in changed.items() if k != "purchaseAmount"}):
+                expected = detailed.is_valid(variant)
+                assert conforms(version, "AReq", variant) is expected, (key, member)
+                tried, outcomes = tried + 1, outcomes + expected
+    assert tried > 30 and outcomes > 0
+
+
+def test_compiled_keywords_mean_what_jsonschema_means_on_any_instance():
+    """Small schemas of each compiled shape, on instances of every JSON type: the same verdict
+    (an ``if`` on a non-object holds, so its ``then`` applies)."""
+    from jsonschema import Draft202012Validator
+
+    from acs.protocol.accept import compile_schema
+    from acs.protocol.validation import _whole_string
+
+    when = {"properties": {"k": {"const": "01"}}, "required": ["k"]}
+    schemas = [
+        when,
+        {"if": when, "then": {"type": "object"}},
+        {"allOf": [{"if": when, "then": {"required": ["x"]}}, {"if": when, "then": False}]},
+        {"type": "string", "maxLength": 2, "pattern": "^[0-9]+$", "enum": ["1", "22", "333"]},
+        {"type": "integer"},
+        {"not": {"enum": [1, "a", None]}},
+        {"items": {"type": "number"}, "minItems": 1, "maxItems": 2},
+        {"anyOf": [{"type": "boolean"}, {"const": {"a": [1]}}]},
+    ]
+    instances = [None, True, 0, 1, 1.0, 2.5, "", "1", "22", "333", "a", [], [1], [1, 2, 3],
+                 {}, {"k": "01"}, {"k": "01", "x": 1}, {"k": "02"}, {"a": [1]}]  # fmt: skip
+    for schema in schemas:
+        check = compile_schema(schema, formats={}, pattern=_whole_string)
+        expected = Draft202012Validator(schema)
+        for instance in instances:
+            assert check(instance) is expected.is_valid(instance), (schema, instance)

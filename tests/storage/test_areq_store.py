@@ -50,3 +50,38 @@ async def test_both_stores_decide_and_store_alike(client, portable):
             assert row is not None and row.trans_status == ares["transStatus"]
             assert row.authentication_value == ares.get("authenticationValue")
         assert await transactions.count(session) == 10
+
+
+@pytest.mark.parametrize("portable", [False, True], ids=["driver", "portable"])
+async def test_card_read_brings_the_method_data_along(client, portable):
+    """With the 3DS Method run named, the driver store reads the card, the run's fingerprint
+    and whether the customer knows it in one statement (no round trip for the two questions
+    that follow); both stores give the same answers, for a known and an unknown browser."""
+    from datetime import timedelta
+
+    from acs.storage import method_data
+
+    app = client.app
+    now = app[CLOCK].now()
+    pan_hmac = app[VAULT].lookup_key(SMS_CARD)
+    async with app[SESSIONS].begin() as session:
+        for run, fingerprint in (("run-known", "fp-known"), ("run-new", "fp-new")):
+            await method_data.put(session, run, fingerprint=fingerprint, device={}, now=now,
+                                  ttl=timedelta(minutes=10))  # fmt: skip
+    stores = AReqStores(app[ENGINE], app[SESSIONS], portable=portable)
+    async with stores.open() as store:
+        customer_id = (await store.card_view(pan_hmac)).customer_id
+    async with app[SESSIONS].begin() as session:
+        await method_data.remember_browser(session, customer_id, "fp-known", now=now)
+    seen = []
+    for run, expected in (("run-known", ("fp-known", True)), ("run-new", ("fp-new", False)),
+                          ("run-gone", (None, None))):  # fmt: skip
+        async with stores.open() as store:
+            card = await store.card_view(pan_hmac, method_run=(run, now))
+            assert card is not None and card.customer_id == customer_id
+            if not isinstance(store, SessionStore):  # every answer below is already read
+                store._fetchrow = None  # type: ignore[attr-defined]
+            fingerprint = await store.method_fingerprint(run, now)
+            known = await store.browser_known(customer_id, fingerprint) if fingerprint else None
+            seen.append((fingerprint, known))
+        assert seen[-1] == expected

@@ -26,7 +26,7 @@ from acs.flows.areq.ares import AppChallenge, AResContext, build_ares
 from acs.flows.areq.ds_url import check_ds_url
 from acs.flows.areq.facts import AReqFacts, amount_in, read_areq
 from acs.flows.challenge.start import open_challenge
-from acs.flows.method import BrowserFacts, browser_facts
+from acs.flows.method import BrowserFacts, browser_facts, method_run_id
 from acs.flows.securpass.operations import TooManyOperations, is_trusted
 from acs.logs import bind_more
 from acs.protocol import (
@@ -85,8 +85,10 @@ async def authenticate(
     check_ds_url(facts.ds_url, card_range.scheme, settings)  # 203 dsURL: no RReq to elsewhere
     masked = vault.mask(facts.pan)
     bind_more(pan=masked)
-    card = await store.card_view(vault.lookup_key(facts.pan))
     now = clock.now()
+    run_id = method_run_id(message)
+    method_run = (run_id, now) if run_id is not None else None  # read with the card
+    card = await store.card_view(vault.lookup_key(facts.pan), method_run=method_run)
     customer_id = card.customer_id if card else None
     browser = await browser_facts(store, message, customer_id, now)
     inp = await _risk_input(store, facts, card, settings, now)
