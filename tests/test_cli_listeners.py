@@ -66,9 +66,9 @@ def serving_lines(server: subprocess.Popen, count: int, timeout: float = 60) -> 
     return found()
 
 
-def get(url: str, context: ssl.SSLContext | None = None) -> int:
+def get(url: str, context: ssl.SSLContext | None = None, timeout: float = 10) -> int:
     try:
-        with urllib.request.urlopen(url, timeout=10, context=context) as answer:
+        with urllib.request.urlopen(url, timeout=timeout, context=context) as answer:
             return answer.status
     except urllib.error.HTTPError as refused:
         return refused.code
@@ -88,7 +88,9 @@ def test_serve_starts_every_configured_listener(env, tmp_path):  # noqa: F811
         urls = {m[1]: f"{m[2]}://127.0.0.1:{m[3]}" for m in map(LINE.match, lines) if m}
         assert set(urls) == {"ds", "public", "admin"}, lines
         assert urls["ds"].startswith("https://")
-        assert get(f"{urls['admin']}/readyz") == 200
+        # The sockets listen before the workers are up: the first call waits in the backlog
+        # for as long as a worker takes to start (seconds on a loaded machine).
+        assert get(f"{urls['admin']}/readyz", timeout=60) == 200
         assert get(f"{urls['public']}/readyz") == 404
         request = urllib.request.Request(
             f"{urls['ds']}/3ds/areq",
