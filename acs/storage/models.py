@@ -215,4 +215,4 @@ class AddressHitRow(Base):
 
 # The feature tables live in their own modules but share Base.metadata: importing them here
 # makes every table known wherever the models are (migrations, tests, the app).
-from acs.storage import challenge_models, securpass_models  # noqa: E402, F401
+from acs.storage import banking_models, challenge_models, securpass_models  # noqa: E402, F401

@@ -13,6 +13,8 @@ from acs.config import Settings
 from acs.crypto.ds_clients import DsClientCas
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
+from acs.flows.banking.hook import REF_TYPE as BANKING
+from acs.flows.banking.hook import banking_hook
 from acs.flows.challenge.operation_hook import operation_hook
 from acs.notify.hub import Hub
 from acs.notify.push import LogPush, PushGateway, WebhookPush
@@ -23,6 +25,7 @@ from acs.storage.notifications import PgWakeups
 from acs.storage.ranges import sync_card_ranges
 from acs.web import (
     advisor,
+    banking,
     challenge,
     challenge_app,
     dev,
@@ -78,8 +81,13 @@ def create_app(
     app[DS_CLIENT_CAS] = _ds_client_cas(settings)
     app[SMS], app[PUSH] = sms_gateway(settings), push_gateway(settings)
     # One hook per flow that owns operations (keyed by the operation's ref_type).
-    app[OPERATION_HOOKS] = {"3ds": operation_hook(challenge.result_keys(app))}
-    app.cleanup_ctx.extend([_database, _gateways, results_sender, challenge_worker])
+    app[OPERATION_HOOKS] = {
+        "3ds": operation_hook(challenge.result_keys(app)),
+        BANKING: banking_hook(settings.banking),
+    }
+    app.cleanup_ctx.extend(
+        [_database, _gateways, results_sender, challenge_worker, banking.banking_worker]
+    )
     app[ROUTING] = _routes(app, Routing())
     return app
 
@@ -101,6 +109,8 @@ def _routes(app: web.Application, routing: Routing) -> Routing:
     routing.add(app.router, ListenerName.PUBLIC, [*public, *json_api(securpass.routes)])
     routing.add(app.router, ListenerName.ADMIN, [*ops.routes, *method.ranges_routes])
     routing.add(app.router, ListenerName.ADMIN, advisor.routes)  # staff-guarded (acs.web.staff)
+    # The bank's systems call /banking/v1 from its own network (docs/security.md).
+    routing.add(app.router, ListenerName.ADMIN, json_api(banking.routes))
     routing.add(app.router, frozenset([ListenerName.PUBLIC, ListenerName.ADMIN]), ops.health_routes)
     if not app[SETTINGS].production and isinstance(app[SMS], OutboxSms):  # docs/security.md
         routing.add(app.router, ListenerName.ADMIN, dev.routes)
