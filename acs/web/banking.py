@@ -126,31 +126,37 @@ async def banking_worker(app: web.Application) -> AsyncIterator[None]:
         sessions=app[SESSIONS], settings=app[SETTINGS], clock=app[CLOCK],
         client=bank.BankClient(http, timeout_seconds=timeout),
     )  # fmt: skip
-    task = asyncio.create_task(_loop(app), name="acs-banking-worker")
+    stop = asyncio.Event()
+    task = asyncio.create_task(_loop(app, stop), name="acs-banking-worker")
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    # Let a round in flight finish (a query cancelled mid-flight on SQLite outlives its loop).
+    stop.set()
+    with contextlib.suppress(TimeoutError):  # then cancelled: the leases cover what was in flight
+        await asyncio.wait_for(task, timeout=timeout + 5)
     await http.close()
 
 
-async def _loop(app: web.Application) -> None:
+async def _loop(app: web.Application, stop: asyncio.Event) -> None:
     wake = app[HUB].subscribe(topics.BANKING_CALLBACKS)
     try:
-        while True:
+        while not stop.is_set():
             wake.clear()
             try:
                 await run_once(app)
-            except asyncio.CancelledError:
-                raise
             except Exception as exc:
                 if not is_outage(exc):
                     log.exception("banking worker round failed")
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(IDLE_SECONDS):
-                    await wake.wait()
+            await _idle(wake, stop)
     finally:
         app[HUB].unsubscribe(topics.BANKING_CALLBACKS, wake)
+
+
+async def _idle(wake: asyncio.Event, stop: asyncio.Event) -> None:
+    """Until woken, stopped, or ``IDLE_SECONDS`` pass."""
+    waits = [asyncio.ensure_future(wake.wait()), asyncio.ensure_future(stop.wait())]
+    await asyncio.wait(waits, timeout=IDLE_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+    for waiting in waits:
+        waiting.cancel()
 
 
 async def run_once(app: web.Application) -> None:
