@@ -157,6 +157,10 @@ DEFAULT_SMS_TYPES = (
 )
 
 
+# SP-6: "some features (viewing the card PIN, the digital card) exist only with Sécur'Pass".
+_SECURPASS_ONLY = ("view_card_pin", "wallet_enrolment")
+
+
 @dataclass(frozen=True)
 class Banking:
     """The ``[banking]`` table: the banking operations API (``/banking/v1``, admin listener)
@@ -422,6 +426,9 @@ def _banking(table: Any) -> Banking:
             raise ConfigError(f"banking.{key}", f"expected a value from {low} to {high}")
     if banking.default_ttl_seconds > banking.max_ttl_seconds:
         raise ConfigError("banking.default_ttl_seconds", "is above max_ttl_seconds")
+    for kind in banking.sms_types:
+        if kind in _SECURPASS_ONLY or kind not in DEFAULT_SMS_TYPES:
+            raise ConfigError("banking.sms_types", f"{kind!r} cannot be approved by an SMS code")
     for url in banking.callback_urls:
         if not isinstance(url, str) or not url.startswith(("https://", "http://")):
             raise ConfigError("banking.callback_urls", f"{url!r} is not an http(s) URL prefix")

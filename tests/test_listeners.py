@@ -193,6 +193,10 @@ ANSWERS = [
     ("public", "GET", "/dev/sms?to=%2B33612345678", 404),
     ("public", "GET", "/3ds/ranges", 404),
     ("public", "POST", "/backoffice/v1/customers/C0001/sms-otp/reset", 404),
+    ("public", "POST", "/banking/v1/operations", 404),  # the bank's systems: admin only
+    ("public", "GET", "/banking/v1/operations/x", 404),
+    ("ds", "POST", "/banking/v1/operations", 404),
+    ("admin", "POST", "/banking/v1/operations", 401),  # there, but a service token is needed
     ("admin", "GET", "/healthz", 200),
     ("admin", "GET", "/metrics", 200),
     ("admin", "GET", "/readyz", 200),
