@@ -12,17 +12,20 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from acs.securpass.operations import OperationStatus
 from acs.storage._dml import execute_counted
 from acs.storage.banking_models import BankingCallbackRow, BankingOperationRow
+from acs.storage.errors import Conflict
 
 __all__ = [
     "DELIVERED",
     "FAILED",
     "PENDING",
     "add",
+    "by_reference",
     "by_securpass_operation",
     "callback_of",
     "claim_callbacks",
@@ -40,9 +43,23 @@ PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 
 
 async def add(session: AsyncSession, row: BankingOperationRow) -> BankingOperationRow:
+    """Insert ``row``; :class:`Conflict` when a concurrent create took its client_reference."""
     session.add(row)
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict("client_reference already used") from exc
     return row
+
+
+async def by_reference(
+    session: AsyncSession, client: str, client_reference: str
+) -> BankingOperationRow | None:
+    statement = select(BankingOperationRow).where(
+        BankingOperationRow.client == client,
+        BankingOperationRow.client_reference == client_reference,
+    )
+    return (await session.scalars(statement.execution_options(populate_existing=True))).first()
 
 
 async def get(session: AsyncSession, operation_id: str) -> BankingOperationRow | None:

@@ -26,6 +26,8 @@ class BankingOperationRow(Base):
     __table_args__ = (
         sa.Index("ix_banking_operations_status_expires_at", "status", "expires_at"),
         sa.Index("ix_banking_operations_customer_id_created_at", "customer_id", "created_at"),
+        # A create retried with its client_reference finds the first one (NULLs are distinct).
+        sa.UniqueConstraint("client", "client_reference"),
     )
 
     id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)

@@ -82,17 +82,16 @@ async def create(request: web.Request) -> web.Response:
     body = parse_create(
         read_object(await request.read()), settings=request.app[SETTINGS].banking, now=now
     )
-    view = await operations.create(services(request.app), body, client=client, now=now)
-    return web.json_response(view, status=201)
+    view, created = await operations.create(services(request.app), body, client=client, now=now)
+    return web.json_response(view, status=201 if created else 200)
 
 
 @routes.get(f"{API}/operations/{{operation_id}}")
 async def status(request: web.Request) -> web.Response:
     client, wait = await _client(request), _wait(request)
     view = await operations.read_status(
-        services(request.app), request.match_info["operation_id"], client=client, wait=wait,
-        now=request.app[CLOCK].now,
-    )  # fmt: skip
+        services(request.app), request.match_info["operation_id"], client=client, wait=wait
+    )
     return web.json_response(view)
 
 

@@ -72,6 +72,11 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "securpass_operation_id", name=op.f("uq_banking_operations_securpass_operation_id")
         ),
+        sa.UniqueConstraint(
+            "client",
+            "client_reference",
+            name=op.f("uq_banking_operations_client_client_reference"),
+        ),
     )
     op.create_index(
         "ix_banking_operations_status_expires_at", "banking_operations", ["status", "expires_at"]

@@ -180,3 +180,19 @@ async def test_customer_is_the_one_of_the_operation(api, camille):
     """The phone's operation belongs to the customer named in the request."""
     created = await api.create("login", CAMILLE, **VALID["login"])
     assert created["customer_id"] == CAMILLE
+
+
+async def test_a_create_retried_with_its_client_reference_is_the_same_operation(api, camille):
+    """The back end retries a create (a timeout): the same client_reference and operation
+    answer the first one (200), nothing is sent to the phone again; another operation under
+    that reference is 409 client_reference_reused."""
+    body = {"type": "transfer", "customer_id": CAMILLE, "fields": VALID["transfer"],
+            "client_reference": "tx-0001"}  # fmt: skip
+    status, first = await api.call("POST", "/operations", json=body)
+    assert status == 201
+    status, again = await api.call("POST", "/operations", json=body)
+    assert status == 200 and again["operation_id"] == first["operation_id"]
+    assert len(await camille.pending_operations()) == 1
+    other = body | {"fields": VALID["transfer"] | {"amount_minor": 1}}
+    status, refused = await api.call("POST", "/operations", json=other)
+    assert status == 409 and refused["error"] == "client_reference_reused"

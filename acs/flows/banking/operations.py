@@ -23,7 +23,6 @@ import asyncio
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -144,9 +143,14 @@ def _trusted_login(request: CreateRequest, device: DeviceRow | None) -> bool:
 
 async def create(
     services: BankingServices, request: CreateRequest, *, client: str, now: datetime
-) -> dict[str, Any]:
-    """Store the operation and start its method; the status view (201)."""
+) -> tuple[dict[str, Any], bool]:
+    """Store the operation and start its method: (the status view, True). A create retried
+    with the same ``client_reference`` and the same operation returns the first one (False):
+    nothing is stored or sent again."""
     async with services.sessions.begin() as session:
+        first = await _replayed(session, request, client=client)
+        if first is not None:
+            return _view(first, services.settings), False
         created = await _create(session, services, request, client=client, now=now)
     if created.announce is not None:
         await announce(
@@ -155,7 +159,32 @@ async def create(
     if created.sms is not None:
         await _send_sms(services, created, now=now)
     await services.hub.publish(*created.publish)
-    return created.view
+    return created.view, True
+
+
+async def _replayed(
+    session: Session, request: CreateRequest, *, client: str
+) -> BankingOperationRow | None:
+    """The operation this client already created under ``client_reference``, if it is the
+    same operation; 409 ``client_reference_reused`` if it names another."""
+    if request.client_reference is None:
+        return None
+    row = await store.by_reference(session, client, request.client_reference)
+    if row is None:
+        return None
+    asked = request.described.summary.to_dict()
+    same = row.customer_id == request.customer_id and _bound(row.summary) == _bound(asked)
+    if not same:
+        raise StateConflict(
+            "client_reference_reused", "client_reference: names another operation",
+            field="client_reference",
+        )  # fmt: skip
+    return row
+
+
+def _bound(summary: dict[str, Any]) -> dict[str, Any]:
+    """What makes two requests the same operation: the summary but its creation time."""
+    return {key: value for key, value in summary.items() if key != "created_at"}
 
 
 async def _create(
@@ -297,7 +326,6 @@ async def read_status(
     *,
     client: str,
     wait: float,
-    now: Callable[[], datetime],
 ) -> dict[str, Any]:
     """The operation's status; with ``wait`` seconds, held until it is decided or the wait
     ends (a long-poll, bounded by ``[banking] max_wait_seconds``)."""
