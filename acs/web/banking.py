@@ -9,6 +9,7 @@ POST     /banking/v1/operations                      201 the operation (method c
 GET      /banking/v1/operations/{id}?wait=<s>        200 its status (long-poll up to wait)
 POST     /banking/v1/operations/{id}/cancel          200 cancelled; 409 already decided
 POST     /banking/v1/operations/{id}/code            200 approved by the SMS code; 401 wrong
+GET      /banking/v1/openapi.json                    200 the OpenAPI 3.1 document
 =======  ==========================================  =====================================
 """
 
@@ -16,8 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from aiohttp import web
 
@@ -47,6 +50,7 @@ from acs.web.keys import (
 __all__ = ["banking_worker", "routes", "run_once", "services"]
 
 API = "/banking/v1"
+OPENAPI = Path(__file__).with_name("banking_openapi.json")
 IDLE_SECONDS = 1.0
 log = logging.getLogger("acs.web.banking")
 routes = web.RouteTableDef()
@@ -73,6 +77,11 @@ def _wait(request: web.Request) -> float:
     if not 0 <= wait <= high:  # also NaN
         raise InvalidRequest("invalid_field", f"wait: expected 0 to {high} seconds", field="wait")
     return wait
+
+
+@routes.get(f"{API}/openapi.json")
+async def openapi(request: web.Request) -> web.Response:
+    return web.json_response(json.loads(OPENAPI.read_text(encoding="utf-8")))
 
 
 @routes.post(f"{API}/operations")
