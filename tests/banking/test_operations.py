@@ -196,3 +196,29 @@ async def test_a_create_retried_with_its_client_reference_is_the_same_operation(
     other = body | {"fields": VALID["transfer"] | {"amount_minor": 1}}
     status, refused = await api.call("POST", "/operations", json=other)
     assert status == 409 and refused["error"] == "client_reference_reused"
+
+
+async def test_sp40_a_new_phone_cancels_the_pending_operation(api, camille, make_phone, bank):
+    """Camille activates a new phone (SP-40): the old one's pending operation is cancelled,
+    and the bank is told why (device_revoked)."""
+    from tests.phones import CAMILLE_MOBILE
+
+    created = await api.create("transfer", **VALID["transfer"])
+    await make_phone().activate_selfcare(CAMILLE_MOBILE, CODE)
+    view = await wait_status(api, created["operation_id"], "cancelled")
+    assert view["reason"] == "device_revoked"
+    assert (await bank.wait_for(created["operation_id"])).json()["status"] == "cancelled"
+
+
+async def test_sp45_five_wrong_codes_fail_the_operation(api, camille):
+    """Five wrong Sécur'Pass codes block the phone (SP-45): the operation fails,
+    device_blocked."""
+    from merchant_simulator.phone import PhoneError
+
+    created = await api.create("add_beneficiary", **VALID["add_beneficiary"])
+    challenge = await camille.operation((await camille.pending_operations())[0]["operation_id"])
+    for _ in range(5):
+        with pytest.raises(PhoneError):
+            await camille.approve_with_code(challenge, "9999")
+    view = await wait_status(api, created["operation_id"], "failed")
+    assert view["reason"] == "device_blocked"
