@@ -184,3 +184,27 @@ async def test_sp42_an_untrusted_or_other_device_still_needs_the_phone(app, api,
     body["fields"] = {"channel": "web", "device": "PC", "device_id": "another-device"}
     status, created = await api.call("POST", "/operations", json=body)
     assert status == 201 and created["method"] == "securpass"
+
+
+async def test_push_bombing_limits_fall_back_to_the_sms_code(api, camille, sms_inbox, settings):
+    """Over the pending-operations limit (push bombing) the next operation gets an SMS code
+    instead of another push, as a card payment would (push_limit_action = "sms")."""
+    from tests.phones import CAMILLE_MOBILE
+
+    for _ in range(settings.max_pending_operations):
+        assert (await api.create("login", **VALID["login"]))["method"] == "securpass"
+    over = await api.create("transfer", **VALID["transfer"])
+    assert over["method"] == "sms"
+    code, text = await code_for(sms_inbox, CAMILLE_MOBILE, 2)  # the first: her activation
+    assert "250,00 €" in text
+    assert len(await camille.pending_operations()) == settings.max_pending_operations
+    status, view = await api.code(over["operation_id"], code)
+    assert status == 200 and view["status"] == "approved"
+
+
+async def test_push_bombing_limits_refuse_the_securpass_only_types(api, camille, settings):
+    """Over the limit, a type only Sécur'Pass may do is refused 429, not texted."""
+    for _ in range(settings.max_pending_operations):
+        await api.create("login", **VALID["login"])
+    refused = await api.create("view_card_pin", expect=429, **VALID["view_card_pin"])
+    assert refused["error"] == "too_many_operations" and refused["retry_after"] == 60
