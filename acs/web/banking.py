@@ -24,11 +24,11 @@ from pathlib import Path
 
 from aiohttp import web
 
-from acs.flows.banking import operations
+from acs.flows.banking import operations, sms
 from acs.flows.banking.callbacks import CallbackSender
 from acs.flows.banking.clients import accept_client
-from acs.flows.banking.operations import BankingServices
 from acs.flows.banking.requests import parse_create
+from acs.flows.banking.services import BankingServices
 from acs.flows.health import is_outage
 from acs.flows.securpass.bodies import read_object
 from acs.flows.securpass.errors import InvalidRequest
@@ -118,7 +118,7 @@ async def cancel(request: web.Request) -> web.Response:
 async def code(request: web.Request) -> web.Response:
     client = await _client(request)
     body = read_object(await request.read())
-    view = await operations.submit_code(
+    view = await sms.submit_code(
         services(request.app), request.match_info["operation_id"], body.get("code"),
         client=client, now=request.app[CLOCK].now(),
     )  # fmt: skip

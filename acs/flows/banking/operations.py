@@ -20,82 +20,55 @@ payment does (``push_limit_action = "sms"``), or is refused with 429.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from acs.config import Settings
-from acs.crypto.keys import KeyRing
 from acs.flows import otp_failures
-from acs.flows.banking.decisions import settle, status_view
+from acs.flows.banking.decisions import settle
 from acs.flows.banking.hook import REF_TYPE
 from acs.flows.banking.kinds import SECURPASS_ONLY
 from acs.flows.banking.requests import CreateRequest
+from acs.flows.banking.services import (
+    BankingServices,
+    Method,
+    finish,
+    get_row,
+    not_pending,
+    own,
+    view_of,
+)
+from acs.flows.banking.sms import issue_code
 from acs.flows.securpass.errors import (
-    CodeRejected,
     Forbidden,
-    InvalidRequest,
     StateConflict,
     TooManyRequests,
     UnknownResource,
 )
 from acs.flows.securpass.operations import (
-    OperationHooks,
     OperationLimits,
     TooManyOperations,
     announce,
-    cancel_operation,
     create_operation,
     is_trusted,
-    wake_keys,
 )
 from acs.notify import topics
-from acs.notify.hub import Hub
-from acs.notify.push import PushGateway
-from acs.notify.sms import Sms, SmsGateway, SmsNotSent
+from acs.notify.sms import Sms, SmsNotSent
 from acs.securpass.operations import OperationStatus
 from acs.storage import banking as store
 from acs.storage import customers
 from acs.storage import securpass as securpass_store
 from acs.storage.banking_models import BankingOperationRow
-from acs.storage.engine import Session, Sessions
+from acs.storage.engine import Session
 from acs.storage.models import Customer
 from acs.storage.securpass_models import DeviceRow
-from acs.text import neutralise
 
-__all__ = [
-    "BankingServices",
-    "Method",
-    "cancel",
-    "choose_method",
-    "create",
-    "expire_due",
-    "read_status",
-    "submit_code",
-]
+__all__ = ["cancel", "choose_method", "create", "expire_due", "read_status"]
 
 _UNAVAILABLE = "Aucun moyen d'authentification n'est disponible pour cette opération."
 _SECURPASS_ONLY = "Cette opération n'est possible qu'avec Sécur'Pass."
-
-
-class Method:
-    SECURPASS, SMS, TRUSTED_DEVICE = "securpass", "sms", "trusted_device"
-
-
-@dataclass(frozen=True)
-class BankingServices:
-    """What the banking use cases run with; built once by the web layer."""
-
-    sessions: Sessions
-    settings: Settings
-    keys: KeyRing
-    hub: Hub
-    sms: SmsGateway
-    push: PushGateway
-    hooks: OperationHooks
 
 
 @dataclass(frozen=True)
@@ -150,7 +123,7 @@ async def create(
     async with services.sessions.begin() as session:
         first = await _replayed(session, request, client=client)
         if first is not None:
-            return _view(first, services.settings), False
+            return view_of(first, services.settings), False
         created = await _create(session, services, request, client=client, now=now)
     if created.announce is not None:
         await announce(
@@ -212,17 +185,17 @@ async def _create(
             session, row.id, status=OperationStatus.APPROVED, at=now, actor="system",
             settings=settings.banking, reason="sp42_trusted_device",
         )  # fmt: skip
-        return _Created(_view(await _get(session, row.id), settings), publish or [])
+        return _Created(view_of(await get_row(session, row.id), settings), publish or [])
     if method == Method.SECURPASS:
         securpass_id = await _securpass_operation(session, settings, request, row, now=now)
         if securpass_id is not None:
-            return _Created(_view(row, settings), [], announce=securpass_id)
+            return _Created(view_of(row, settings), [], announce=securpass_id)
         row.method = method = _sms_or_refusal(
             request, settings=settings, customer=customer, blocked=blocked
         )
-    sms = _issue_code(row, customer, request, keys=services.keys, now=now)
+    sms = issue_code(row, customer, request, keys=services.keys, now=now)
     await session.flush()
-    return _Created(_view(row, settings), [], sms=sms)
+    return _Created(view_of(row, settings), [], sms=sms)
 
 
 def _row(request: CreateRequest, *, client: str, method: str, now: datetime) -> BankingOperationRow:
@@ -265,28 +238,6 @@ async def _securpass_operation(
     return operation_id
 
 
-def _mac(otp_key: bytes, operation_id: str, code: str) -> bytes:
-    return hmac.new(otp_key, f"banking|{operation_id}|{code}".encode(), hashlib.sha256).digest()
-
-
-def _issue_code(
-    row: BankingOperationRow,
-    customer: Customer,
-    request: CreateRequest,
-    *,
-    keys: KeyRing,
-    now: datetime,
-) -> Sms:
-    """A 6-digit code for ``row``, kept only as an HMAC; the SMS names the operation (SP-43,
-    RTS Art. 5)."""
-    code = f"{secrets.randbelow(10**6):06d}"
-    row.otp_hmac = _mac(keys.otp_key, row.id, code)
-    action = neutralise(request.described.sms_action)
-    text = f"Banxo : votre code {code} pour {action}. Ne le communiquez à personne."
-    assert customer.secure_mobile is not None
-    return Sms(to=customer.secure_mobile, text=text, purpose="otp", reference=row.id, at=now)
-
-
 async def _send_sms(services: BankingServices, created: _Created, *, now: datetime) -> None:
     """Hand the SMS over after the commit; a gateway refusal fails the operation (503)."""
     assert created.sms is not None
@@ -302,24 +253,6 @@ async def _send_sms(services: BankingServices, created: _Created, *, now: dateti
         raise
 
 
-async def _get(session: Session, operation_id: str) -> BankingOperationRow:
-    row = await store.get(session, operation_id)
-    assert row is not None
-    return row
-
-
-def _view(row: BankingOperationRow, settings: Settings) -> dict[str, Any]:
-    return status_view(row, settings=settings.banking)
-
-
-async def _own(session: Session, operation_id: str, client: str) -> BankingOperationRow:
-    """The operation, if this client created it (another client's reads as unknown)."""
-    row = await store.get(session, operation_id)
-    if row is None or not hmac.compare_digest(row.client.encode(), client.encode()):
-        raise UnknownResource("unknown_operation", "no such operation")
-    return row
-
-
 async def read_status(
     services: BankingServices,
     operation_id: str,
@@ -332,10 +265,10 @@ async def read_status(
     deadline = asyncio.get_running_loop().time() + wait
     while True:
         async with services.sessions() as session:
-            row = await _own(session, operation_id, client)
+            row = await own(session, operation_id, client)
         left = deadline - asyncio.get_running_loop().time()
         if row.status != OperationStatus.PENDING or left <= 0:
-            return _view(row, services.settings)
+            return view_of(row, services.settings)
         await services.hub.wait(topics.banking(operation_id), left)
 
 
@@ -344,112 +277,13 @@ async def cancel(
 ) -> dict[str, Any]:
     """The bank gives up (the customer left the page): ``cancelled`` once; 409 if decided."""
     async with services.sessions.begin() as session:
-        row = await _own(session, operation_id, client)
-        publish = await _finish(session, services, row, OperationStatus.CANCELLED, now=now)
+        row = await own(session, operation_id, client)
+        publish = await finish(session, services, row, OperationStatus.CANCELLED, now=now)
         if publish is None:
-            raise _not_pending(await _get(session, operation_id))
-        view = _view(await _get(session, operation_id), services.settings)
+            raise not_pending(await get_row(session, operation_id))
+        view = view_of(await get_row(session, operation_id), services.settings)
     await services.hub.publish(*publish)
     return view
-
-
-async def _finish(
-    session: Session,
-    services: BankingServices,
-    row: BankingOperationRow,
-    status: OperationStatus,
-    *,
-    now: datetime,
-) -> list[str] | None:
-    """Cancel or expire ``row`` and its phone operation (first, in the lock order of the
-    answer: a phone deciding at this moment wins or loses as a whole)."""
-    publish: list[str] = []
-    if row.securpass_operation_id is not None:
-        phone_op = row.securpass_operation_id
-        if await cancel_operation(session, phone_op, now=now, status=status) is None:
-            return None  # the phone decided first: its hook settled the banking operation
-        publish += await wake_keys(session, phone_op)
-    actor = "system" if status == OperationStatus.EXPIRED else f"client:{row.client}"
-    keys = await settle(
-        session, row.id, status=status, at=now, actor=actor, settings=services.settings.banking
-    )
-    return None if keys is None else publish + keys
-
-
-def _not_pending(row: BankingOperationRow) -> StateConflict:
-    return StateConflict(
-        "not_pending", f"the operation is {row.status}", current_status=str(row.status)
-    )
-
-
-async def submit_code(
-    services: BankingServices, operation_id: str, code: Any, *, client: str, now: datetime
-) -> dict[str, Any]:
-    """The SMS code the customer typed on the bank's site: approved, or a wrong code counted
-    (for this operation and for the cardholder) before the answer; the last try fails it."""
-    if not isinstance(code, str) or not code.strip().isdigit() or len(code.strip()) > 8:
-        raise InvalidRequest("invalid_field", "code: expected the digits of the SMS", field="code")
-    settings = services.settings
-    async with services.sessions.begin() as session:
-        row = await _own(session, operation_id, client)
-        if row.method != Method.SMS or row.otp_hmac is None:
-            raise InvalidRequest("not_an_sms_operation", "this operation is not approved by SMS")
-        outcome = await _check_code(session, services, row, code.strip(), now=now)
-        view = _view(await _get(session, operation_id), settings)
-    publish, left = outcome
-    await services.hub.publish(*publish)
-    if left is not None:
-        raise CodeRejected(
-            "authentication_failed", "Code incorrect.", attempts_left=left, operation=view
-        )
-    return view
-
-
-async def _check_code(
-    session: Session,
-    services: BankingServices,
-    row: BankingOperationRow,
-    code: str,
-    *,
-    now: datetime,
-) -> tuple[list[str], int | None]:
-    """(hub keys, attempts left after a wrong code — 0: the operation failed — or None)."""
-    settings = services.settings
-    if row.status != OperationStatus.PENDING:
-        raise _not_pending(row)
-    if now >= row.expires_at:
-        return await _finish(session, services, row, OperationStatus.EXPIRED, now=now) or [], None
-    if await otp_failures.blocked(session, row.customer_id):
-        return await _fail(session, services, row, "sms_otp_blocked", now=now), None
-    attempts = await store.count_otp_attempt(session, row.id)
-    if attempts is None:
-        raise _not_pending(await _get(session, row.id))
-    assert row.otp_hmac is not None
-    if hmac.compare_digest(_mac(services.keys.otp_key, row.id, code), row.otp_hmac):
-        await otp_failures.clear(session, row.customer_id, now=now)
-        keys = await settle(
-            session, row.id, status=OperationStatus.APPROVED, at=now,
-            actor=f"customer:{row.customer_id}", settings=settings.banking, reason="sms_code",
-        )  # fmt: skip
-        return keys or [], None
-    blocked = await otp_failures.count_failure(
-        session, row.customer_id, settings=settings, now=now, acs_trans_id=row.id
-    )
-    if blocked or attempts >= settings.otp_max_attempts:
-        reason = "sms_otp_blocked" if blocked else "too_many_attempts"
-        return await _fail(session, services, row, reason, now=now), 0
-    return [], settings.otp_max_attempts - attempts
-
-
-async def _fail(
-    session: Session, services: BankingServices, row: BankingOperationRow, reason: str,
-    *, now: datetime,
-) -> list[str]:  # fmt: skip
-    keys = await settle(
-        session, row.id, status=OperationStatus.FAILED, at=now, actor="system",
-        settings=services.settings.banking, reason=reason,
-    )  # fmt: skip
-    return keys or []
 
 
 async def expire_due(services: BankingServices, *, now: datetime) -> list[str]:
@@ -462,5 +296,5 @@ async def expire_due(services: BankingServices, *, now: datetime) -> list[str]:
             row = await store.get(session, operation_id)
             if row is None or row.status != OperationStatus.PENDING:
                 continue
-            publish += await _finish(session, services, row, OperationStatus.EXPIRED, now=now) or []
+            publish += await finish(session, services, row, OperationStatus.EXPIRED, now=now) or []
     return publish
