@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 __all__ = [
+    "Banking",
     "CardRange",
     "ConfigError",
     "IdentityProvider",
@@ -130,6 +131,7 @@ class IdentityProvider:
     jwks_cache_seconds: int = 300
     customer_audience: str = "acs-securpass"  # ``aud`` of the Banxo app's tokens
     staff_audience: str = "acs-backoffice"  # ``aud`` of the staff tokens
+    banking_audience: str = "acs-banking"  # ``aud`` of the online-banking back end's tokens
     max_token_minutes: int = 15  # a token living longer than this (exp - iat) is refused
     leeway_seconds: int = 30  # clock skew tolerated on exp and iat
     # Login strength the bank requires before a phone is activated: the token's ``acr`` is one
@@ -149,6 +151,43 @@ class IdentityProvider:
     @property
     def configured(self) -> bool:
         return bool(self.issuer and (self.jwks_file or self.jwks_url))
+
+
+# The operation types a bank usually lets SMS codes approve (SP-22, SP-43); viewing the PIN and
+# the digital card (wallet enrolment) are Sécur'Pass only (SP-6) and never listed here.
+DEFAULT_SMS_TYPES = (
+    "login",
+    "transfer",
+    "add_beneficiary",
+    "card_limit_increase",
+    "contact_change",
+    "e_signature",
+    "cardless_withdrawal",
+    "pis_payment",
+)
+
+
+# SP-6: "some features (viewing the card PIN, the digital card) exist only with Sécur'Pass".
+_SECURPASS_ONLY = ("view_card_pin", "wallet_enrolment")
+
+
+@dataclass(frozen=True)
+class Banking:
+    """The ``[banking]`` table: the banking operations API (``/banking/v1``, admin listener)
+    for the bank's online-banking back end (docs/banking-operations.md)."""
+
+    clients: tuple[str, ...] = ()  # the ``client`` claims accepted; empty: any client
+    callback_urls: tuple[str, ...] = ()  # URL prefixes a callback may go to; empty: none
+    callback_secret: str = ""  # HMAC-SHA-256 key of the callback signature (Banxo-Signature)
+    sms_types: tuple[str, ...] = DEFAULT_SMS_TYPES  # types an SMS code may approve
+    refusal_blocks_account: bool = False  # a fraud declaration asks the bank to block
+    trusted_device_logins: bool = True  # SP-42: a login from the trusted phone may skip SCA
+    default_ttl_seconds: int = 300
+    max_ttl_seconds: int = 900
+    max_wait_seconds: int = 30  # the status long-poll's longest ``wait``
+    callback_timeout_seconds: float = 5.0
+    callback_retry_seconds: float = 10.0
+    callback_give_up_hours: float = 24.0
 
 
 @dataclass(frozen=True)
@@ -214,6 +253,7 @@ class Settings:
     listeners: Listeners = field(default_factory=Listeners)
     schemes: Mapping[Scheme, SchemeSettings] = field(default_factory=dict)
     identity_provider: IdentityProvider = field(default_factory=IdentityProvider)
+    banking: Banking = field(default_factory=Banking)
     # Challenges (docs/challenge-flows.md): the first CReq within 30 s of the ARes (Req 219),
     # a decision within challenge_timeout_seconds (at most 10 min, Req 223/226).
     first_creq_seconds: int = 30
@@ -378,7 +418,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError("config", f"{path} is not valid TOML: {exc}") from None
 
 
-_TABLES = ("card_ranges", "risk", "listeners", "schemes", "identity_provider", "profile")
+_TABLES = (
+    "card_ranges", "risk", "listeners", "schemes", "identity_provider", "profile", "banking",
+)  # fmt: skip
 _SCALARS = {f.name: f for f in dataclasses.fields(Settings) if f.name not in _TABLES}
 
 
@@ -395,6 +437,8 @@ def _top_level(table: dict[str, Any]) -> dict[str, Any]:
             values["schemes"] = _schemes(value)
         elif key == "identity_provider":
             values["identity_provider"] = _dataclass_from(IdentityProvider, value, key)
+        elif key == "banking":
+            values["banking"] = _banking(value)
         elif key == "profile":
             values["profile"] = _choice(key, value, Profile)
         elif key in _SCALARS:
@@ -402,6 +446,32 @@ def _top_level(table: dict[str, Any]) -> dict[str, Any]:
         else:
             raise ConfigError(key, "unknown key")
     return values
+
+
+_BANKING_RANGES = {
+    "default_ttl_seconds": (30, 3600),
+    "max_ttl_seconds": (30, 3600),
+    "max_wait_seconds": (0, 60),
+    "callback_timeout_seconds": (0.5, 60),
+    "callback_retry_seconds": (1, 3600),
+    "callback_give_up_hours": (1, 24 * 30),
+}
+
+
+def _banking(table: Any) -> Banking:
+    banking: Banking = _dataclass_from(Banking, table, "banking")
+    for key, (low, high) in _BANKING_RANGES.items():
+        if not low <= getattr(banking, key) <= high:
+            raise ConfigError(f"banking.{key}", f"expected a value from {low} to {high}")
+    if banking.default_ttl_seconds > banking.max_ttl_seconds:
+        raise ConfigError("banking.default_ttl_seconds", "is above max_ttl_seconds")
+    for kind in banking.sms_types:
+        if kind in _SECURPASS_ONLY or kind not in DEFAULT_SMS_TYPES:
+            raise ConfigError("banking.sms_types", f"{kind!r} cannot be approved by an SMS code")
+    for url in banking.callback_urls:
+        if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+            raise ConfigError("banking.callback_urls", f"{url!r} is not an http(s) URL prefix")
+    return banking
 
 
 def _card_ranges(items: Any) -> tuple[CardRange, ...]:

@@ -50,12 +50,29 @@ def production_refusals(settings: Settings) -> list[str]:
             "identity_provider: not configured; set issuer and jwks_file or jwks_url (the"
             " bank's identity provider signs the customers' and staff's tokens)"
         )
+    refusals += _banking(settings)
     for scheme in settings.schemes_without_ds_urls:
         refusals.append(
             f"schemes.{scheme}.ds_urls: empty; list the {scheme} Directory Server URL"
             " prefixes RReqs may be sent to (an AReq's dsURL must match one)"
         )
     return refusals
+
+
+MIN_CALLBACK_SECRET = 32  # characters: at least 128 bits of a random hex or base64 secret
+
+
+def _banking(settings: Settings) -> Iterator[str]:
+    """The banking callbacks go to https URLs only, signed with a long secret."""
+    banking = settings.banking
+    for url in banking.callback_urls:
+        if not url.startswith("https://"):
+            yield f"banking.callback_urls: {url!r} is not https (callbacks carry decisions)"
+    if banking.callback_urls and len(banking.callback_secret) < MIN_CALLBACK_SECRET:
+        yield (
+            f"banking.callback_secret: at least {MIN_CALLBACK_SECRET} characters when"
+            " callback_urls are set (it signs every callback)"
+        )
 
 
 def development_warning(settings: Settings) -> str:

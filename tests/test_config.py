@@ -141,3 +141,40 @@ def test_a_lower_case_log_level_and_a_base_url_with_a_path_are_fine(tmp_path):
     path = write(tmp_path, 'log_level = "info"\npublic_base_url = "https://bank.example/acs/"\n')
     settings = load_settings(path, environ={})
     assert settings.base_url == "https://bank.example/acs"
+
+
+def test_the_banking_table(tmp_path):
+    """[banking]: clients, callback URL prefixes and secret, the types SMS may approve."""
+    settings = load_settings(write(tmp_path, """
+[banking]
+clients = ["banxo-online-banking"]
+callback_urls = ["https://bank.internal/acs/"]
+callback_secret = "s3cret-s3cret-s3cret"
+sms_types = ["login", "transfer"]
+refusal_blocks_account = true
+max_wait_seconds = 20
+"""), environ={})  # fmt: skip
+    banking = settings.banking
+    assert banking.clients == ("banxo-online-banking",)
+    assert banking.callback_urls == ("https://bank.internal/acs/",)
+    assert banking.sms_types == ("login", "transfer") and banking.refusal_blocks_account
+    assert banking.max_wait_seconds == 20
+    assert settings.identity_provider.banking_audience == "acs-banking"
+    assert "view_card_pin" not in load_settings(environ={}).banking.sms_types
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("[banking]\nmax_wait_seconds = 600", "banking.max_wait_seconds"),
+        ("[banking]\ncallback_urls = [\"ftp://x\"]", "banking.callback_urls"),
+        ("[banking]\ndefault_ttl_seconds = 1000\nmax_ttl_seconds = 600",
+         "banking.default_ttl_seconds"),
+        ("[banking]\nsms_types = [\"view_card_pin\"]", "banking.sms_types"),
+        ("[banking]\ncolour = 1", "banking.colour"),
+    ],
+)  # fmt: skip
+def test_a_wrong_banking_setting_names_its_key(tmp_path, text, key):
+    with pytest.raises(ConfigError) as raised:
+        load_settings(write(tmp_path, text), environ={})
+    assert raised.value.key == key

@@ -196,6 +196,10 @@ ANSWERS = [
     ("public", "GET", "/backoffice/dashboard", 404),  # the HTML back office: admin only
     ("public", "POST", "/backoffice/logout", 404),
     ("admin", "POST", "/backoffice/logout", 401),  # there, but no session
+    ("public", "POST", "/banking/v1/operations", 404),  # the bank's systems: admin only
+    ("public", "GET", "/banking/v1/operations/x", 404),
+    ("ds", "POST", "/banking/v1/operations", 404),
+    ("admin", "POST", "/banking/v1/operations", 401),  # there, but a service token is needed
     ("admin", "GET", "/healthz", 200),
     ("admin", "GET", "/metrics", 200),
     ("admin", "GET", "/readyz", 200),

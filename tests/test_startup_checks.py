@@ -233,6 +233,20 @@ def test_scheme_without_ds_urls_is_refused(production):
     assert line.startswith("schemes.visa.ds_urls: empty;")
 
 
+def test_banking_callbacks_need_https_and_a_long_secret(production):
+    """Production: banking callbacks go to https URLs, signed with a secret of 32+ chars."""
+    from acs.config import Banking
+
+    plain = dataclasses.replace(
+        production, banking=Banking(callback_urls=("http://bank.test/",), callback_secret="x" * 40)
+    )
+    assert _only(plain).startswith("banking.callback_urls: 'http://bank.test/' is not https")
+    short = dataclasses.replace(
+        production, banking=Banking(callback_urls=("https://bank.test/",), callback_secret="short")
+    )
+    assert _only(short).startswith("banking.callback_secret: at least 32 characters")
+
+
 def test_missing_tls_file_is_one_line(production, tmp_path):
     """A tls_cert path that does not exist gives a clear line naming setting and path."""
     missing = tmp_path / "gone.pem"

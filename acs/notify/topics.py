@@ -6,10 +6,20 @@ A topic carries no data: whoever wakes re-reads the database.
 
 from __future__ import annotations
 
-__all__ = ["OUTBOX", "RREQ_PREFIX", "challenge", "device", "operation", "rreq"]
+__all__ = [
+    "BANKING_CALLBACKS",
+    "OUTBOX",
+    "RREQ_PREFIX",
+    "banking",
+    "challenge",
+    "device",
+    "operation",
+    "rreq",
+]
 
 OUTBOX = "outbox"  # the results outbox has work: the sender looks again
 RREQ_PREFIX = "rreq:"  # what the results sender watches (Hub.watch) to send an RReq at once
+BANKING_CALLBACKS = "banking-callbacks"  # a banking callback is due: its sender looks again
 
 
 def operation(operation_id: str) -> str:
@@ -30,3 +40,8 @@ def challenge(acs_trans_id: str) -> str:
 def rreq(acs_trans_id: str) -> str:
     """This process's sender sends this transaction's RReq now (watched by prefix)."""
     return f"{RREQ_PREFIX}{acs_trans_id}"
+
+
+def banking(operation_id: str) -> str:
+    """A banking operation (``/banking/v1``) was decided: its status long-poll looks again."""
+    return f"banking:{operation_id}"

@@ -215,4 +215,9 @@ class AddressHitRow(Base):
 
 # The feature tables live in their own modules but share Base.metadata: importing them here
 # makes every table known wherever the models are (migrations, tests, the app).
-from acs.storage import backoffice_models, challenge_models, securpass_models  # noqa: E402, F401
+from acs.storage import (  # noqa: E402, F401
+    backoffice_models,
+    banking_models,
+    challenge_models,
+    securpass_models,
+)

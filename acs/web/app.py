@@ -15,6 +15,8 @@ from acs.crypto.ds_clients import DsClientCas
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
 from acs.flows.backoffice.monitor import TraGate
+from acs.flows.banking.hook import REF_TYPE as BANKING
+from acs.flows.banking.hook import banking_hook
 from acs.flows.challenge.operation_hook import operation_hook
 from acs.notify.hub import Hub
 from acs.notify.push import LogPush, PushGateway, WebhookPush
@@ -30,6 +32,7 @@ from acs.web import (
     backoffice_dashboard,
     backoffice_fraud,
     backoffice_transactions,
+    banking,
     challenge,
     challenge_app,
     dev,
@@ -97,11 +100,14 @@ def create_app(
     app[TRA_GATE] = TraGate(settings)  # the monitor's TRA bands (acs.web.tra_monitor)
     app[DS_CLIENT_CAS] = _ds_client_cas(settings)
     # One hook per flow that owns operations (keyed by the operation's ref_type).
-    app[OPERATION_HOOKS] = {"3ds": operation_hook(challenge.result_keys(app))}
+    app[OPERATION_HOOKS] = {
+        "3ds": operation_hook(challenge.result_keys(app)),
+        BANKING: banking_hook(settings.banking),
+    }
     # Every HTTP process measures the fraud-rate monitor: its AReqs decide with its bands.
     app.cleanup_ctx.extend([_database, _gateways, results_sender, tra_monitor])
     if results_worker:
-        app.cleanup_ctx.append(challenge_worker)
+        app.cleanup_ctx.extend([challenge_worker, banking.banking_worker])
     app[ROUTING] = _routes(app, Routing())
     return app
 
@@ -114,7 +120,9 @@ def create_worker_app(
     cleanup contexts. Several may run against PostgreSQL: the outbox leases share the work."""
     app = web.Application()
     _common(app, settings, keys, clock)
-    app.cleanup_ctx.extend([_database, _gateways, worker_sender, challenge_worker])
+    app.cleanup_ctx.extend(
+        [_database, _gateways, worker_sender, challenge_worker, banking.banking_worker]
+    )
     app.router.add_get("/metrics", ops.metrics)  # served by `acs worker --metrics-port` only
     return app
 
@@ -151,6 +159,8 @@ def _routes(app: web.Application, routing: Routing) -> Routing:
     routing.add(app.router, ListenerName.ADMIN, backoffice_fraud.routes)
     routing.add(app.router, ListenerName.ADMIN, backoffice_transactions.routes)
     routing.add(app.router, ListenerName.ADMIN, backoffice_dashboard.routes)
+    # The bank's systems call /banking/v1 from its own network (docs/security.md).
+    routing.add(app.router, ListenerName.ADMIN, json_api(banking.routes))
     routing.add(app.router, frozenset([ListenerName.PUBLIC, ListenerName.ADMIN]), ops.health_routes)
     if not app[SETTINGS].production and isinstance(app[SMS], OutboxSms):  # docs/security.md
         routing.add(app.router, ListenerName.ADMIN, dev.routes)

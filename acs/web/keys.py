@@ -15,6 +15,7 @@ from acs.crypto.ds_clients import DsClientCas
 from acs.crypto.keys import KeyRing
 from acs.crypto.pan import PanVault
 from acs.flows.backoffice.monitor import TraGate
+from acs.flows.banking.callbacks import CallbackSender
 from acs.flows.results import Sender
 from acs.flows.securpass.operations import OperationHooks
 from acs.notify.hub import Hub
@@ -61,6 +62,9 @@ TRA_GATE = web.AppKey("tra_gate", TraGate)
 
 # The results sender of this process, set by acs.web.results_sender.
 SENDER = web.AppKey("sender", Sender)
+
+# The banking callbacks' sender of this process, set by acs.web.banking.banking_worker.
+BANK_CALLBACKS = web.AppKey("bank_callbacks", CallbackSender)
 
 
 @dataclass

@@ -23,6 +23,7 @@ TooManyRequests                        429     too_many_activation_codes,
                                                too_many_requests_from_address;
                                                ``retry_after`` and ``Retry-After``
 InvalidTransition                      409     wrong_state, not_yet_expired
+StateConflict not_pending              409     a banking operation decided already
 InvalidTransition enrolment_expired    410     SP-33: start again in branch
 InvalidTransition not_eligible /       403
   branch_face_to_face_only
@@ -61,6 +62,7 @@ from acs.flows.securpass.errors import (
     InvalidRequest,
     NotEligible,
     SecurPassFlowError,
+    StateConflict,
     TooManyRequests,
     UnknownResource,
 )
@@ -88,6 +90,7 @@ _FLOW_STATUS: dict[type, int] = {
     Forbidden: 403,
     CodeRejected: 401,
     TooManyRequests: 429,
+    StateConflict: 409,
 }
 _REASON_STATUS: dict[str, int] = {
     Reason.DEVICE_BLOCKED: 403,

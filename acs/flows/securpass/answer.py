@@ -84,6 +84,10 @@ def summary_of(stored: Mapping[str, Any]) -> OperationSummary:
 def refusal_message(summary: Mapping[str, Any]) -> str:
     """SP-54: the wording the app shows after a refusal (the amount as the challenge page
     shows it, ``41,99 €``)."""
+    if summary.get("type") == OperationType.LOGIN:
+        return "Connexion refusée : elle est signalée à Banxo comme suspecte."
+    if not summary["amount_minor"]:  # a beneficiary, a signature, a contact change …
+        return f"L'opération « {summary['payee']} » a été refusée. Opération annulée."
     amount = format_amount(summary["amount_minor"], summary["exponent"], summary["currency"])
     return f"L'opération de {amount} sur {summary['payee']} a été refusée. Opération annulée."
 
@@ -211,7 +215,8 @@ async def _decide(
         message = "Opération validée."
     else:
         message = refusal_message(decided.summary)
-        if final.refusal_reason == RefusalReason.NOT_ME:
+        # A refused login is a suspicious login (its hook reports it), not a fraud declaration.
+        if final.refusal_reason == RefusalReason.NOT_ME and not _is_login(decided):
             opposed = await _declare_fraud(session, decided, oppose=oppose, now=now)
     outcome = outcome_of(decided)
     publish = [*await call_hook(session, outcome, hooks), topics.device(device.id)]
@@ -232,6 +237,10 @@ async def _decide(
         decided.id, outcome.status, outcome.method, outcome.refusal_reason, message, opposed
     )
     return result, publish
+
+
+def _is_login(operation: OperationRow) -> bool:
+    return operation.summary.get("type") == OperationType.LOGIN
 
 
 def _count_use(device: DeviceRow, now: datetime) -> None:

@@ -10,7 +10,8 @@ family passes through unchanged)::
     ├── Forbidden                   customer_mismatch, not_your_operation
     ├── CodeRejected                authentication_failed (generic, RTS Art. 4(3)(a)) with
     │                               attempts_left; device_blocked once blocked (SP-45)
-    └── TooManyRequests             too_many_activation_codes (a limit per customer)
+    ├── TooManyRequests             too_many_activation_codes (a limit per customer)
+    └── StateConflict               not_pending: a banking operation decided already
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ __all__ = [
     "InvalidRequest",
     "NotEligible",
     "SecurPassFlowError",
+    "StateConflict",
     "TooManyRequests",
     "UnknownResource",
 ]
@@ -58,3 +60,7 @@ class CodeRejected(SecurPassFlowError):
 
 class TooManyRequests(SecurPassFlowError):
     """A per-customer limit is reached (activation codes); ``retry_after`` seconds."""
+
+
+class StateConflict(SecurPassFlowError):
+    """The resource is no longer in the state the call needs (409), e.g. decided already."""
