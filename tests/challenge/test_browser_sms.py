@@ -19,8 +19,11 @@ from tests.challenge.helpers import (
 )
 
 
-async def open_page(client, fake_ds, version="2.2.0", padded=False, lang="fr-FR,fr;q=0.9"):
-    areq_msg, ares = await start(client, fake_ds.url, version=version, pan=SMS_CARD)
+async def open_page(
+    client, fake_ds, version="2.2.0", padded=False, lang="fr-FR,fr;q=0.9", browser_language=None
+):
+    extra = {"browserLanguage": browser_language} if browser_language else {}
+    areq_msg, ares = await start(client, fake_ds.url, version=version, pan=SMS_CARD, **extra)
     assert ares["transStatus"] == "C"
     form = {
         "creq": encode(creq_for(areq_msg, ares), padded=padded),
@@ -76,7 +79,8 @@ async def test_three_wrong_codes_fail_with_n(client, fake_ds):
 
 async def test_resend_kills_the_old_code_and_stops_after_two(client, fake_ds):
     """A resend sends a new code; after two resends the button is gone."""
-    _, _, page = await open_page(client, fake_ds, lang="en-GB,en;q=0.8")
+    # An AReq language we do not have (German): the page request's English wins.
+    _, _, page = await open_page(client, fake_ds, lang="en-GB,en;q=0.8", browser_language="de-DE")
     assert "Code received by text" in page
     first = (await client.app[SMS].wait_for(SMS_MOBILE, 1))[-1]
     page = await post_form(client, page, index=1)

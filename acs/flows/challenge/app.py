@@ -214,8 +214,9 @@ async def _screen_cres(
     ctx: ResultKeys,
     language: str,
 ) -> dict[str, Any]:
+    language = row.language or language  # the SDK's locale (AReq) first
     t = TEXTS[language]
-    view = payment_view(txn, None)
+    view = payment_view(txn, None, language)
     screen = CRes(
         three_ds_server_trans_id=txn.three_ds_server_trans_id,
         acs_trans_id=txn.acs_trans_id,

@@ -97,7 +97,8 @@ async def browser_creq(
     ctx: ResultKeys,
     now: datetime,
 ) -> Screen:
-    """Answer a browser CReq (see the module checklist)."""
+    """Answer a browser CReq (see the module checklist). ``language`` is the page request's
+    (Accept-Language); the AReq's, stored on the row when we have it, wins."""
     found = await load(session, str(creq.get("acsTransID")))
     if found is None or found[1].device_channel != DeviceChannel.BROWSER:
         raise ProtocolError.transaction_data("acsTransID", message_type=MessageType.CREQ)
@@ -115,7 +116,7 @@ async def browser_creq(
         opened = await challenges.set_fields(
             session, row.acs_trans_id, expect_state=(challenges.AWAITING,),
             state=challenges.OPEN, creq_digest=digest, session_data=session_data,
-            window_size=creq.get("challengeWindowSize"), language=language,
+            window_size=creq.get("challengeWindowSize"), language=row.language or language,
             interaction_counter=1, updated_at=now,
         )  # fmt: skip
         if opened:
@@ -239,7 +240,7 @@ async def _send_otp(
                              ProtocolError.system_failure(), ctx, now)  # fmt: skip
     if await sms_blocked(session, txn):  # blocked since the AReq (RTS Art. 4(3)(b)): no code
         return await _ending(session, row, txn, Verdict.refused("otp"), ctx, now)
-    view = payment_view(txn, None)
+    view = payment_view(txn, None, row.language or "fr")
     issued = issue_otp(
         row, to=mobile, amount=view.amount, merchant=view.merchant,
         otp_key=ctx.keys.otp_key, settings=ctx.settings, now=now,
@@ -342,7 +343,8 @@ async def _screen(
     customer = await customers.get(session, txn.customer_id) if txn.customer_id else None
     box = await outbox.get_for(session, row.acs_trans_id)
     mobile = customer.secure_mobile if customer is not None else None
-    return Screen(kind, txn, row, payment_view(txn, card), mobile=mobile, box=box, **kw)
+    view = payment_view(txn, card, row.language or "fr")
+    return Screen(kind, txn, row, view, mobile=mobile, box=box, **kw)
 
 
 def _with_after(screen: Screen, after: AfterCommit) -> Screen:
