@@ -62,6 +62,8 @@ async def test_the_sms_code_approves_and_one_rreq_y_goes_out(client, fake_ds, ve
     assert len(rreqs) == 1
     assert rreqs[0]["transStatus"] == "Y" and rreqs[0]["eci"] == "05"
     assert len(rreqs[0]["authenticationValue"]) == 28
+    # One code typed: one attempt; acsRenderingType is for the app channel only (issue #13).
+    assert rreqs[0]["interactionCounter"] == "01" and "acsRenderingType" not in rreqs[0]
 
 
 async def test_three_wrong_codes_fail_with_n(client, fake_ds):
@@ -75,6 +77,7 @@ async def test_three_wrong_codes_fail_with_n(client, fake_ds):
     assert final_cres(final)["transStatus"] == "N"
     rreq = await fake_ds.wait_for(ares["acsTransID"])
     assert (rreq["transStatus"], rreq["transStatusReason"]) == ("N", "01")
+    assert rreq["interactionCounter"] == "03"  # three codes typed
 
 
 async def test_resend_kills_the_old_code_and_stops_after_two(client, fake_ds):
@@ -104,6 +107,7 @@ async def test_cancel_gives_n_with_challenge_cancel_01(client, fake_ds):
         "01",
         "26",
     )
+    assert rreq["interactionCounter"] == "00"  # cancelled without an attempt
 
 
 @pytest.mark.parametrize(

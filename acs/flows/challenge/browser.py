@@ -117,7 +117,7 @@ async def browser_creq(
             session, row.acs_trans_id, expect_state=(challenges.AWAITING,),
             state=challenges.OPEN, creq_digest=digest, session_data=session_data,
             window_size=creq.get("challengeWindowSize"), language=row.language or language,
-            interaction_counter=1, updated_at=now,
+            interaction_counter=0, updated_at=now,
         )  # fmt: skip
         if opened:
             return await start_method(session, row.acs_trans_id, ctx=ctx, now=now)
@@ -289,10 +289,6 @@ async def resend_otp(
         return await current_screen(session, row, txn)
     if row.otp_sends > ctx.settings.otp_max_resends:
         return await current_screen(session, row, txn)
-    await challenges.set_fields(
-        session, acs_trans_id, expect_state=(challenges.OPEN,),
-        interaction_counter=row.interaction_counter + 1,
-    )  # fmt: skip
     return await _send_otp(session, acs_trans_id, ctx=ctx, now=now, notice="otp_resent")
 
 
