@@ -86,8 +86,8 @@ async def test_resend_kills_the_old_code_and_stops_after_two(client, fake_ds):
     _, _, page = await open_page(client, fake_ds, lang="en-GB,en;q=0.8", browser_language="de-DE")
     assert "Code received by text" in page
     first = (await client.app[SMS].wait_for(SMS_MOBILE, 1))[-1]
-    page = await post_form(client, page, index=1)
-    page = await post_form(client, page, index=1)
+    page = await post_form(client, page, index="resend")
+    page = await post_form(client, page, index="resend")
     assert "Send a new code" not in page
     texts = await client.app[SMS].wait_for(SMS_MOBILE, 3)
     page = await post_form(client, page, code=otp_in(first.text))
@@ -99,7 +99,7 @@ async def test_resend_kills_the_old_code_and_stops_after_two(client, fake_ds):
 async def test_cancel_gives_n_with_challenge_cancel_01(client, fake_ds):
     """Cancel: RReq N, challengeCancel 01, and the final CRes N."""
     _, ares, page = await open_page(client, fake_ds)
-    final = await post_form(client, page, index=2)
+    final = await post_form(client, page, index="cancel")
     assert final_cres(final)["transStatus"] == "N"
     rreq = await fake_ds.wait_for(ares["acsTransID"])
     assert (rreq["transStatus"], rreq["challengeCancel"], rreq["transStatusReason"]) == (

@@ -30,6 +30,7 @@ from acs.notify.sms import Sms
 from acs.protocol import DeviceChannel, ErrorCode, MessageType, ProtocolError
 from acs.protocol.methods import ChallengeMethod
 from acs.storage import cards, challenges, customers, outbox, transactions
+from acs.storage.audit import append_audit
 from acs.storage.challenge_models import ChallengeRow, OutboxRow
 from acs.storage.engine import Session
 from acs.storage.models import Transaction
@@ -45,6 +46,7 @@ __all__ = [
     "snapshot",
     "start_method",
     "submit_otp",
+    "switch_to_sms",
 ]
 
 
@@ -69,6 +71,7 @@ class Screen:
     after: AfterCommit = field(default_factory=AfterCommit)
     error: ProtocolError | None = None
     box: OutboxRow | None = None
+    can_switch: bool = False  # the Sécur'Pass page may offer the SMS code instead
 
 
 async def load(session: Session, acs_trans_id: str) -> tuple[ChallengeRow, Transaction] | None:
@@ -292,6 +295,51 @@ async def resend_otp(
     return await _send_otp(session, acs_trans_id, ctx=ctx, now=now, notice="otp_resent")
 
 
+def can_switch_to_sms(row: ChallengeRow, mobile: str | None) -> bool:
+    """The Sécur'Pass page offers "Vous n'avez pas votre téléphone ?" with a secure mobile."""
+    oob = row.method == ChallengeMethod.SECURPASS_OOB
+    return row.state == challenges.OPEN and oob and bool(mobile)
+
+
+async def switch_to_sms(
+    session: Session, acs_trans_id: str, *, ctx: ResultKeys, now: datetime
+) -> Screen:
+    """The cardholder has no phone at hand: the Sécur'Pass operation is cancelled (its screen
+    closes) and an SMS code goes to the secure mobile, within the usual OTP limits (a
+    cardholder whose SMS OTP is blocked gets N, as on the SMS page). The change is audited
+    (``challenge.switched_to_sms``) and the RReq then names the SMS OTP as what authenticated
+    (authenticationType 02, authenticationMethod 02)."""
+    row, txn = await _open_or_current(session, acs_trans_id)
+    customer = await customers.get(session, txn.customer_id) if txn.customer_id else None
+    mobile = customer.secure_mobile if customer is not None else None
+    if not can_switch_to_sms(row, mobile) or now >= row.expires_at:
+        return await current_screen(session, row, txn)
+    if await sms_blocked(session, txn):  # the per-cardholder SMS block: the app only
+        return await current_screen(session, row, txn)
+    keys: list[str] = []
+    if row.operation_id:  # the phone's operation first (the phone's lock order)
+        if not await operations.cancel_operation(
+            session, row.operation_id, now=now, status="cancelled"
+        ):  # the phone decided (or it expired) meanwhile: that stands
+            return await current_screen(session, await reload(session, acs_trans_id), txn)
+        keys += await operations.wake_keys(session, row.operation_id)
+    switched = await challenges.set_fields(
+        session, acs_trans_id, expect_state=(challenges.OPEN,),
+        method=ChallengeMethod.SMS_OTP, operation_id=None, updated_at=now,
+    )  # fmt: skip
+    if not switched:
+        return await current_screen(session, await reload(session, acs_trans_id), txn)
+    if customer is not None:
+        await append_audit(
+            session, at=now, actor="cardholder", action="challenge.switched_to_sms",
+            subject=f"customer:{customer.id}",
+            detail={"acs_trans_id": acs_trans_id, "from": ChallengeMethod.SECURPASS_OOB.value,
+                    "to": ChallengeMethod.SMS_OTP.value},
+        )  # fmt: skip
+    screen = await _send_otp(session, acs_trans_id, ctx=ctx, now=now, notice="otp_switched")
+    return _with_after(screen, replace(screen.after, publish=(*screen.after.publish, *keys)))
+
+
 async def cancel(session: Session, acs_trans_id: str, *, ctx: ResultKeys, now: datetime) -> Screen:
     """The cardholder pressed Cancel: N, challengeCancel 01 (unless already decided)."""
     row, txn = await _open_or_current(session, acs_trans_id)
@@ -340,7 +388,9 @@ async def _screen(
     box = await outbox.get_for(session, row.acs_trans_id)
     mobile = customer.secure_mobile if customer is not None else None
     view = payment_view(txn, card, row.language or "fr")
-    return Screen(kind, txn, row, view, mobile=mobile, box=box, **kw)
+    switch = kind == "oob" and can_switch_to_sms(row, mobile)
+    switch = switch and not await sms_blocked(session, txn)
+    return Screen(kind, txn, row, view, mobile=mobile, box=box, can_switch=switch, **kw)
 
 
 def _with_after(screen: Screen, after: AfterCommit) -> Screen:

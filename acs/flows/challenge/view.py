@@ -25,6 +25,7 @@ __all__ = [
     "TEXTS",
     "PaymentView",
     "final_cres",
+    "final_text_key",
     "language_of",
     "page_token",
     "payment_view",
@@ -92,6 +93,19 @@ def final_cres(
         challenge_completion_ind="Y",
         trans_status=TransStatus.AUTHENTICATED if approved else TransStatus.NOT_AUTHENTICATED,
     ).to_wire()
+
+
+def final_text_key(row: ChallengeRow) -> str:
+    """The closing message, one per outcome: approved, refused in the app, too many wrong codes,
+    cancelled, time up, or not approved (anything else)."""
+    if row.result_status == TransStatus.AUTHENTICATED:
+        return "done_ok"
+    return {
+        "phone": "done_refused",
+        "otp": "done_wrong_codes",
+        "cancel": "done_cancelled",
+        "timeout": "done_timeout",
+    }.get(row.decided_by or "", "done_ko")
 
 
 def masked_mobile(number: str | None) -> str:
