@@ -243,7 +243,7 @@ async def _send_otp(
                              ProtocolError.system_failure(), ctx, now)  # fmt: skip
     if await sms_blocked(session, txn):  # blocked since the AReq (RTS Art. 4(3)(b)): no code
         return await _ending(session, row, txn, Verdict.refused("otp"), ctx, now)
-    view = payment_view(txn, None, row.language or "fr")
+    view = payment_view(txn, None)  # the SMS is in French: its amount too
     issued = issue_otp(
         row, to=mobile, amount=view.amount, merchant=view.merchant,
         otp_key=ctx.keys.otp_key, settings=ctx.settings, now=now,
