@@ -305,8 +305,8 @@ async def switch_to_sms(
     session: Session, acs_trans_id: str, *, ctx: ResultKeys, now: datetime
 ) -> Screen:
     """The cardholder has no phone at hand: the Sécur'Pass operation is cancelled (its screen
-    closes) and an SMS code goes to the secure mobile, within the usual OTP limits (a
-    cardholder whose SMS OTP is blocked gets N, as on the SMS page). The change is audited
+    closes) and an SMS code goes to the secure mobile, within the usual OTP limits (not offered,
+    and refused here, while the cardholder's SMS OTP is blocked: the page stays). Audited
     (``challenge.switched_to_sms``) and the RReq then names the SMS OTP as what authenticated
     (authenticationType 02, authenticationMethod 02)."""
     row, txn = await _open_or_current(session, acs_trans_id)
@@ -329,14 +329,14 @@ async def switch_to_sms(
     )  # fmt: skip
     if not switched:
         return await current_screen(session, await reload(session, acs_trans_id), txn)
-    if customer is not None:
+    screen = await _send_otp(session, acs_trans_id, ctx=ctx, now=now, notice="otp_switched")
+    if customer is not None:  # last: a pending audit event holds the chain's tip
         await append_audit(
             session, at=now, actor="cardholder", action="challenge.switched_to_sms",
             subject=f"customer:{customer.id}",
             detail={"acs_trans_id": acs_trans_id, "from": ChallengeMethod.SECURPASS_OOB.value,
                     "to": ChallengeMethod.SMS_OTP.value},
         )  # fmt: skip
-    screen = await _send_otp(session, acs_trans_id, ctx=ctx, now=now, notice="otp_switched")
     return _with_after(screen, replace(screen.after, publish=(*screen.after.publish, *keys)))
 
 
