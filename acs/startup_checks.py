@@ -87,6 +87,11 @@ def development_warning(settings: Settings) -> str:
         on.append("one port for everything")
     if not settings.base_url.startswith("https://"):
         on.append("plain HTTP")
+        on.append(
+            f"public_base_url {settings.base_url} is http: a 2.3.1 challenge ARes would carry"
+            " an http acsURL, which the 2.3.1 schema forbids (serve over https, or let the"
+            " 3DS Server use 2.2.0 as the demo's does)"
+        )
     return (
         f'development server (profile = "development"): {", ".join(on)};'
         f" not for production ({GUIDE})"

@@ -292,6 +292,14 @@ def test_development_warning_names_what_is_on():
         assert part in line
 
 
+def test_development_warning_names_the_http_acs_url_and_2_3_1():
+    """With an http public_base_url, start-up says a 2.3.1 acsURL would be http (the 2.3.1
+    schema forbids it); with https, nothing about it."""
+    line = development_warning(Settings(public_base_url="http://acs.localhost:8000"))
+    assert "http://acs.localhost:8000 is http" in line and "2.3.1" in line
+    assert "2.3.1" not in development_warning(Settings(public_base_url="https://acs.example"))
+
+
 def _production_toml(tmp_path: Path, **top: str) -> Path:
     lines = [f"{key} = {json.dumps(value)}" for key, value in top.items()]
     path = tmp_path / "acs.toml"

@@ -1,30 +1,39 @@
-"""Amounts for the cardholder's eyes (dynamic linking shows amount and payee, §7.1)."""
+"""Amounts for the cardholder's eyes (dynamic linking shows amount and payee, §7.1).
+
+Formatted by Babel for the page's locale and the currency: ``41,99 €``, ``1,01 $US``,
+``1 000 JPY`` in French; ``€41.99``, ``US$1.01`` in English. The AReq gives the ISO 4217
+*numeric* code: the table below maps it to the alpha code Babel formats; a numeric code never
+reaches the cardholder (an unknown currency shows the number alone).
+"""
 
 from __future__ import annotations
 
-FR_GROUP = "\u202f"  # French thousands separator: narrow no-break space
-# ISO 4217 numeric → (alpha code, symbol) for the currencies a French issuer sees most.
-CURRENCIES: dict[str, tuple[str, str]] = {
-    "978": ("EUR", "€"),
-    "840": ("USD", "$"),
-    "826": ("GBP", "£"),
-    "756": ("CHF", "CHF"),
-    "392": ("JPY", "¥"),
-    "124": ("CAD", "CA$"),
-    "036": ("AUD", "A$"),
-    "752": ("SEK", "SEK"),
-    "208": ("DKK", "DKK"),
-    "578": ("NOK", "NOK"),
-    "985": ("PLN", "PLN"),
-    "949": ("TRY", "TRY"),
-    "504": ("MAD", "MAD"),
-    "156": ("CNY", "CN¥"),
-}
+from decimal import Decimal
+
+from babel.numbers import format_currency, format_decimal, get_currency_precision
+
+# ISO 4217 numeric → alpha, for the currencies a French issuer's cardholders meet.
+CURRENCIES: dict[str, str] = {
+    "978": "EUR", "840": "USD", "826": "GBP", "756": "CHF", "392": "JPY", "124": "CAD",
+    "036": "AUD", "752": "SEK", "208": "DKK", "578": "NOK", "985": "PLN", "949": "TRY",
+    "504": "MAD", "156": "CNY", "203": "CZK", "348": "HUF", "946": "RON", "975": "BGN",
+    "344": "HKD", "702": "SGD", "554": "NZD", "484": "MXN", "986": "BRL", "356": "INR",
+    "410": "KRW", "784": "AED", "682": "SAR", "376": "ILS", "710": "ZAR", "788": "TND",
+    "012": "DZD", "952": "XOF", "950": "XAF", "953": "XPF", "764": "THB", "901": "TWD",
+    "048": "BHD", "414": "KWD", "512": "OMR", "400": "JOD", "818": "EGP", "032": "ARS",
+    "152": "CLP", "170": "COP", "604": "PEN", "608": "PHP", "360": "IDR", "458": "MYR",
+    "704": "VND", "352": "ISK", "980": "UAH", "941": "RSD", "933": "BYN", "398": "KZT",
+}  # fmt: skip
+BABEL_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
 
 def currency_alpha(numeric: str) -> str:
     """The ISO 4217 alpha code, or the numeric code itself when not in the table."""
-    return CURRENCIES.get(numeric, (numeric, numeric))[0]
+    return CURRENCIES.get(numeric, numeric)
+
+
+def _babel_locale(locale: str) -> str:
+    return BABEL_LOCALES.get(locale.replace("-", "_").split("_")[0].lower(), "fr_FR")
 
 
 def format_amount(
@@ -32,20 +41,24 @@ def format_amount(
 ) -> str:
     """Render minor units, e.g. ``4199, 2, "978"`` → ``"41,99 €"`` (fr) / ``"€41.99"`` (en).
 
-    Currencies outside the table fall back to ``"<code> 12.34"`` (code first, point decimal).
+    Babel's no-break space before the symbol becomes a plain space (the SMS, the phone's
+    summary and the pages say ``41,99 €``; the pages keep an amount on one line with CSS); the
+    thousands separator stays Babel's narrow no-break space (``1 234,56 €``).
     """
-    minor = int(amount_minor)
+    return _babel_amount(amount_minor, exponent, currency_numeric, locale).replace("\xa0", " ")
+
+
+def _babel_amount(
+    amount_minor: str | int, exponent: int, currency_numeric: str, locale: str
+) -> str:
     exponent = max(int(exponent), 0)
-    whole, fraction = divmod(abs(minor), 10**exponent)
-    sign = "-" if minor < 0 else ""
-    alpha, symbol = CURRENCIES.get(currency_numeric, (currency_numeric, ""))
-    if not symbol:
-        return f"{alpha} {sign}{_number(whole, fraction, exponent, '.', ',')}"
-    if locale.startswith("fr"):
-        return f"{sign}{_number(whole, fraction, exponent, ',', FR_GROUP)} {symbol}"
-    return f"{sign}{symbol}{_number(whole, fraction, exponent, '.', ',')}"
-
-
-def _number(whole: int, fraction: int, exponent: int, point: str, group: str) -> str:
-    text = f"{whole:,}".replace(",", group)
-    return f"{text}{point}{fraction:0{exponent}d}" if exponent else text
+    value = Decimal(int(amount_minor)).scaleb(-exponent)
+    where = _babel_locale(locale)
+    alpha = CURRENCIES.get(currency_numeric)
+    if alpha is None:  # never show a numeric currency code: the number alone
+        return format_decimal(value, format=f"#,##0{'.' + '0' * exponent if exponent else ''}",
+                              locale=where)  # fmt: skip
+    if exponent == get_currency_precision(alpha):
+        return format_currency(value, alpha, locale=where)
+    return format_currency(value, alpha, locale=where, currency_digits=False,
+                           decimal_quantization=False)  # fmt: skip

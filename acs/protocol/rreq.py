@@ -2,7 +2,9 @@
 
 Proof (authenticationValue, ECI) only for Y; transStatusReason only for N, U and R; the
 authentication type or method for Y and N; no UI fields (interactionCounter, acsRenderingType)
-for a decoupled authentication; sdkTransID and acsRenderingType not for a 2.1.0 browser.
+for a decoupled authentication; sdkTransID and acsRenderingType for the app channel only (the
+2.2.0 and 2.3.1 RReq tables give acsRenderingType for deviceChannel 01; issue #13).
+interactionCounter counts the cardholder's attempts: "00" when they made none (a cancel).
 """
 
 from __future__ import annotations
@@ -67,8 +69,6 @@ def build_rreq(
         eci=eci,
         interaction_counter=f"{min(facts.interaction_counter, 99):02d}" if ui else None,
         acs_rendering_type=(
-            rendering_type(facts.method, facts.device_channel, version)
-            if ui and (app or version != "2.1.0")
-            else None
+            rendering_type(facts.method, facts.device_channel, version) if ui and app else None
         ),
     )

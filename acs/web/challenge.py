@@ -3,7 +3,9 @@
 - ``POST /3ds/challenge`` — the iframe's form: ``creq`` (base64url, padded or not) and
   ``threeDSSessionData`` (returned unchanged with the final CRes). Errors become an Erro in the
   protocol middleware (the path is in ``PROTOCOL_ROUTES``).
-- ``POST /3ds/challenge/{acsTransID}/otp | resend | cancel | continue`` — the page's forms.
+- ``POST /3ds/challenge/{acsTransID}/otp | resend | sms | cancel | continue`` — the page's
+  forms (``sms``: the way out of the Sécur'Pass page, an SMS code instead of the app).
+- ``GET /3ds/static/{name}`` — the bank's logo (no CDN: the page's CSP allows ``img-src 'self'``).
 - ``GET /3ds/challenge/{acsTransID}/status`` — long-poll (waits on the Hub) for the page script.
 
 Follow-up routes carry the per-challenge ``token`` (no cookies); a wrong token is a 403.
@@ -16,6 +18,8 @@ by design.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,14 +31,13 @@ from acs.flows.challenge import browser as flow
 from acs.flows.challenge import effects
 from acs.flows.challenge.browser import AfterCommit, Screen
 from acs.flows.challenge.outcome import ResultKeys
-from acs.flows.challenge.view import TEXTS, final_cres, language_of, token_ok
+from acs.flows.challenge.view import TEXTS, final_cres, final_text_key, language_of, token_ok
 from acs.flows.challenge.waits import decided, settled
 from acs.logs import bind_ids
 from acs.protocol import (
     Base64Error,
     MessageType,
     ProtocolError,
-    TransStatus,
     b64url_decode,
     parse_json,
     validate_incoming,
@@ -132,7 +135,7 @@ def _answer(request: web.Request, screen: Screen) -> web.StreamResponse:
         return _erro_post(screen)
     return screen_page(
         screen, base_url=app[SETTINGS].base_url, wrap_key=app[KEYRING].session_wrap,
-        settings=app[SETTINGS],
+        settings=app[SETTINGS], now=app[CLOCK].now(),
     )  # fmt: skip
 
 
@@ -187,6 +190,8 @@ async def _step(request: web.Request, action: str) -> web.StreamResponse:
             screen = await flow.submit_otp(session, acs_trans_id, code, ctx=ctx, now=now)
         elif action == "resend":
             screen = await flow.resend_otp(session, acs_trans_id, ctx=ctx, now=now)
+        elif action == "sms":
+            screen = await flow.switch_to_sms(session, acs_trans_id, ctx=ctx, now=now)
         else:
             screen = await flow.cancel(session, acs_trans_id, ctx=ctx, now=now)
     await after_commit(app, screen.after)
@@ -205,6 +210,12 @@ async def resend(request: web.Request) -> web.StreamResponse:
     return await _step(request, "resend")
 
 
+@routes.post("/3ds/challenge/{acs_trans_id}/sms")
+async def sms(request: web.Request) -> web.StreamResponse:
+    """ "Vous n'avez pas votre téléphone ?": the SMS code instead of the app."""
+    return await _step(request, "sms")
+
+
 @routes.post("/3ds/challenge/{acs_trans_id}/cancel")
 async def cancel(request: web.Request) -> web.StreamResponse:
     return await _step(request, "cancel")
@@ -216,27 +227,46 @@ async def continue_(request: web.Request) -> web.StreamResponse:
     _same_origin(request)
     form = await _page_form(request)
     acs_trans_id = _checked(request, str(form.get("token", "")))
-    return await _final_or_wait(request, acs_trans_id, grace=RRES_GRACE_SECONDS)
+    return await _final_or_wait(request, acs_trans_id, grace=RRES_GRACE_SECONDS, pressed=True)
 
 
 async def _final_or_wait(
-    request: web.Request, acs_trans_id: str, *, grace: float
+    request: web.Request, acs_trans_id: str, *, grace: float, pressed: bool = False
 ) -> web.StreamResponse:
+    """The final CRes once decided; else the current page — with, when the cardholder pressed
+    "J'ai validé dans l'appli" before the approval arrived, a message saying so."""
     screen = await _settled(request.app, acs_trans_id, decided_wait=0.0, grace=grace)
     if screen is None:
         raise web.HTTPNotFound(text="unknown challenge")
     if not decided(screen):
+        if pressed and screen.kind == "oob":
+            screen = replace(screen, notice="oob_not_yet")
         return _answer(request, screen)
     txn = screen.txn
     fields = [("cres", encode_message(final_cres(txn, screen.row)))]
     if screen.row.session_data:
         fields.append(("threeDSSessionData", screen.row.session_data))
     lang = screen.row.language or "fr"
-    text = TEXTS[lang][
-        "done_ok" if screen.row.result_status == TransStatus.AUTHENTICATED else "done_ko"
-    ]
+    text = TEXTS[lang][final_text_key(screen.row)]
     return post_page(action=txn.notification_url or "about:blank", fields=fields, lang=lang,
                      message=text)  # fmt: skip
+
+
+STATIC = Path(__file__).parent / "static"
+STATIC_FILES = {"banxo-logo.svg": "image/svg+xml"}
+
+
+@routes.get("/3ds/static/{name}")
+async def static(request: web.Request) -> web.Response:
+    """The challenge pages' own images (the bank's logo): a fixed list, served by the ACS."""
+    name = request.match_info["name"]
+    content_type = STATIC_FILES.get(name)
+    if content_type is None:
+        raise web.HTTPNotFound(text="no such file")
+    body = (STATIC / name).read_bytes()
+    return web.Response(
+        body=body, content_type=content_type, headers={"Cache-Control": "public, max-age=86400"}
+    )
 
 
 @routes.get("/3ds/challenge/{acs_trans_id}/status")

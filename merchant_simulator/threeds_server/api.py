@@ -26,7 +26,7 @@ from merchant_simulator.threeds_server.keys import CONFIG, HTTP, NOW, TRANSACTIO
 from merchant_simulator.threeds_server.outcome import outcome
 from merchant_simulator.threeds_server.state import Card, Purchase, Transaction
 from merchant_simulator.threeds_server.urls import own_url, supported_versions
-from merchant_simulator.threeds_server.versions import find_range, negotiate
+from merchant_simulator.threeds_server.versions import acs_versions, find_range, negotiate
 
 __all__ = ["routes"]
 
@@ -127,7 +127,7 @@ async def _with_range(request: web.Request, transaction: Transaction) -> Transac
     ranges = await fetch_ranges(request.app[HTTP], config.ds_url)
     found = find_range(ranges, transaction.card.number)
     ours = supported_versions(own_url(request, config, "/notify"))
-    theirs = found.versions if found else ()
+    theirs = acs_versions(found, config.ds_url)  # 2.2.0 for an ACS served over http
     version = negotiate(ours, theirs, forced=config.force_version)
     method_url = found.method_url if found else None
     return dataclasses.replace(transaction, version=version, method_url=method_url)

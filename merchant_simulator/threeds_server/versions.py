@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["RangeInfo", "find_range", "negotiate"]
+__all__ = ["RangeInfo", "acs_versions", "find_range", "negotiate"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,19 @@ def find_range(pres: Mapping[str, Any], pan: str) -> RangeInfo | None:
         if info.contains(pan):
             return info
     return None
+
+
+def acs_versions(info: RangeInfo | None, ds_url: str) -> tuple[str, ...]:
+    """The range's ACS versions this server may use: 2.3.1 only when the ACS is served over
+    https (its schema requires an https acsURL; an http ACS would answer a 2.3.1 AReq with an
+    acsURL the 2.3.1 schema forbids). The ACS's scheme is read from its 3DS Method URL, else,
+    without one, from the DS's (the demo serves the DS and the ACS alike)."""
+    if info is None:
+        return ()
+    acs_url = info.method_url or ds_url
+    if acs_url.lower().startswith("https://"):
+        return info.versions
+    return tuple(v for v in info.versions if _key(v) < (2, 3))
 
 
 def negotiate(ours: Iterable[str], theirs: Iterable[str], *, forced: str | None = None) -> str:

@@ -55,8 +55,12 @@ def form_fields(page: str) -> dict[str, str]:
     return fields
 
 
-def form_action(page: str, index: int = 0) -> str:
-    return html.unescape(re.findall(r'<form[^>]*action="([^"]*)"', page)[index])
+def form_action(page: str, index: int | str = 0) -> str:
+    """The action of the page's ``index``-th form, or of the form posting to ``…/<index>``."""
+    actions = [html.unescape(a) for a in re.findall(r'<form[^>]*action="([^"]*)"', page)]
+    if isinstance(index, str):
+        return next(a for a in actions if a.endswith(f"/{index}"))
+    return actions[index]
 
 
 def final_cres(page: str) -> dict[str, Any]:

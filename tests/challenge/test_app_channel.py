@@ -48,6 +48,7 @@ async def test_sms_code_in_the_app(client, fake_ds, keys_dir, version, enc):
     rreqs = fake_ds.for_trans(ares["acsTransID"])
     assert len(rreqs) == 1 and rreqs[0]["transStatus"] == "Y"
     assert rreqs[0]["acsRenderingType"]["acsInterface"] == "01"
+    assert rreqs[0]["interactionCounter"] == "01"  # one code entered
 
 
 async def test_a_wrong_code_then_resend_then_the_new_code(client, fake_ds, keys_dir):

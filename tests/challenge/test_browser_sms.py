@@ -19,8 +19,11 @@ from tests.challenge.helpers import (
 )
 
 
-async def open_page(client, fake_ds, version="2.2.0", padded=False, lang="fr-FR,fr;q=0.9"):
-    areq_msg, ares = await start(client, fake_ds.url, version=version, pan=SMS_CARD)
+async def open_page(
+    client, fake_ds, version="2.2.0", padded=False, lang="fr-FR,fr;q=0.9", browser_language=None
+):
+    extra = {"browserLanguage": browser_language} if browser_language else {}
+    areq_msg, ares = await start(client, fake_ds.url, version=version, pan=SMS_CARD, **extra)
     assert ares["transStatus"] == "C"
     form = {
         "creq": encode(creq_for(areq_msg, ares), padded=padded),
@@ -59,6 +62,8 @@ async def test_the_sms_code_approves_and_one_rreq_y_goes_out(client, fake_ds, ve
     assert len(rreqs) == 1
     assert rreqs[0]["transStatus"] == "Y" and rreqs[0]["eci"] == "05"
     assert len(rreqs[0]["authenticationValue"]) == 28
+    # One code typed: one attempt; acsRenderingType is for the app channel only (issue #13).
+    assert rreqs[0]["interactionCounter"] == "01" and "acsRenderingType" not in rreqs[0]
 
 
 async def test_three_wrong_codes_fail_with_n(client, fake_ds):
@@ -72,15 +77,17 @@ async def test_three_wrong_codes_fail_with_n(client, fake_ds):
     assert final_cres(final)["transStatus"] == "N"
     rreq = await fake_ds.wait_for(ares["acsTransID"])
     assert (rreq["transStatus"], rreq["transStatusReason"]) == ("N", "01")
+    assert rreq["interactionCounter"] == "03"  # three codes typed
 
 
 async def test_resend_kills_the_old_code_and_stops_after_two(client, fake_ds):
     """A resend sends a new code; after two resends the button is gone."""
-    _, _, page = await open_page(client, fake_ds, lang="en-GB,en;q=0.8")
+    # An AReq language we do not have (German): the page request's English wins.
+    _, _, page = await open_page(client, fake_ds, lang="en-GB,en;q=0.8", browser_language="de-DE")
     assert "Code received by text" in page
     first = (await client.app[SMS].wait_for(SMS_MOBILE, 1))[-1]
-    page = await post_form(client, page, index=1)
-    page = await post_form(client, page, index=1)
+    page = await post_form(client, page, index="resend")
+    page = await post_form(client, page, index="resend")
     assert "Send a new code" not in page
     texts = await client.app[SMS].wait_for(SMS_MOBILE, 3)
     page = await post_form(client, page, code=otp_in(first.text))
@@ -92,7 +99,7 @@ async def test_resend_kills_the_old_code_and_stops_after_two(client, fake_ds):
 async def test_cancel_gives_n_with_challenge_cancel_01(client, fake_ds):
     """Cancel: RReq N, challengeCancel 01, and the final CRes N."""
     _, ares, page = await open_page(client, fake_ds)
-    final = await post_form(client, page, index=2)
+    final = await post_form(client, page, index="cancel")
     assert final_cres(final)["transStatus"] == "N"
     rreq = await fake_ds.wait_for(ares["acsTransID"])
     assert (rreq["transStatus"], rreq["challengeCancel"], rreq["transStatusReason"]) == (
@@ -100,6 +107,7 @@ async def test_cancel_gives_n_with_challenge_cancel_01(client, fake_ds):
         "01",
         "26",
     )
+    assert rreq["interactionCounter"] == "00"  # cancelled without an attempt
 
 
 @pytest.mark.parametrize(

@@ -51,7 +51,7 @@ async def cancel_challenge(acs, ds_url: str) -> str:
     assert ares["transStatus"] == "C"
     form = {"creq": encode(creq_for(areq_msg, ares))}
     page = await (await acs.post("/3ds/challenge", data=form)).text()
-    action = form_action(page, 2).replace("https://acs.test", "")
+    action = form_action(page, "cancel").replace("https://acs.test", "")
     token = form_fields(page)["token"]
     await acs.post(action, data={"token": token}, headers={"Origin": "https://acs.test"})
     return ares["acsTransID"]

@@ -56,6 +56,8 @@ async def test_approved_in_the_app_from_the_browser(client, fake_ds, camille, ve
     rreqs = fake_ds.for_trans(ares["acsTransID"])
     assert len(rreqs) == 1 and rreqs[0]["transStatus"] == "Y" and rreqs[0]["eci"] == "05"
     assert rreqs[0].get("authenticationType", "03") == "03"
+    assert rreqs[0]["interactionCounter"] == "01"  # one approval in the app, not "02"
+    assert "acsRenderingType" not in rreqs[0]  # browser channel
 
 
 async def test_refused_in_the_app_is_n_and_the_card_is_opposed(client, fake_ds, camille):

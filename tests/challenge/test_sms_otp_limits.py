@@ -47,7 +47,7 @@ async def test_a_resend_gives_no_fresh_attempts(client, fake_ds):
     """Two wrong codes, a resend, a third wrong code: the challenge fails (the resend no longer
     resets the challenge's failures)."""
     page = await wrong_codes(client, fake_ds, 2)
-    page = await post_form(client, page, index=1)  # resend
+    page = await post_form(client, page, index="resend")  # resend
     final = await post_form(client, page, code="000009")
     assert final_cres(final)["transStatus"] == "N"
 

@@ -76,9 +76,13 @@ def test_format_amount() -> None:
     """Minor units render with the currency, French style by default."""
     assert format_amount(4199, 2, "978") == "41,99 €"
     assert format_amount("123456", 2, "978") == "1\u202f234,56 €"
-    assert format_amount(1234, 2, "840", locale="en") == "$12.34"
-    assert format_amount(1500, 0, "392") == "1\u202f500 ¥"
-    assert format_amount(1234, 2, "999") == "999 12.34"
+    assert format_amount(1234, 2, "840", locale="en") == "US$12.34"
+    assert format_amount(1500, 0, "392") == "1\u202f500 JPY"
+    assert format_amount(1500, 0, "392", locale="en") == "JP¥1,500"
+    assert format_amount(101, 2, "840") == "1,01 $US"
+    assert format_amount(101, 2, "840", locale="en") == "US$1.01"
+    assert format_amount(4199, 2, "978", locale="en-GB") == "€41.99"
+    assert format_amount(1234, 2, "999") == "12,34"  # never a numeric currency code
 
 
 def test_public_api_is_pinned() -> None:

@@ -105,3 +105,7 @@ def test_every_rreq_passes_its_schema(version, channel, method, outcome) -> None
     validate_outgoing(rreq)
     assert ("interactionCounter" in rreq) is (method is not ChallengeMethod.DECOUPLED)
     assert ("sdkTransID" in rreq) is (channel == "01" and version != "2.1.0")
+    # acsRenderingType is an app-channel field (2.2.0 and 2.3.1 RReq tables): never for a browser.
+    assert ("acsRenderingType" in rreq) is (
+        channel == "01" and method is not ChallengeMethod.DECOUPLED
+    )

@@ -14,7 +14,12 @@ from merchant_simulator.threeds_server.config import ThreeDSServerConfig
 from merchant_simulator.threeds_server.encoding import DecodeError, decode_json, encode_json
 from merchant_simulator.threeds_server.state import Card, Purchase, Transaction
 from merchant_simulator.threeds_server.urls import supported_versions
-from merchant_simulator.threeds_server.versions import find_range, negotiate
+from merchant_simulator.threeds_server.versions import (
+    RangeInfo,
+    acs_versions,
+    find_range,
+    negotiate,
+)
 
 NOW = datetime(2026, 11, 29, 9, 0, 5, tzinfo=UTC)
 BROWSER = {
@@ -118,6 +123,20 @@ def test_plain_http_server_does_not_offer_2_3_1() -> None:
     """2.3.1 requires an HTTPS notificationURL."""
     assert "2.3.1" not in supported_versions("http://127.0.0.1:8102/notify")
     assert "2.3.1" in supported_versions("https://3ds.example.test/notify")
+
+
+def test_an_acs_served_over_http_gets_2_2_0() -> None:
+    """2.3.1 only with an https ACS (its 3DS Method URL, else the DS's scheme): an http ACS
+    would give a 2.3.1 ARes an http acsURL, which the 2.3.1 schema forbids (issue #13)."""
+    versions = ("2.1.0", "2.2.0", "2.3.1")
+    http_acs = RangeInfo(1, 2, versions, "http://127.0.0.1:8000/3ds/method")
+    https_acs = RangeInfo(1, 2, versions, "https://acs.example/3ds/method")
+    assert acs_versions(http_acs, "https://ds.example") == ("2.1.0", "2.2.0")
+    assert acs_versions(https_acs, "http://127.0.0.1:8101") == versions
+    no_method = RangeInfo(1, 2, versions, None)
+    assert acs_versions(no_method, "http://127.0.0.1:8101") == ("2.1.0", "2.2.0")
+    assert acs_versions(no_method, "https://ds.example") == versions
+    assert negotiate(versions, acs_versions(http_acs, "https://ds.example")) == "2.2.0"
 
 
 def test_find_range_reads_the_range_list() -> None:

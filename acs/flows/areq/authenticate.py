@@ -25,6 +25,7 @@ from acs.crypto.proof import Proof, ProofInput, proof
 from acs.flows.areq.ares import AppChallenge, AResContext, build_ares
 from acs.flows.areq.ds_url import check_ds_url
 from acs.flows.areq.facts import AReqFacts, amount_in, read_areq
+from acs.flows.challenge.catalogue import areq_language
 from acs.flows.challenge.start import open_challenge
 from acs.flows.method import BrowserFacts, browser_facts, method_run_id
 from acs.flows.securpass.operations import TooManyOperations, is_trusted
@@ -151,6 +152,7 @@ async def _decide_and_store(
                     session, acs_trans_id=acs_trans_id, facts=facts, decision=decision,
                     card=answer.card, settings=settings, now=answer.now,
                     browser_fingerprint=answer.browser.fingerprint,
+                    language=areq_language(answer.message),
                     cek_sealed=seal_cek(keys.session_wrap, cek, acs_trans_id) if cek else None,
                 )  # fmt: skip
         except TooManyOperations:

@@ -140,17 +140,13 @@ async def _act(
             return replace(step, after=AfterCommit(publish=tuple(keys)), error=late)
         await challenges.set_fields(
             session, kid, expect_state=(challenges.AWAITING,), state=challenges.OPEN,
-            interaction_counter=1, updated_at=now,
+            interaction_counter=0, updated_at=now,
         )  # fmt: skip
         screen = await browser.start_method(session, kid, ctx=ctx, now=now)
         return replace(step, after=screen.after)
     if now >= row.expires_at:
         keys = await end_challenge(session, row, Verdict.timed_out(), ctx, now)
         return replace(step, after=AfterCommit(publish=tuple(keys)))
-    await challenges.set_fields(
-        session, kid, expect_state=(challenges.OPEN,),
-        interaction_counter=row.interaction_counter + 1,
-    )  # fmt: skip
     if message.get("challengeCancel"):
         verdict = _cancel_verdict(message["challengeCancel"], txn.message_version)
         keys = await end_challenge(session, row, verdict, ctx, now)
@@ -181,7 +177,10 @@ async def _otp_step(
         return step
     found = await browser.load(session, kid)
     assert found is not None
-    result, fresh = await try_code(session, row, found[1], code, ctx=ctx, now=now)
+    result, fresh = await try_code(
+        session, row, found[1], code, ctx=ctx, now=now,
+        interaction_counter=row.interaction_counter + 1,  # one more attempt by the cardholder
+    )  # fmt: skip
     if result in (OtpCheck.OK, OtpCheck.EXHAUSTED):
         verdict = Verdict.approved("otp") if result is OtpCheck.OK else Verdict.refused("otp")
         keys = await end_challenge(session, fresh, verdict, ctx, now)
@@ -214,8 +213,9 @@ async def _screen_cres(
     ctx: ResultKeys,
     language: str,
 ) -> dict[str, Any]:
+    language = row.language or language  # the SDK's locale (AReq) first
     t = TEXTS[language]
-    view = payment_view(txn, None)
+    view = payment_view(txn, None, language)
     screen = CRes(
         three_ds_server_trans_id=txn.three_ds_server_trans_id,
         acs_trans_id=txn.acs_trans_id,

@@ -30,6 +30,7 @@ from acs.notify.sms import Sms
 from acs.protocol import DeviceChannel, ErrorCode, MessageType, ProtocolError
 from acs.protocol.methods import ChallengeMethod
 from acs.storage import cards, challenges, customers, outbox, transactions
+from acs.storage.audit import append_audit
 from acs.storage.challenge_models import ChallengeRow, OutboxRow
 from acs.storage.engine import Session
 from acs.storage.models import Transaction
@@ -45,6 +46,7 @@ __all__ = [
     "snapshot",
     "start_method",
     "submit_otp",
+    "switch_to_sms",
 ]
 
 
@@ -69,6 +71,7 @@ class Screen:
     after: AfterCommit = field(default_factory=AfterCommit)
     error: ProtocolError | None = None
     box: OutboxRow | None = None
+    can_switch: bool = False  # the Sécur'Pass page may offer the SMS code instead
 
 
 async def load(session: Session, acs_trans_id: str) -> tuple[ChallengeRow, Transaction] | None:
@@ -97,7 +100,8 @@ async def browser_creq(
     ctx: ResultKeys,
     now: datetime,
 ) -> Screen:
-    """Answer a browser CReq (see the module checklist)."""
+    """Answer a browser CReq (see the module checklist). ``language`` is the page request's
+    (Accept-Language); the AReq's, stored on the row when we have it, wins."""
     found = await load(session, str(creq.get("acsTransID")))
     if found is None or found[1].device_channel != DeviceChannel.BROWSER:
         raise ProtocolError.transaction_data("acsTransID", message_type=MessageType.CREQ)
@@ -115,8 +119,8 @@ async def browser_creq(
         opened = await challenges.set_fields(
             session, row.acs_trans_id, expect_state=(challenges.AWAITING,),
             state=challenges.OPEN, creq_digest=digest, session_data=session_data,
-            window_size=creq.get("challengeWindowSize"), language=language,
-            interaction_counter=1, updated_at=now,
+            window_size=creq.get("challengeWindowSize"), language=row.language or language,
+            interaction_counter=0, updated_at=now,
         )  # fmt: skip
         if opened:
             return await start_method(session, row.acs_trans_id, ctx=ctx, now=now)
@@ -239,7 +243,7 @@ async def _send_otp(
                              ProtocolError.system_failure(), ctx, now)  # fmt: skip
     if await sms_blocked(session, txn):  # blocked since the AReq (RTS Art. 4(3)(b)): no code
         return await _ending(session, row, txn, Verdict.refused("otp"), ctx, now)
-    view = payment_view(txn, None)
+    view = payment_view(txn, None)  # the SMS is in French: its amount too
     issued = issue_otp(
         row, to=mobile, amount=view.amount, merchant=view.merchant,
         otp_key=ctx.keys.otp_key, settings=ctx.settings, now=now,
@@ -288,11 +292,52 @@ async def resend_otp(
         return await current_screen(session, row, txn)
     if row.otp_sends > ctx.settings.otp_max_resends:
         return await current_screen(session, row, txn)
-    await challenges.set_fields(
-        session, acs_trans_id, expect_state=(challenges.OPEN,),
-        interaction_counter=row.interaction_counter + 1,
-    )  # fmt: skip
     return await _send_otp(session, acs_trans_id, ctx=ctx, now=now, notice="otp_resent")
+
+
+def can_switch_to_sms(row: ChallengeRow, mobile: str | None) -> bool:
+    """The Sécur'Pass page offers "Vous n'avez pas votre téléphone ?" with a secure mobile."""
+    oob = row.method == ChallengeMethod.SECURPASS_OOB
+    return row.state == challenges.OPEN and oob and bool(mobile)
+
+
+async def switch_to_sms(
+    session: Session, acs_trans_id: str, *, ctx: ResultKeys, now: datetime
+) -> Screen:
+    """The cardholder has no phone at hand: the Sécur'Pass operation is cancelled (its screen
+    closes) and an SMS code goes to the secure mobile, within the usual OTP limits (not offered,
+    and refused here, while the cardholder's SMS OTP is blocked: the page stays). Audited
+    (``challenge.switched_to_sms``) and the RReq then names the SMS OTP as what authenticated
+    (authenticationType 02, authenticationMethod 02)."""
+    row, txn = await _open_or_current(session, acs_trans_id)
+    customer = await customers.get(session, txn.customer_id) if txn.customer_id else None
+    mobile = customer.secure_mobile if customer is not None else None
+    if not can_switch_to_sms(row, mobile) or now >= row.expires_at:
+        return await current_screen(session, row, txn)
+    if await sms_blocked(session, txn):  # the per-cardholder SMS block: the app only
+        return await current_screen(session, row, txn)
+    keys: list[str] = []
+    if row.operation_id:  # the phone's operation first (the phone's lock order)
+        if not await operations.cancel_operation(
+            session, row.operation_id, now=now, status="cancelled"
+        ):  # the phone decided (or it expired) meanwhile: that stands
+            return await current_screen(session, await reload(session, acs_trans_id), txn)
+        keys += await operations.wake_keys(session, row.operation_id)
+    switched = await challenges.set_fields(
+        session, acs_trans_id, expect_state=(challenges.OPEN,),
+        method=ChallengeMethod.SMS_OTP, operation_id=None, updated_at=now,
+    )  # fmt: skip
+    if not switched:
+        return await current_screen(session, await reload(session, acs_trans_id), txn)
+    screen = await _send_otp(session, acs_trans_id, ctx=ctx, now=now, notice="otp_switched")
+    if customer is not None:  # last: a pending audit event holds the chain's tip
+        await append_audit(
+            session, at=now, actor="cardholder", action="challenge.switched_to_sms",
+            subject=f"customer:{customer.id}",
+            detail={"acs_trans_id": acs_trans_id, "from": ChallengeMethod.SECURPASS_OOB.value,
+                    "to": ChallengeMethod.SMS_OTP.value},
+        )  # fmt: skip
+    return _with_after(screen, replace(screen.after, publish=(*screen.after.publish, *keys)))
 
 
 async def cancel(session: Session, acs_trans_id: str, *, ctx: ResultKeys, now: datetime) -> Screen:
@@ -342,7 +387,10 @@ async def _screen(
     customer = await customers.get(session, txn.customer_id) if txn.customer_id else None
     box = await outbox.get_for(session, row.acs_trans_id)
     mobile = customer.secure_mobile if customer is not None else None
-    return Screen(kind, txn, row, payment_view(txn, card), mobile=mobile, box=box, **kw)
+    view = payment_view(txn, card, row.language or "fr")
+    switch = kind == "oob" and can_switch_to_sms(row, mobile)
+    switch = switch and not await sms_blocked(session, txn)
+    return Screen(kind, txn, row, view, mobile=mobile, box=box, can_switch=switch, **kw)
 
 
 def _with_after(screen: Screen, after: AfterCommit) -> Screen:

@@ -33,8 +33,12 @@ async def open_challenge(
     now: datetime,
     cek_sealed: bytes | None = None,
     browser_fingerprint: str | None = None,
+    language: str | None = None,
 ) -> None:
-    """Store the challenge of a C/D transaction (the transaction row is already flushed)."""
+    """Store the challenge of a C/D transaction (the transaction row is already flushed).
+
+    ``language``: the AReq's (browserLanguage, or the SDK's locale) when it is one the
+    challenge window speaks (:func:`acs.flows.challenge.catalogue.areq_language`)."""
     method = str(decision.challenge_method)
     decoupled = decision.trans_status == TransStatus.DECOUPLED
     minutes = decoupled_minutes(facts, settings) if decoupled else None
@@ -51,6 +55,7 @@ async def open_challenge(
         expires_at=now + timeout,
         cek_sealed=cek_sealed,
         browser_fingerprint=browser_fingerprint,
+        language=language,
         announced=False,
         otp_attempts=0,
         otp_sends=0,

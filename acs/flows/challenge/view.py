@@ -1,4 +1,6 @@
-"""What a challenge shows: texts (French, English fallback), the page token, the final CRes.
+"""What a challenge shows: the payment (Babel-formatted), the page token, the final CRes.
+
+The texts are in the message catalogue (:mod:`acs.flows.challenge.catalogue`).
 
 The browser pages keep no state in cookies: every follow-up form and the status URL carry a
 token = HMAC-SHA-256 over the acsTransID under a key derived from ``keyring.session_wrap``.
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from acs.flows import display
+from acs.flows.challenge.catalogue import TEXTS, format_when, negotiate
 from acs.protocol import DeviceChannel, TransStatus, b64url_encode, format_amount
 from acs.protocol.messages import CRes
 from acs.storage.challenge_models import ChallengeRow
@@ -22,6 +25,7 @@ __all__ = [
     "TEXTS",
     "PaymentView",
     "final_cres",
+    "final_text_key",
     "language_of",
     "page_token",
     "payment_view",
@@ -45,14 +49,9 @@ def token_ok(wrap_key: bytes, acs_trans_id: str, token: str) -> bool:
 
 
 def language_of(accept_language: str | None) -> str:
-    """ "fr" unless the browser prefers English over French."""
-    for part in (accept_language or "").split(","):
-        tag = part.split(";")[0].strip().lower()
-        if tag.startswith("fr"):
-            return "fr"
-        if tag.startswith("en"):
-            return "en"
-    return "fr"
+    """The language a page request's ``Accept-Language`` names among ours, else French (the
+    AReq's language, stored on the challenge row, comes first: :func:`catalogue.negotiate`)."""
+    return negotiate(None, accept_language)
 
 
 @dataclass(frozen=True)
@@ -60,17 +59,23 @@ class PaymentView:
     merchant: str
     amount: str
     card_mask: str
+    when: str = ""  # date and time of the purchase, Europe/Paris
+    bin6: str = ""
 
 
-def payment_view(txn: Transaction, card: Card | None) -> PaymentView:
+def payment_view(txn: Transaction, card: Card | None, language: str = "fr") -> PaymentView:
     amount = "—"
     if txn.amount_minor is not None and txn.currency:
         exponent = txn.exponent if txn.exponent is not None else 2
-        amount = format_amount(txn.amount_minor, exponent, txn.currency)
+        amount = format_amount(txn.amount_minor, exponent, txn.currency, locale=language)
     mask = f"•••• {card.last4}" if card is not None else "••••"
     # Neutralised: the page, the app's CRes texts and the SMS show what the phone signs.
     merchant = neutralise(txn.merchant_name or "—")
-    return PaymentView(merchant=merchant, amount=amount, card_mask=mask)
+    return PaymentView(
+        merchant=merchant, amount=amount, card_mask=mask,
+        when=format_when(txn.created_at, language) if txn.created_at else "",
+        bin6=card.bin6 if card is not None else "",
+    )  # fmt: skip
 
 
 def final_cres(
@@ -90,56 +95,17 @@ def final_cres(
     ).to_wire()
 
 
-TEXTS: dict[str, dict[str, str]] = {
-    "fr": {
-        "title": "Vérification de votre paiement",
-        "merchant": "Marchand",
-        "amount": "Montant",
-        "card": "Carte",
-        "oob_header": "Validez dans l'appli Banxo",
-        "oob_text": "Validez le paiement de {amount} chez {merchant} dans votre appli Banxo.",
-        "oob_wait": "En attente de votre validation…",
-        "oob_continue": "J'ai validé dans l'appli",
-        "otp_header": "Code reçu par SMS",
-        "otp_text": "Saisissez le code envoyé au {mobile} pour payer {amount} chez {merchant}.",
-        "otp_label": "Code à 6 chiffres",
-        "otp_submit": "Valider",
-        "otp_resend": "Recevoir un nouveau code",
-        "otp_wrong": "Code incorrect. Il vous reste {left} essai(s).",
-        "otp_expired": "Ce code a expiré : demandez un nouveau code.",
-        "otp_resent": "Un nouveau code vous a été envoyé.",
-        "cancel": "Annuler le paiement",
-        "done_ok": "Paiement validé. Retour chez le marchand…",
-        "done_ko": "Paiement non validé. Retour chez le marchand…",
-        "finishing": "Finalisation en cours…",
-        "continue": "Continuer",
-        "why": "Votre banque vérifie que c'est bien vous qui payez.",
-    },
-    "en": {
-        "title": "Verifying your payment",
-        "merchant": "Merchant",
-        "amount": "Amount",
-        "card": "Card",
-        "oob_header": "Approve in the Banxo app",
-        "oob_text": "Approve the payment of {amount} at {merchant} in your Banxo app.",
-        "oob_wait": "Waiting for your approval…",
-        "oob_continue": "I approved in the app",
-        "otp_header": "Code received by text",
-        "otp_text": "Enter the code sent to {mobile} to pay {amount} at {merchant}.",
-        "otp_label": "6-digit code",
-        "otp_submit": "Confirm",
-        "otp_resend": "Send a new code",
-        "otp_wrong": "Wrong code. {left} attempt(s) left.",
-        "otp_expired": "This code has expired: ask for a new one.",
-        "otp_resent": "A new code has been sent.",
-        "cancel": "Cancel the payment",
-        "done_ok": "Payment approved. Back to the merchant…",
-        "done_ko": "Payment not approved. Back to the merchant…",
-        "finishing": "Finishing…",
-        "continue": "Continue",
-        "why": "Your bank checks that you are the one paying.",
-    },
-}
+def final_text_key(row: ChallengeRow) -> str:
+    """The closing message, one per outcome: approved, refused in the app, too many wrong codes,
+    cancelled, time up, or not approved (anything else)."""
+    if row.result_status == TransStatus.AUTHENTICATED:
+        return "done_ok"
+    return {
+        "phone": "done_refused",
+        "otp": "done_wrong_codes",
+        "cancel": "done_cancelled",
+        "timeout": "done_timeout",
+    }.get(row.decided_by or "", "done_ko")
 
 
 def masked_mobile(number: str | None) -> str:
