@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from babel.numbers import get_currency_precision
+
 from acs.flows.securpass.errors import InvalidRequest
 from acs.protocol.amounts import CURRENCIES
 from acs.text import first_unsafe
@@ -37,8 +39,7 @@ __all__ = [
 
 MAX_AMOUNT_MINOR = 10**12  # ten billion euros: no transfer is larger; bounds the summary
 # Alpha code → (numeric, exponent), from the table the challenge pages format with.
-_ALPHA = {alpha: numeric for numeric, (alpha, _symbol) in CURRENCIES.items()}
-_EXPONENTS = {"392": 0}  # ISO 4217 minor units; every other listed currency has 2
+_ALPHA = {alpha: numeric for numeric, alpha in CURRENCIES.items()}
 _IBAN = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}")
 # ISO 13616 lengths of the SEPA countries a French bank sees most (others: 15 … 34).
 _IBAN_LENGTHS = {
@@ -117,7 +118,7 @@ def currency(fields: Mapping[str, Any], name: str = "currency") -> tuple[str, in
     if not isinstance(alpha, str) or alpha not in _ALPHA:
         raise _bad(name, f"expected an ISO 4217 code among: {', '.join(sorted(_ALPHA))}")
     numeric = _ALPHA[alpha]
-    return numeric, _EXPONENTS.get(numeric, 2)
+    return numeric, get_currency_precision(alpha)  # ISO 4217 minor units (JPY 0, KWD 3)
 
 
 def iban(fields: Mapping[str, Any], name: str = "iban") -> str:
