@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from acs.config import DEFAULT_DATABASE_URL, Settings
+from acs.config import DEFAULT_DATABASE_URL, RiskThresholds, Settings
 from acs.csv_columns import CARD_HEADER, CUSTOMER_COLUMNS
 from acs.files import make_private_folder, write_private
 from merchant_simulator.idp import DEMO_USERS
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEMO_CARDS",
     "DEMO_CUSTOMERS",
+    "DEMO_RISK",
     "DemoCard",
     "DemoPorts",
     "demo_logins",
@@ -44,6 +45,7 @@ __all__ = [
     "demo_table",
     "load_demo_data",
     "run_demo",
+    "with_demo_risk",
     "write_demo_csv",
 ]
 
@@ -51,6 +53,13 @@ DEMO_DIR = Path("var/demo")
 CAMILLE = ("C0001", "+33612345678")
 CAMILLE_CODE = "4826"  # her Sécur'Pass code on the phone page
 CAMILLE_LOGIN = next((u.identifier, u.password) for u in DEMO_USERS if u.subject == CAMILLE[0])
+
+# The demo's [risk] table: without the issuer's own TRA, a 41,99 € basket needs SCA every time,
+# also from a browser the ACS already knows (after one challenge the browser is known, and issuer
+# TRA up to 250 EUR would make every later purchase frictionless: the refusal and biometric
+# stories could not be tried again). The TRA exemption keeps its own item: the shop's linen
+# jacket, for which the merchant asks for acquirer TRA (challengeInd 05).
+DEMO_RISK = dataclasses.replace(RiskThresholds(), issuer_tra_enabled=False)
 
 DEMO_CUSTOMERS = (
     (
@@ -210,8 +219,17 @@ def run_demo(settings: Settings, ports: DemoPorts | None = None) -> int:
     return 0
 
 
+def with_demo_risk(settings: Settings) -> Settings:
+    """The demo's risk settings (:data:`DEMO_RISK`), unless a config file set a ``[risk]``."""
+    if settings.risk != RiskThresholds():
+        return settings
+    return dataclasses.replace(settings, risk=DEMO_RISK)
+
+
 def demo_settings(settings: Settings) -> Settings:
-    """The default database becomes a fresh ``var/demo/acs.db`` (a configured one is kept)."""
+    """The demo's risk settings; the default database becomes a fresh ``var/demo/acs.db``
+    (a configured one is kept)."""
+    settings = with_demo_risk(settings)
     make_private_folder(DEMO_DIR)
     for old_csv in ("customers.csv", "cards.csv"):  # earlier versions wrote the PANs there
         (DEMO_DIR / old_csv).unlink(missing_ok=True)

@@ -41,6 +41,7 @@ async def main() -> int:
         await shop.click("#checkout")
         await shop.fill("#card_number", "4970 1000 0000 0014")
         await shop.fill("#expiry", "12/29")
+        await shop.fill("#cvv", "123")
         await shop.fill("#holder", "Camille Martin")
         await shop.screenshot(path=OUT / "checkout.png")
         await shop.click("#pay")

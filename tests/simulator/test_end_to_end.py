@@ -39,6 +39,7 @@ async def start_checkout(session, merchant, pan: str, product: str) -> aiohttp.C
         "produit": product,
         "card_number": pan,
         "expiry": "12/29",
+        "cvv": "123",
         "holder": "Camille Martin",
         **BROWSER_FIELDS,
     }
@@ -56,7 +57,7 @@ async def pay(session, merchant, pan: str, product: str) -> tuple[str, str]:
 
 
 def verdict(page: str) -> str:
-    found = re.search(r'<h1 id="verdict">([^<]*)</h1>\s*<p>([^<]*)</p>', page)
+    found = re.search(r'<h1 id="verdict">([^<]*)</h1>\s*<p id="verdict-detail">([^<]*)</p>', page)
     assert found, page
     return unescape(f"{found.group(1)} — {found.group(2)}")
 
@@ -73,7 +74,7 @@ async def test_card_opposed_for_fraud_is_refused(merchant, web_browser) -> None:
     """4970100000000030 (opposed for fraud) is refused with the fraud reason in French."""
     _, page = await pay(web_browser, merchant, "4970100000000030", "tshirt-bio")
     assert verdict(page) == (
-        "Paiement refusé — Paiement bloqué par votre banque : suspicion de fraude."
+        "Paiement refusé par votre banque — Paiement bloqué par votre banque : suspicion de fraude."
     )
 
 
@@ -106,7 +107,8 @@ async def test_challenge_opens_the_acs_in_an_iframe(merchant, web_browser) -> No
 
 
 async def test_final_cres_n_after_a_challenge_reads_as_cancelled(merchant, web_browser) -> None:
-    """The ACS page's final CRes (N) posted to notificationURL leads to 'Opération annulée'."""
+    """The ACS page's final CRes (N, no reason) posted to notificationURL leads to 'Paiement
+    non authentifié' (the RReq, with its reason, has not arrived)."""
     _, page = await pay(web_browser, merchant, "4970100000000014", "baskets-cuir")
     fields = dict(re.findall(r'name="(creq|threeDSSessionData)" value="([^"]*)"', page))
     creq = decode_json(fields["creq"])
@@ -124,7 +126,7 @@ async def test_final_cres_n_after_a_challenge_reads_as_cancelled(merchant, web_b
         landing = await response.text()
     result_url = re.search(r'<a href="([^"]+)" target="_top">', landing).group(1)
     async with web_browser.get(unescape(result_url)) as response:
-        assert verdict(await response.text()).startswith("Opération annulée")
+        assert verdict(await response.text()).startswith("Paiement non authentifié")
 
 
 async def test_cres_with_other_session_data_is_refused(merchant, web_browser) -> None:
