@@ -47,12 +47,12 @@ async def test_app_approval_with_the_code(camille, context, artifacts) -> None:
     await snap(shop, artifacts, "challenge-oob")
     await phone.wait_for_selector("#operation")
     assert await phone.text_content("#op-merchant") == "showroomprive.com"
-    assert await phone.text_content("#op-amount") == "41,99 €"
+    assert await phone.text_content("#op-amount") == "41,99\u00a0€"
     assert re.fullmatch(r"29/11/2026 à \d\d:\d\d", await phone.text_content("#op-date") or "")
     await snap(phone, artifacts, "phone-operation")
     await type_code(phone, CODE)
     await phone.wait_for_selector("#result.approved")
-    assert await phone.text_content("#result-title") == "Opération validée"
+    assert await phone.text_content("#result-title") == "Paiement validé"
     title, _ = await verdict(shop, camille)
     assert title == "Paiement accepté"
 
@@ -86,7 +86,7 @@ async def test_refusal_declares_fraud_and_blocks_the_card(
     await phone.wait_for_selector("#result.refused")
     assert await phone.text_content("#result-title") == "Opération annulée"
     message = await phone.text_content("#result-message") or ""
-    assert "L'opération de 41,99 € sur showroomprive.com a été refusée" in message
+    assert "L'opération de 41,99\u00a0€ sur showroomprive.com a bien été refusée" in message
     await snap(phone, artifacts, "phone-refused")
     title, body = await verdict(shop, camille)
     await snap(shop, artifacts, "refused-result")
