@@ -214,9 +214,9 @@ class PhoneSlot:
         operation = self._operation(operation_id)
         try:
             if method == "biometric":
-                answer = await self.phone.approve_with_biometrics(operation)
+                await self.phone.approve_with_biometrics(operation)
             else:
-                answer = await self.phone.approve_with_code(operation, code)
+                await self.phone.approve_with_code(operation, code)
         except PhoneError as exc:
             await self._after_refusal(exc, operation_id)
             raise SlotError.from_phone(exc) from None

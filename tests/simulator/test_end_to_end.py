@@ -203,3 +203,50 @@ async def test_rreq_through_the_ds_decides_the_outcome(merchant, web_browser) ->
     async with web_browser.get(api) as response:
         outcome = await response.json()
     assert (outcome["status"], outcome["transStatus"], outcome["eci"]) == ("done", "Y", "05")
+
+
+async def test_threeds_server_root_lists_recent_transactions(merchant, web_browser) -> None:
+    """GET / on the 3DS Server: its recent transactions, masked card and outcome (HTML, and
+    JSON on request)."""
+    await pay(web_browser, merchant, "4970100000000030", "tshirt-bio")
+    async with web_browser.get(f"{merchant.threeds_server_url}/") as response:
+        page = await response.text()
+    assert response.content_type == "text/html"
+    assert "•••• 0030" in page and "4970100000000030" not in page
+    headers = {"Accept": "application/json"}
+    async with web_browser.get(f"{merchant.threeds_server_url}/", headers=headers) as response:
+        [row] = (await response.json())["transactions"]
+    assert (row["transStatus"], row["transStatusReason"]) == ("N", "11")
+
+
+async def test_jacket_asks_for_acquirer_tra(merchant, web_browser) -> None:
+    """The jacket's AReq carries threeDSRequestorChallengeInd 05; the ACS answers Y without a
+    challenge and the shop names the exemption."""
+    _, page = await pay(web_browser, merchant, "4970100000000014", "veste-lin")
+    [transaction] = merchant.transactions.all()
+    assert transaction.areq["threeDSRequestorChallengeInd"] in ("05", ["05"])
+    assert verdict(page).startswith("Paiement accepté — Le marchand a demandé l'exemption")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("card_number", "4970 1000 0000 0015", "Numéro de carte invalide : un chiffre"),
+        ("card_number", "4970 1000", "Numéro de carte incomplet"),
+        ("cvv", "12", "Cryptogramme invalide"),
+        ("expiry", "13/29", "Date d'expiration invalide"),
+    ],
+)
+async def test_checkout_form_errors_in_french(
+    merchant, web_browser, field: str, value: str, message: str
+) -> None:
+    """A wrong digit (Luhn), a short number, a bad CVV or expiry: 400, the form again with a
+    French message, the field marked invalid, the CVV never written back."""
+    form = {"produit": "tshirt-bio", "card_number": "4970 1000 0000 0014", "expiry": "12/29",
+            "cvv": "123", "holder": "Camille Martin", **BROWSER_FIELDS, field: value}  # fmt: skip
+    async with web_browser.post(f"{merchant.shop_url}/paiement", data=form) as response:
+        page = unescape(await response.text())
+    assert response.status == 400
+    assert message in page
+    assert re.search(rf'id="{field}"[^>]*aria-invalid="true"', page)
+    assert 'value="123"' not in page and 'value="12"' not in page
