@@ -22,7 +22,7 @@ import shutil
 import signal
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from acs.config import DEFAULT_DATABASE_URL, RiskThresholds, Settings
 from acs.csv_columns import CARD_HEADER, CUSTOMER_COLUMNS
@@ -40,6 +40,7 @@ __all__ = [
     "DEMO_RISK",
     "DemoCard",
     "DemoPorts",
+    "add_reset_route",
     "demo_logins",
     "demo_rows",
     "demo_table",
@@ -277,6 +278,7 @@ async def _serve_acs(settings: Settings, ports: DemoPorts, idp: RunningIdp) -> N
 
     configure_logging("WARNING")
     app = create_app(settings, keys=KeyRing.load(settings.keys_dir), clock=SystemClock())
+    add_reset_route(app)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
     await runner.setup()
     await web.TCPSite(runner, settings.host, settings.port).start()
@@ -294,6 +296,41 @@ async def _serve_acs(settings: Settings, ports: DemoPorts, idp: RunningIdp) -> N
             await merchant.close()
     finally:
         await runner.cleanup()
+
+
+RESET_PATH = "/dev/demo/cards"
+
+
+def add_reset_route(app: Any) -> None:
+    """``GET/POST /dev/demo/cards`` on the demo's ACS: a page whose button puts every demo card
+    back as the table says (the importer's upsert), so that a refusal, which opposes the card
+    for fraud (SP-55), can be tried again without restarting ``acs demo``."""
+    from aiohttp import web
+
+    from acs.flows.csv_import import import_csv
+    from acs.web.keys import CLOCK, SESSIONS, VAULT
+
+    async def page(request: web.Request) -> web.Response:
+        done = ""
+        if request.method == "POST":
+            await import_csv(
+                "cards", demo_rows("cards"), sessions=request.app[SESSIONS],
+                vault=request.app[VAULT], skip_invalid=False, now=request.app[CLOCK].now(),
+            )  # fmt: skip
+            done = '<p role="status" id="reset-done">Les cartes de démo sont rétablies.</p>'
+        html = (
+            '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Démo · cartes'
+            "</title></head><body><main><h1>Cartes de démonstration</h1>"
+            f"{done}<p>Un refus dans l'appli met la carte en opposition (déclaration de fraude). "
+            "Ce bouton remet chaque carte de démo dans l'état du tableau (active, opposée, "
+            "annulée), pour rejouer les parcours sans redémarrer.</p>"
+            f'<form method="post" action="{RESET_PATH}"><button id="reset-cards">'
+            "Rétablir les cartes de démo</button></form></main></body></html>"
+        )
+        return web.Response(text=html, content_type="text/html", charset="utf-8")
+
+    app.router.add_get(RESET_PATH, page)
+    app.router.add_post(RESET_PATH, page)
 
 
 async def _until_stopped() -> None:

@@ -20,7 +20,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from acs.demo import CAMILLE_LOGIN, with_demo_risk
+from acs.demo import CAMILLE_LOGIN, add_reset_route, with_demo_risk
 from acs.web import create_app
 from merchant_simulator.demo import MerchantDemo, start_merchant_demo
 from merchant_simulator.idp import RunningIdp, start_idp
@@ -56,6 +56,7 @@ async def acs_server(settings, keyring, clock, demo_data, idp) -> AsyncIterator[
     served = dataclasses.replace(settings, public_base_url=url, identity_provider=provider)
     served = with_demo_risk(served)  # as acs demo runs it
     app = create_app(served, keys=keyring, clock=clock)
+    add_reset_route(app)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
     await runner.setup()
     await web.SockSite(runner, sock).start()

@@ -7,6 +7,7 @@ has its own item (the linen jacket, for which the merchant asks acquirer TRA).
 
 from __future__ import annotations
 
+from acs.demo import RESET_PATH
 from tests.e2e.conftest import CODE
 from tests.e2e.steps import JACKET, challenge, open_phone, pay, type_code, verdict
 
@@ -37,3 +38,25 @@ async def test_jacket_shows_the_tra_exemption(camille, context) -> None:
     assert title == "Paiement accepté"
     assert "exemption" in body
     assert await shop.locator("#challenge").count() == 0
+
+
+async def test_refusal_can_be_replayed_after_the_cards_are_reset(
+    camille, acs_server, context
+) -> None:
+    """A refusal opposes the card (SP-55); the demo's 'Rétablir les cartes de démo' puts it
+    back, and the same browser refuses again: the refusal story twice in one run."""
+    phone = await open_phone(context, camille)
+    for _ in range(2):
+        shop = await pay(context, camille)
+        await challenge(shop)
+        await phone.wait_for_selector("#operation")
+        await phone.click("#refuse")
+        await phone.click("#refuse-confirm")
+        await phone.wait_for_selector("#result.refused")
+        assert (await verdict(shop, camille))[0] == "Paiement refusé par vous"
+        await phone.click("#result-ok")
+        reset = await context.new_page()
+        await reset.goto(f"{acs_server.url}{RESET_PATH}")
+        await reset.click("#reset-cards")
+        await reset.wait_for_selector("#reset-done")
+        await reset.close()
