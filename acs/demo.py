@@ -99,7 +99,8 @@ DEMO_CARDS = (
         "active",
         "true",
         "",
-        "Sécur'Pass: approve on the phone page (code 4826 or biometrics); 20 € is frictionless",
+        "Sécur'Pass, every time: approve on /phone/1 (code 4826 or biometrics) or refuse"
+        " (card opposed: reset at /dev/demo/cards); 20 € low value, 89 € jacket TRA: frictionless",
     ),
     DemoCard(
         "5132850000000016",
@@ -356,13 +357,17 @@ def demo_banner(acs_url: str, merchant: MerchantDemo) -> str:
         f"  Phone         {phone}/phone/1   Camille's Banxo app: Sécur'Pass active, code "
         f"{CAMILLE_CODE}, biometrics on",
         f"  New phone     {phone}/phone/2   log in, then activate to move Sécur'Pass there (SP-40)",
-        f"  ACS           {acs_url}   SMS inbox: {acs_url}/dev/sms?to=%2B33612345678",
-        f"  3DS Server    {sims.threeds_server_url}/",
+        f"  ACS           {acs_url}/   name, version, profile, health, metrics",
+        f"  SMS inbox     {acs_url}/dev/sms   every demo customer's SMS (Louis's codes)",
+        f"  Demo cards    {acs_url}{RESET_PATH}   put the cards back after a refusal",
+        f"  3DS Server    {sims.threeds_server_url}/   its recent transactions",
         f"  DS            {sims.ds_url}/ranges",
         f"  Bank login    {merchant.idp_url}   identity provider (tokens for the Banxo app)",
         "",
         "Try it: open the shop, buy the baskets (41,99 €), pay with 4970 1000 0000 0014,",
-        "expiry 12/29, then approve on the phone page (Valider, code 4826).",
+        "expiry 12/29, CVV 123, then approve on the phone page (Valider, code 4826). Every",
+        "41,99 € purchase asks again (demo risk settings: no issuer TRA), so each story can be",
+        "replayed; the linen jacket (89 €) shows the TRA exemption the merchant asks for.",
         "",
         demo_logins(),
         demo_table(),
@@ -372,7 +377,7 @@ def demo_banner(acs_url: str, merchant: MerchantDemo) -> str:
 
 def demo_table() -> str:
     """The test cards and what a 41,99 € payment with each shows."""
-    lines = ["Test cards (expiry 12/29, any holder name):"]
+    lines = ["Test cards (expiry 12/29, any 3-digit CVV, any holder name):"]
     lines += [f"  {_spaced(c.pan)}  {c.customer_id}  {c.shows}" for c in DEMO_CARDS]
     lines += [
         "",
