@@ -221,7 +221,7 @@ def checkout_page(
         + "</div><div>"
         + field(
             "cvv",
-            "Cryptogramme (3 chiffres au dos)",
+            "Cryptogramme (CVV)",
             "123",
             "cc-csc",
             inputmode="numeric",
