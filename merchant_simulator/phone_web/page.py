@@ -382,6 +382,6 @@ def index_page(phones: list[tuple[int, str]]) -> str:
     items = "".join(f'<li><a href="/phone/{n}">{escape(label)}</a></li>' for n, label in phones)
     return (
         '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Banxo · téléphones'
-        f'</title><style>{_STYLE}</style></head><body><div class="card"><h1>Téléphones '
-        f"simulés</h1><ul>{items}</ul></div></body></html>"
+        f'</title><style>{_STYLE}</style></head><body><main class="card"><h1>Téléphones '
+        f"simulés</h1><ul>{items}</ul></main></body></html>"
     )
