@@ -365,6 +365,9 @@ class PhoneSlot:
         if kind == "operation":
             operation = read_operation(event["operation"])
             self.operations[operation["operation_id"]] = operation
+            card = operation_view(operation)["card"]
+            if card in self.opposed:  # the bank put the card back (the demo's reset)
+                self.opposed.remove(card)
             self.result = self.notice = None
         elif kind == "closed":
             if self.operations.pop(event["operation_id"], None) is not None:
