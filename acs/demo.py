@@ -24,9 +24,9 @@ import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from acs.config import DEFAULT_DATABASE_URL, Settings
+from acs.config import DEFAULT_DATABASE_URL, RiskThresholds, Settings
 from acs.csv_columns import CARD_HEADER, CUSTOMER_COLUMNS
 from acs.files import make_private_folder, write_private
 from merchant_simulator.idp import DEMO_STAFF, DEMO_USERS
@@ -39,13 +39,16 @@ if TYPE_CHECKING:
 __all__ = [
     "DEMO_CARDS",
     "DEMO_CUSTOMERS",
+    "DEMO_RISK",
     "DemoCard",
     "DemoPorts",
+    "add_reset_route",
     "demo_logins",
     "demo_rows",
     "demo_table",
     "load_demo_data",
     "run_demo",
+    "with_demo_risk",
     "write_demo_csv",
 ]
 
@@ -53,6 +56,13 @@ DEMO_DIR = Path("var/demo")
 CAMILLE = ("C0001", "+33612345678")
 CAMILLE_CODE = "4826"  # her Sécur'Pass code on the phone page
 CAMILLE_LOGIN = next((u.identifier, u.password) for u in DEMO_USERS if u.subject == CAMILLE[0])
+
+# The demo's [risk] table: without the issuer's own TRA, a 41,99 € basket needs SCA every time,
+# also from a browser the ACS already knows (after one challenge the browser is known, and issuer
+# TRA up to 250 EUR would make every later purchase frictionless: the refusal and biometric
+# stories could not be tried again). The TRA exemption keeps its own item: the shop's linen
+# jacket, for which the merchant asks for acquirer TRA (challengeInd 05).
+DEMO_RISK = dataclasses.replace(RiskThresholds(), issuer_tra_enabled=False)
 
 DEMO_CUSTOMERS = (
     (
@@ -91,7 +101,8 @@ DEMO_CARDS = (
         "active",
         "true",
         "",
-        "Sécur'Pass: approve on the phone page (code 4826 or biometrics); 20 € is frictionless",
+        "Sécur'Pass, every time: approve on /phone/1 (code 4826 or biometrics) or refuse"
+        " (card opposed: reset at /dev/demo/cards); 20 € low value, 89 € jacket TRA: frictionless",
     ),
     DemoCard(
         "5132850000000016",
@@ -215,8 +226,17 @@ def run_demo(
     return 0
 
 
+def with_demo_risk(settings: Settings) -> Settings:
+    """The demo's risk settings (:data:`DEMO_RISK`), unless a config file set a ``[risk]``."""
+    if settings.risk != RiskThresholds():
+        return settings
+    return dataclasses.replace(settings, risk=DEMO_RISK)
+
+
 def demo_settings(settings: Settings) -> Settings:
-    """The default database becomes a fresh ``var/demo/acs.db`` (a configured one is kept)."""
+    """The demo's risk settings; the default database becomes a fresh ``var/demo/acs.db``
+    (a configured one is kept)."""
+    settings = with_demo_risk(settings)
     make_private_folder(DEMO_DIR)
     for old_csv in ("customers.csv", "cards.csv"):  # earlier versions wrote the PANs there
         (DEMO_DIR / old_csv).unlink(missing_ok=True)
@@ -264,6 +284,7 @@ async def _serve_acs(settings: Settings, ports: DemoPorts, idp: RunningIdp) -> N
     # The banner is the demo's output; the log says only what needs a look (a failed RReq).
     logging.getLogger("acs").setLevel(logging.WARNING)
     app = create_app(settings, keys=KeyRing.load(settings.keys_dir), clock=SystemClock())
+    add_reset_route(app)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
     await runner.setup()
     await web.TCPSite(runner, settings.host, settings.port).start()
@@ -281,6 +302,41 @@ async def _serve_acs(settings: Settings, ports: DemoPorts, idp: RunningIdp) -> N
             await merchant.close()
     finally:
         await runner.cleanup()
+
+
+RESET_PATH = "/dev/demo/cards"
+
+
+def add_reset_route(app: Any) -> None:
+    """``GET/POST /dev/demo/cards`` on the demo's ACS: a page whose button puts every demo card
+    back as the table says (the importer's upsert), so that a refusal, which opposes the card
+    for fraud (SP-55), can be tried again without restarting ``acs demo``."""
+    from aiohttp import web
+
+    from acs.flows.csv_import import import_csv
+    from acs.web.keys import CLOCK, SESSIONS, VAULT
+
+    async def page(request: web.Request) -> web.Response:
+        done = ""
+        if request.method == "POST":
+            await import_csv(
+                "cards", demo_rows("cards"), sessions=request.app[SESSIONS],
+                vault=request.app[VAULT], skip_invalid=False, now=request.app[CLOCK].now(),
+            )  # fmt: skip
+            done = '<p role="status" id="reset-done">Les cartes de démo sont rétablies.</p>'
+        html = (
+            '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Démo · cartes'
+            "</title></head><body><main><h1>Cartes de démonstration</h1>"
+            f"{done}<p>Un refus dans l'appli met la carte en opposition (déclaration de fraude). "
+            "Ce bouton remet chaque carte de démo dans l'état du tableau (active, opposée, "
+            "annulée), pour rejouer les parcours sans redémarrer.</p>"
+            f'<form method="post" action="{RESET_PATH}"><button id="reset-cards">'
+            "Rétablir les cartes de démo</button></form></main></body></html>"
+        )
+        return web.Response(text=html, content_type="text/html", charset="utf-8")
+
+    app.router.add_get(RESET_PATH, page)
+    app.router.add_post(RESET_PATH, page)
 
 
 async def _until_stopped() -> None:
@@ -306,13 +362,17 @@ def demo_banner(acs_url: str, merchant: MerchantDemo) -> str:
         f"  Phone         {phone}/phone/1   Camille's Banxo app: Sécur'Pass active, code "
         f"{CAMILLE_CODE}, biometrics on",
         f"  New phone     {phone}/phone/2   log in, then activate to move Sécur'Pass there (SP-40)",
-        f"  ACS           {acs_url}   SMS inbox: {acs_url}/dev/sms?to=%2B33612345678",
-        f"  3DS Server    {sims.threeds_server_url}/",
+        f"  ACS           {acs_url}/   name, version, profile, health, metrics",
+        f"  SMS inbox     {acs_url}/dev/sms   every demo customer's SMS (Louis's codes)",
+        f"  Demo cards    {acs_url}{RESET_PATH}   put the cards back after a refusal",
+        f"  3DS Server    {sims.threeds_server_url}/   its recent transactions",
         f"  DS            {sims.ds_url}/ranges",
         f"  Bank login    {merchant.idp_url}   identity provider (tokens for the Banxo app)",
         "",
         "Try it: open the shop, buy the baskets (41,99 €), pay with 4970 1000 0000 0014,",
-        "expiry 12/29, then approve on the phone page (Valider, code 4826).",
+        "expiry 12/29, CVV 123, then approve on the phone page (Valider, code 4826). Every",
+        "41,99 € purchase asks again (demo risk settings: no issuer TRA), so each story can be",
+        "replayed; the linen jacket (89 €) shows the TRA exemption the merchant asks for.",
         "",
         demo_logins(),
         demo_staff(acs_url),
@@ -332,7 +392,7 @@ def demo_staff(acs_url: str) -> str:
 
 def demo_table() -> str:
     """The test cards and what a 41,99 € payment with each shows."""
-    lines = ["Test cards (expiry 12/29, any holder name):"]
+    lines = ["Test cards (expiry 12/29, any 3-digit CVV, any holder name):"]
     lines += [f"  {_spaced(c.pan)}  {c.customer_id}  {c.shows}" for c in DEMO_CARDS]
     lines += [
         "",

@@ -88,7 +88,27 @@ async def test_dev_sms_route_serves_the_outbox(client, clock):
     await client.app[SMS].send(sms(clock))
     body = await (await client.get("/dev/sms", params={"to": "+33612345678"})).json()
     assert body["messages"][0]["text"] == "Code 123456"
-    assert (await client.get("/dev/sms")).status == 400
+
+
+async def test_dev_sms_inbox_is_a_page_linking_each_customer(client, clock, demo_data):
+    """A browser gets HTML: the index links each demo customer's inbox, a number's page shows
+    its texts; Accept: application/json gets the same as JSON."""
+    from acs.web.keys import SMS
+
+    await client.app[SMS].send(sms(clock))
+    html = {"Accept": "text/html,application/xhtml+xml"}
+    index = await client.get("/dev/sms", headers=html)
+    assert index.content_type == "text/html"
+    text = await index.text()
+    for number in ("%2B33612345678", "%2B33698765432", "%2B33633334444"):
+        assert f'href="/dev/sms?to={number}"' in text
+    assert "Camille Martin" in text
+    page = await (await client.get("/dev/sms", params={"to": "+33612345678"}, headers=html)).text()
+    assert "Code 123456" in page and "<h1>SMS reçus au +33612345678</h1>" in page
+    as_json = await client.get("/dev/sms", headers={"Accept": "application/json"})
+    inboxes = (await as_json.json())["inboxes"]
+    assert {"customer_id": "C0001", "name": "Camille Martin", "to": "+33612345678",
+            "messages": 1} in inboxes  # fmt: skip
 
 
 @pytest.fixture

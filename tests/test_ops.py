@@ -73,3 +73,20 @@ async def test_no_pan_in_logs_on_any_database(client, caplog):
         await client.post("/3ds/areq", json=areq(acctNumber=pan))
     for pan in PANS:
         assert pan not in caplog.text
+
+
+async def test_root_page_names_the_server_and_links_the_operator_endpoints(client) -> None:
+    """GET / in a browser: name, version, profile and a link to each operator endpoint (and
+    the development SMS inbox); JSON with Accept: application/json."""
+    import acs
+
+    page = await client.get("/", headers={"Accept": "text/html"})
+    assert page.status == 200 and page.content_type == "text/html"
+    text = await page.text()
+    assert "Sécur'Pass ACS" in text and f'<dd id="version">{acs.__version__}</dd>' in text
+    assert '<dd id="profile">development</dd>' in text
+    for path in ("/healthz", "/readyz", "/metrics", "/dev/sms"):
+        assert f'href="{path}"' in text
+        assert (await client.get(path, headers={"Accept": "text/html"})).status == 200
+    facts = await (await client.get("/", headers={"Accept": "application/json"})).json()
+    assert (facts["name"], facts["profile"]) == ("Sécur'Pass ACS", "development")

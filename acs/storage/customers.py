@@ -25,6 +25,7 @@ __all__ = [
     "otp_failures",
     "reset_otp_failures",
     "upsert_many",
+    "with_secure_mobile",
 ]
 
 
@@ -63,6 +64,12 @@ _UPDATED = (*(c for c in CUSTOMER_COLUMNS if c != "customer_id"), "updated_at")
 async def get(session: AsyncSession, customer_id: str) -> Customer | None:
     """The customer with this id, or ``None``."""
     return await session.get(Customer, customer_id)
+
+
+async def with_secure_mobile(session: AsyncSession, *, limit: int = 50) -> list[Customer]:
+    """Customers with a secure mobile number, by id (the development SMS inbox lists them)."""
+    query = select(Customer).where(Customer.secure_mobile.is_not(None)).order_by(Customer.id)
+    return list((await session.scalars(query.limit(limit))).all())
 
 
 async def known_ids(session: AsyncSession, ids: Sequence[str]) -> set[str]:

@@ -26,6 +26,7 @@ from acs.storage.engine import DbTimeouts, make_engine, make_sessionmaker
 from acs.storage.notifications import PgWakeups
 from acs.storage.ranges import sync_card_ranges
 from acs.web import (
+    about,
     advisor,
     backoffice,
     backoffice_customers,
@@ -153,6 +154,7 @@ def _routes(app: web.Application, routing: Routing) -> Routing:
     public = [*challenge.routes, *challenge_app.routes, *method.routes]
     routing.add(app.router, ListenerName.PUBLIC, [*public, *json_api(securpass.routes)])
     routing.add(app.router, ListenerName.ADMIN, [*ops.routes, *method.ranges_routes])
+    routing.add(app.router, ListenerName.ADMIN, about.routes)  # GET /: name, version, links
     routing.add(app.router, ListenerName.ADMIN, advisor.routes)  # staff-guarded (acs.web.staff)
     routing.add(app.router, ListenerName.ADMIN, backoffice.routes)  # staff sessions (OIDC)
     routing.add(app.router, ListenerName.ADMIN, backoffice_customers.routes)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from decimal import Decimal
 from typing import Any
 
+from babel.numbers import format_currency, format_decimal
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from merchant_simulator.phone.keys import PhoneKeys
@@ -40,12 +42,25 @@ def read_operation(challenge: dict[str, Any]) -> dict[str, Any]:
     return challenge
 
 
+# ISO 4217 numeric → alphabetic, for the currencies a French cardholder meets most.
+CURRENCIES = {
+    "978": "EUR", "840": "USD", "826": "GBP", "756": "CHF", "124": "CAD", "392": "JPY",
+    "036": "AUD", "752": "SEK", "208": "DKK", "578": "NOK", "985": "PLN", "203": "CZK",
+    "348": "HUF", "946": "RON", "156": "CNY", "504": "MAD", "788": "TND", "012": "DZD",
+}  # fmt: skip
+
+
 def display_amount(summary: dict[str, Any]) -> str:
-    """French display of the amount, e.g. ``41,99 €`` (SP-52)."""
-    exponent = summary["exponent"]
-    units, cents = divmod(summary["amount_minor"], 10**exponent)
-    symbol = {"978": "€"}.get(summary["currency"], summary["currency"])
-    return f"{units},{cents:0{exponent}d} {symbol}" if exponent else f"{units} {symbol}"
+    """French display of the amount as the challenge page shows it (SP-52), with Babel:
+    ``41,99 €``, ``1,01 $US``; never a numeric currency code."""
+    exponent = int(summary["exponent"])
+    value = Decimal(int(summary["amount_minor"])).scaleb(-exponent)
+    code = CURRENCIES.get(str(summary["currency"]))
+    if code is None:
+        return f"{format_decimal(value, locale='fr_FR')} (devise {summary['currency']})"
+    # The value's own exponent decides the decimals (purchaseExponent), as on the challenge page.
+    pattern = "#,##0" + ("." + "0" * exponent if exponent else "") + "\u00a0¤"
+    return format_currency(value, code, pattern, locale="fr_FR", currency_digits=False)
 
 
 def sign_answer(fields: dict[str, Any], key: ec.EllipticCurvePrivateKey) -> dict[str, Any]:

@@ -63,6 +63,9 @@ box-shadow:0 1px 3px rgba(0,0,0,.15);cursor:pointer}
 margin:0 auto 14px;color:#fff}
 .result.approved .icon{background:#1e8e3e}.result.refused .icon{background:#a4001d}
 .op-item{width:100%;text-align:left;font:inherit;border:0;cursor:pointer}
+.result #result-message p{margin:8px 0}.result #result-message .first{font-weight:600}
+.card.alert{border-left:5px solid #a4001d}.center{text-align:center}
+h1:focus{outline:none}
 .muted{color:#4a5568}.caption{margin-top:12px;color:#4a5568;font-size:13px}
 .en{display:block;font-weight:400;font-size:13px;color:#4a5568}
 """
@@ -73,7 +76,12 @@ _SCRIPT = r"""
   var base = "/phone/" + SLOT;
   var view = document.getElementById("view");
   var state = null, ui = {screen: "home", op: null, digits: "", error: null}, busy = false;
-  var seen = {};
+  var seen = {}, shown = null;
+  var ICONS = {
+    approved: '<svg width="44" height="44" viewBox="0 0 44 44"><path d="M11 23l8 8 15-17" fill="none" stroke="#fff" stroke-width="5"/></svg>',
+    refused: '<svg width="44" height="44" viewBox="0 0 44 44"><path d="M13 13l18 18M31 13L13 31" fill="none" stroke="#fff" stroke-width="5"/></svg>'
+  };
+  var PARIS = new Intl.DateTimeFormat("fr-FR", {hour: "2-digit", minute: "2-digit", timeZone: "Europe/Paris"});
 
   function esc(v) {
     return String(v == null ? "" : v).replace(/[&<>"']/g, function (c) {
@@ -142,12 +150,17 @@ _SCRIPT = r"""
       return '<button class="card op-item" data-op="' + esc(o.operation_id) + '"><b>' + esc(o.amount) +
         "</b> · " + esc(o.merchant) + '<br><span class="muted">' + esc(o.date) + "</span></button>";
     }).join("");
-    return messages() + '<h1>Bonjour</h1><div class="card" id="home"><b>Sécur\'Pass est actif</b>' +
-      '<p class="muted">Vos paiements sur internet se valident ici.</p></div>' +
+    var opposed = (state.opposed || []).map(function (c) {
+      return '<div class="card alert" id="card-opposed"><b>Carte ' + esc(c) + " en opposition</b>" +
+        '<p>Après votre déclaration de fraude, cette carte ne peut plus payer. Votre conseiller vous contacte pour la remplacer.</p></div>';
+    }).join("");
+    var last = state.last ? '<div class="card" id="last-operation"><h2>Dernière opération</h2><p>' + esc(state.last.summary) + "</p></div>" : "";
+    return messages() + '<h1 tabindex="-1">Bonjour</h1>' + opposed + '<div class="card" id="home"><b>Sécur\'Pass est actif</b>' +
+      '<p class="muted">Vos paiements sur internet se valident ici.</p></div>' + last +
       "<h2>Opérations à valider</h2>" + (list || '<p class="muted" id="no-operation">Aucune opération en attente.</p>');
   }
   function screenOperation(o) {
-    return messages() + '<div class="card" id="operation"><h1>' + esc(o.kind) + "</h1>" +
+    return messages() + '<div class="card" id="operation"><h1 tabindex="-1">' + esc(o.kind) + "</h1>" +
       '<div class="amount" id="op-amount">' + esc(o.amount) + "</div>" +
       '<dl><dt>Marchand</dt><dd id="op-merchant">' + esc(o.merchant) + "</dd>" +
       '<dt>Date</dt><dd id="op-date">' + esc(o.date) + "</dd>" +
@@ -161,33 +174,37 @@ _SCRIPT = r"""
     var keys = ["1","2","3","4","5","6","7","8","9","","0","⌫"].map(function (k) {
       if (!k) return "<span></span>";
       if (k === "⌫") return '<button id="erase" aria-label="Effacer">⌫</button>';
-      return '<button data-digit="' + k + '">' + k + "</button>";
+      return '<button type="button" data-digit="' + k + '">' + k + "</button>";
     }).join("");
-    return messages() + '<div id="keypad"><h1>Saisissez votre code Sécur\'Pass</h1>' +
+    return messages() + '<div id="keypad"><h1 tabindex="-1">Saisissez votre code Sécur\'Pass</h1>' +
       '<p class="muted">' + esc(o.amount) + " · " + esc(o.merchant) + "</p>" +
-      '<div class="dots" aria-label="' + ui.digits.length + ' chiffre(s) saisi(s)">' + dots + "</div>" +
+      '<div class="dots" aria-hidden="true">' + dots + "</div>" +
+      '<p class="muted center" id="digits-count" aria-live="polite">' + ui.digits.length + " chiffre(s) saisi(s) sur 4 · tapez-les au clavier ou sur le pavé</p>" +
       '<div class="keys">' + keys + "</div>" +
       (state.biometrics.payments ? '<button class="btn secondary" id="use-biometrics">Utiliser la biométrie</button>' : "") +
       '<button class="btn secondary" id="back">Retour</button></div>';
   }
   function screenConfirmRefuse(o) {
     return messages() + '<div class="card" id="refuse-dialog" role="alertdialog" aria-labelledby="refuse-title">' +
-      '<h1 id="refuse-title">Refuser ce paiement ?</h1>' +
+      '<h1 id="refuse-title" tabindex="-1">Refuser ce paiement ?</h1>' +
       "<p>Vous refusez le paiement de <b>" + esc(o.amount) + "</b> sur <b>" + esc(o.merchant) + "</b>.</p>" +
       '<p class="muted">Ce refus vaut déclaration de fraude : votre carte sera mise en opposition.</p>' +
       '<button class="btn danger solid" id="refuse-confirm">Confirmer le refus</button>' +
       '<button class="btn secondary" id="refuse-back">Retour</button></div>';
   }
   function screenResult(r) {
-    return '<div class="result ' + esc(r.kind) + '" id="result" role="status">' +
-      '<div class="icon" aria-hidden="true">' + (r.kind === "approved" ? "✓" : "✕") + "</div>" +
-      '<h1 id="result-title">' + esc(r.title) + "</h1>" +
-      '<p id="result-message">' + esc(r.message) + "</p>" +
+    var lines = (r.lines || []).map(function (line, i) {
+      return '<p class="' + (i ? "next" : "first") + '">' + esc(line) + "</p>";
+    }).join("");
+    return '<div class="result ' + esc(r.kind) + '" id="result">' +
+      '<div class="icon" aria-hidden="true">' + ICONS[r.kind === "approved" ? "approved" : "refused"] + "</div>" +
+      '<h1 id="result-title" tabindex="-1">' + esc(r.title) + "</h1>" +
+      '<div id="result-message">' + lines + "</div>" +
       '<button class="btn" id="result-ok">OK</button></div>';
   }
   function screenSettings() {
     var b = state.biometrics;
-    return messages() + '<div id="settings"><h1>Paramètres</h1>' +
+    return messages() + '<div id="settings"><h1 tabindex="-1">Paramètres</h1>' +
       '<div class="card"><h2>Sécur\'Pass · Biométrie</h2>' +
       '<label class="check"><input type="checkbox" id="set-bio-payments"' + (b.payments ? " checked" : "") + "> Valider mes opérations</label>" +
       '<label class="check"><input type="checkbox" id="set-bio-login"' + (b.login ? " checked" : "") + "> Me connecter à l'appli</label></div>" +
@@ -203,7 +220,7 @@ _SCRIPT = r"""
   }
   function screenEnded() {
     var title = {closed: "Sécur'Pass résilié", revoked: "Sécur'Pass transféré", blocked: "Sécur'Pass bloqué"}[state.state];
-    return messages() + '<div class="card" id="ended"><h1 id="ended-title">' + esc(title) + "</h1>" +
+    return messages() + '<div class="card" id="ended"><h1 id="ended-title" tabindex="-1">' + esc(title) + "</h1>" +
       '<button class="btn" id="reactivate">Activer Sécur\'Pass sur ce téléphone</button></div>';
   }
   function notification() {
@@ -231,10 +248,21 @@ _SCRIPT = r"""
     else if (ui.screen === "refuse") html = screenConfirmRefuse(o);
     else if (ui.screen === "settings") html = screenSettings();
     else html = notification() + screenHome();
+    var screen = state.result ? "result" : state.state + ":" + ui.screen + ":" + (ui.op || "");
+    var moved = screen !== shown;
+    shown = screen;
+    var had = document.activeElement && view.contains(document.activeElement) ? document.activeElement.id : "";
     view.innerHTML = html;
     view.querySelectorAll("button").forEach(function (b) { if (busy) b.disabled = true; });
     bind();
     if (ui.focus && $(ui.focus)) { $(ui.focus).focus(); ui.focus = null; }
+    else if (!moved && had && $(had)) { $(had).focus(); }  // the same screen drawn again
+    else if (moved) {
+      // A new screen or dialog: focus goes to its heading (or its first field), so a screen
+      // reader and the keyboard start there.
+      var target = view.querySelector("#login-identifier, h1");
+      if (target) target.focus();
+    }
   }
   function openOp(id) { ui.screen = "operation"; ui.op = id; ui.digits = ""; ui.error = null; render(); }
   function approveWith(body) {
@@ -278,11 +306,7 @@ _SCRIPT = r"""
       });
     });
     view.querySelectorAll("[data-digit]").forEach(function (el) {
-      el.addEventListener("click", function () {
-        if (busy || ui.digits.length >= 4) return;
-        ui.digits += el.dataset.digit; render();
-        if (ui.digits.length === 4) approveWith({method: "code", code: ui.digits});
-      });
+      el.addEventListener("click", function () { pressDigit(el.dataset.digit); });
     });
     on("erase", function () { ui.digits = ui.digits.slice(0, -1); render(); });
     on("use-biometrics", function () { approveWith({method: "biometric"}); });
@@ -298,6 +322,17 @@ _SCRIPT = r"""
     on("close-confirm", function () { ui.confirmClose = false; ui.screen = "home"; post("/close"); });
     on("reactivate", function () { ui.screen = "home"; post("/forget"); });
   }
+  function pressDigit(d) {
+    if (busy || ui.digits.length >= 4) return;
+    ui.digits += d; render();
+    if (ui.digits.length === 4) approveWith({method: "code", code: ui.digits});
+  }
+  document.addEventListener("keydown", function (e) {
+    if (!state || state.result || ui.screen !== "keypad" || e.altKey || e.ctrlKey || e.metaKey) return;
+    if (/^[0-9]$/.test(e.key)) { e.preventDefault(); pressDigit(e.key); }
+    else if (e.key === "Backspace") { e.preventDefault(); ui.digits = ui.digits.slice(0, -1); render(); }
+    else if (e.key === "Escape") { ui.screen = "operation"; ui.digits = ""; render(); }
+  });
   $("settings-open").addEventListener("click", function () { ui.screen = "settings"; ui.error = null; render(); });
   function receive(snapshot) {
     var fresh = (snapshot.operations || []).filter(function (o) { return !seen[o.operation_id]; });
@@ -310,8 +345,8 @@ _SCRIPT = r"""
     render();
   }
   function tick() {
-    var now = new Date();
-    $("clock").textContent = String(now.getHours()).padStart(2, "0") + ":" + String(now.getMinutes()).padStart(2, "0");
+    // The bank's time zone, as the operation's date (Europe/Paris), whatever the computer's.
+    $("clock").textContent = PARIS.format(new Date());
   }
   tick(); setInterval(tick, 10000);
   var events = new EventSource(base + "/events");
@@ -328,11 +363,16 @@ def phone_page(*, slot: int, label: str) -> str:
         '<!doctype html><html lang="fr"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>Banxo · {label}</title><style>{_STYLE}</style></head><body>"
-        '<div class="phone" aria-label="Téléphone simulé"><div class="screen">'
-        '<div class="status"><span id="clock">--:--</span><span>4G ▮▮▮ 100 %</span></div>'
-        '<div class="appbar"><b>Banxo</b>'
-        '<button id="settings-open" aria-label="Paramètres" hidden>⚙</button></div>'
-        '<div id="view" aria-live="polite"><p class="muted">Chargement…</p></div>'
+        '<div class="phone"><div class="screen">'
+        '<div class="status"><span id="clock" title="Heure de Paris">--:--</span>'
+        '<span aria-hidden="true">4G ▮▮▮ 100 %</span></div>'
+        '<header class="appbar"><b>Banxo</b>'
+        '<button id="settings-open" aria-label="Paramètres" hidden>'
+        '<svg width="20" height="20" viewBox="0 0 20 20" aria-hidden="true" focusable="false">'
+        '<circle cx="10" cy="10" r="3" fill="none" stroke="currentColor" stroke-width="2"/>'
+        '<path d="M10 1v3M10 16v3M1 10h3M16 10h3M3.6 3.6l2.1 2.1M14.3 14.3l2.1 2.1M3.6 16.4l2.1-2.1'
+        'M14.3 5.7l2.1-2.1" stroke="currentColor" stroke-width="2"/></svg></button></header>'
+        '<main id="view"><p class="muted">Chargement…</p></main>'
         f'</div></div><p class="caption">{label} · simulateur Sécur\'Pass</p>'
         f"<script>{script}</script></body></html>"
     )
@@ -342,6 +382,6 @@ def index_page(phones: list[tuple[int, str]]) -> str:
     items = "".join(f'<li><a href="/phone/{n}">{escape(label)}</a></li>' for n, label in phones)
     return (
         '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Banxo · téléphones'
-        f'</title><style>{_STYLE}</style></head><body><div class="card"><h1>Téléphones '
-        f"simulés</h1><ul>{items}</ul></div></body></html>"
+        f'</title><style>{_STYLE}</style></head><body><main class="card"><h1>Téléphones '
+        f"simulés</h1><ul>{items}</ul></main></body></html>"
     )

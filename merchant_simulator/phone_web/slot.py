@@ -60,7 +60,9 @@ class PhoneSlot:
         self.identifier, self.customer_id, self.mobile = "", "", profile.mobile
         self.sms_text: str | None = None
         self.operations: dict[str, dict[str, Any]] = {}
-        self.result: dict[str, str] | None = None
+        self.result: dict[str, Any] | None = None
+        self.last: dict[str, Any] | None = None  # the last decision, for the home screen
+        self.opposed: list[str] = []  # cards opposed by a refusal here ("•••• 0014")
         self.notice: str | None = None
         self.biometrics = {"payments": False, "login": False}
         self.phone = self._fresh_phone()
@@ -82,6 +84,8 @@ class PhoneSlot:
             "sms": self.sms_text,
             "operations": [operation_view(op) for op in self.operations.values()],
             "result": self.result,
+            "last": self.last,
+            "opposed": list(self.opposed),
             "notice": self.notice,
             "biometrics": dict(self.biometrics),
             "device_id": self.phone.keys.device_id,
@@ -210,15 +214,15 @@ class PhoneSlot:
         operation = self._operation(operation_id)
         try:
             if method == "biometric":
-                answer = await self.phone.approve_with_biometrics(operation)
+                await self.phone.approve_with_biometrics(operation)
             else:
-                answer = await self.phone.approve_with_code(operation, code)
+                await self.phone.approve_with_code(operation, code)
         except PhoneError as exc:
             await self._after_refusal(exc, operation_id)
             raise SlotError.from_phone(exc) from None
         except ValueError as exc:
             raise SlotError(400, "biometrics_off", str(exc)) from None
-        self._decided(operation_id, "approved", "Opération validée", answer.get("message", ""))
+        self._decided(operation_id, approved_screen(operation_view(operation)))
 
     async def refuse(self, operation_id: str) -> None:
         """ "Je refuse ce paiement", confirmed: a fraud declaration (SP-54, SP-55)."""
@@ -228,7 +232,11 @@ class PhoneSlot:
         except PhoneError as exc:
             await self._after_refusal(exc, operation_id)
             raise SlotError.from_phone(exc) from None
-        self._decided(operation_id, "refused", "Opération annulée", answer.get("message", ""))
+        shown = operation_view(operation)
+        opposed = bool(answer.get("card_opposed"))
+        if opposed and shown["card"] and shown["card"] not in self.opposed:
+            self.opposed.append(shown["card"])
+        self._decided(operation_id, refused_screen(shown, opposed=opposed))
 
     def dismiss(self) -> None:
         self.result = self.notice = None
@@ -288,7 +296,8 @@ class PhoneSlot:
     def _ended(self, state: str) -> None:
         """The keys are of no use any more: wipe them (a revoked device must, per the API)."""
         self.state, self.operations = state, {}
-        self.result = None
+        self.result = self.last = None
+        self.opposed = []
         for path in (self.key_file, self.profile_file):
             path.unlink(missing_ok=True)
         self.phone = self._fresh_phone()
@@ -306,9 +315,9 @@ class PhoneSlot:
             raise SlotError(404, "unknown_operation", "Cette opération n'est plus à valider.")
         return operation
 
-    def _decided(self, operation_id: str, kind: str, title: str, message: str) -> None:
+    def _decided(self, operation_id: str, screen: dict[str, Any]) -> None:
         self.operations.pop(operation_id, None)
-        self.result = {"kind": kind, "title": title, "message": message}
+        self.result, self.last = screen, {"kind": screen["kind"], "summary": screen["summary"]}
         self.notice = None
         self.changed()
 
@@ -356,6 +365,9 @@ class PhoneSlot:
         if kind == "operation":
             operation = read_operation(event["operation"])
             self.operations[operation["operation_id"]] = operation
+            card = operation_view(operation)["card"]
+            if card in self.opposed:  # the bank put the card back (the demo's reset)
+                self.opposed.remove(card)
             self.result = self.notice = None
         elif kind == "closed":
             if self.operations.pop(event["operation_id"], None) is not None:
@@ -376,6 +388,40 @@ class PhoneSlot:
     async def _code_key(self) -> dict[str, Any]:
         async with self.session.get(f"{self.config.acs_url.rstrip('/')}{API}/code-key") as resp:
             return await resp.json()
+
+
+def approved_screen(shown: dict[str, str]) -> dict[str, Any]:
+    """What the phone says after "Valider": what was approved and where to go now."""
+    return {
+        "kind": "approved",
+        "title": "Paiement validé",
+        "lines": [
+            f"Vous avez validé le paiement de {shown['amount']} chez {shown['merchant']}.",
+            "Retournez sur le site du marchand : votre commande s'y termine.",
+        ],
+        "summary": f"{shown['amount']} chez {shown['merchant']}, validé le {shown['date']}",
+    }
+
+
+def refused_screen(shown: dict[str, str], *, opposed: bool) -> dict[str, Any]:
+    """SP-54/SP-55 after "Je refuse ce paiement": the operation is cancelled, the refusal is a
+    fraud declaration, the card is opposed (when the bank does so), and what happens next."""
+    card = shown["card"] or "votre carte"
+    lines = [f"L'opération de {shown['amount']} sur {shown['merchant']} a bien été refusée."]
+    lines.append("Votre refus est enregistré comme une déclaration de fraude.")
+    if opposed:
+        lines.append(f"Votre carte {card} est mise en opposition : elle ne peut plus payer.")
+        lines.append("Votre conseiller vous contacte pour commander une nouvelle carte ; "
+                     "vos comptes et vos autres cartes restent utilisables.")  # fmt: skip
+    else:
+        lines.append("Votre conseiller vous contacte pour vérifier vos dernières opérations.")
+    lines.append("Un doute ? Appelez votre conseiller depuis la rubrique Contact de l'appli.")
+    return {
+        "kind": "refused",
+        "title": "Opération annulée",
+        "lines": lines,
+        "summary": f"{shown['amount']} chez {shown['merchant']}, refusé le {shown['date']}",
+    }
 
 
 def operation_view(operation: dict[str, Any]) -> dict[str, str]:

@@ -86,7 +86,9 @@ async def pay(request: web.Request) -> web.Response:
     try:
         payment = read_payment_form(form)
     except CheckoutError as exc:
-        page = pages.checkout_page(item, shop_name=name, error=str(exc), values=form)
+        page = pages.checkout_page(
+            item, shop_name=name, error=str(exc), values=form, invalid=exc.field
+        )
         return _html(page, status=400)
     order = request.app[ORDERS].add(
         Order(str(uuid.uuid4()), item.product_id, item.price, payment.holder_name,
@@ -102,6 +104,8 @@ async def pay(request: web.Request) -> web.Response:
         "browser": browser_data(form, request.headers, request.remote),
         "returnURL": _own_url(request, f"/commande/{order.order_id}"),
     }
+    if item.challenge_ind:
+        body["challengeIndicator"] = item.challenge_ind
     started = await _call(request, "POST", "/api/transactions", body)
     if "authenticateURL" not in started:
         detail = "Le paiement n'a pas pu être lancé. Vérifiez vos informations."
@@ -125,9 +129,8 @@ async def result(request: web.Request) -> web.Response:
 
 
 def _unknown() -> Verdict:
-    return Verdict(
-        "Paiement impossible", "Le résultat de l'authentification est indisponible.", "ko"
-    )
+    detail = "Le résultat de l'authentification est indisponible."
+    return Verdict("failed", "Paiement impossible", detail, "ko", "Réessayez dans un instant.")
 
 
 async def _call(

@@ -17,6 +17,13 @@ class Product:
     price: int
     was: int
     colors: tuple[str, str]  # the gradient standing in for a photo
+    # threeDSRequestorChallengeInd the merchant sends; "05": it asks for the acquirer TRA
+    # exemption (its own fraud rate is low enough), so the bank may skip the challenge.
+    challenge_ind: str = ""
+
+    @property
+    def asks_tra(self) -> bool:
+        return self.challenge_ind == "05"
 
 
 CATALOG = (
@@ -26,6 +33,8 @@ CATALOG = (
             ("#fdfbfb", "#ebedee")),
     Product("cabas-toile", "Rivage", "Sac cabas en toile", 6490, 12900,
             ("#e0c3fc", "#8ec5fc")),
+    Product("veste-lin", "Maison Lumière", "Veste en lin", 8900, 17900,
+            ("#d4fc79", "#96e6a1"), challenge_ind="05"),
 )  # fmt: skip
 
 

@@ -4,7 +4,10 @@
 "purchase": {"amount" (minor units), "currency", "exponent"}, "browser": {...}, "returnURL"}``
 answers ``201 {"threeDSServerTransID", "authenticateURL"}``: the merchant sends the browser to
 ``authenticateURL``, and the browser comes back to ``returnURL`` when the authentication is over.
-``GET /api/transactions/{id}`` answers the outcome (see :func:`outcome.outcome`).
+``"challengeIndicator"`` (optional, two digits) is the merchant's threeDSRequestorChallengeInd
+for this purchase, e.g. ``05`` to ask for the acquirer TRA exemption (2.2.0 and later; a 2.1.0
+AReq says ``02``, no challenge requested). ``GET /api/transactions/{id}`` answers the outcome
+(see :func:`outcome.outcome`); ``GET /`` lists the recent transactions.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ __all__ = ["routes"]
 routes = web.RouteTableDef()
 _PAN = re.compile(r"^[0-9]{13,19}$")
 _YYMM = re.compile(r"^[0-9]{2}(0[1-9]|1[0-2])$")
+_CHALLENGE_IND = re.compile(r"^[0-9]{2}$")
 
 
 class BadRequest(ValueError):
@@ -88,7 +92,16 @@ def _new_transaction(body: Mapping[str, Any], now: datetime) -> Transaction:
         return_url=return_url,
         session_data=encode_text(trans_id),
         created_at=now,
+        challenge_ind=_challenge_ind(body.get("challengeIndicator", "")),
     )
+
+
+def _challenge_ind(value: object) -> str:
+    if value in ("", None):
+        return ""
+    if not isinstance(value, str) or not _CHALLENGE_IND.match(value):
+        raise BadRequest("challengeIndicator must be two digits")
+    return value
 
 
 def _object(body: Mapping[str, Any], key: str) -> Mapping[str, Any]:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import aiohttp
 from aiohttp import web
 
-from merchant_simulator.threeds_server import api, flow, results
+from merchant_simulator.threeds_server import api, flow, home, results
 from merchant_simulator.threeds_server.config import ThreeDSServerConfig
 from merchant_simulator.threeds_server.keys import CONFIG, HTTP, NOW, TRANSACTIONS
 from merchant_simulator.threeds_server.state import Transactions
@@ -27,7 +27,7 @@ def create_threeds_server_app(
     app = web.Application()
     app[CONFIG], app[TRANSACTIONS], app[NOW] = config, Transactions(), now
     app.cleanup_ctx.append(_http_client)
-    for module in (api, flow, results):
+    for module in (api, flow, home, results):
         app.add_routes(module.routes)
     return app
 

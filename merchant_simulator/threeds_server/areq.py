@@ -41,7 +41,7 @@ def build_areq(
         "threeDSServerURL": endpoints.server_url,
         "threeDSCompInd": comp_ind,
         "notificationURL": endpoints.notification_url,
-        **_requestor(config, version),
+        **_requestor(config, version, transaction.challenge_ind),
         **_merchant(config, version),
         **_purchase(transaction, now),
         **_cardholder(transaction),
@@ -61,9 +61,12 @@ def creq_for(ares: dict[str, Any], *, window_size: str) -> dict[str, Any]:
     }
 
 
-def _requestor(config: ThreeDSServerConfig, version: str) -> dict[str, Any]:
+def _requestor(config: ThreeDSServerConfig, version: str, asked: str) -> dict[str, Any]:
+    chosen = asked or config.challenge_ind
+    if version == "2.1.0" and chosen > "04":
+        chosen = "02"  # 2.1.0 defines 01-04 only: "no challenge requested" is the closest
     # threeDSRequestorChallengeInd became an array in 2.3.1.
-    challenge_ind: Any = [config.challenge_ind] if version == "2.3.1" else config.challenge_ind
+    challenge_ind: Any = [chosen] if version == "2.3.1" else chosen
     return {
         "threeDSRequestorID": config.merchant.requestor_id,
         "threeDSRequestorName": config.merchant.requestor_name,

@@ -8,7 +8,10 @@ from merchant_simulator.threeds_server.state import Transaction
 
 __all__ = ["outcome"]
 
-_PROOF = ("eci", "authenticationValue", "transStatusReason", "challengeCancel", "acsTransID")
+_PROOF = (
+    "eci", "authenticationValue", "transStatusReason", "challengeCancel", "acsTransID",
+    "authenticationType", "authenticationMethod",
+)  # fmt: skip
 
 
 def outcome(transaction: Transaction) -> dict[str, Any]:
@@ -22,6 +25,7 @@ def outcome(transaction: Transaction) -> dict[str, Any]:
         "messageVersion": transaction.version,
         "threeDSCompInd": transaction.comp_ind,
         "challenged": transaction.challenged,
+        "challengeIndicator": transaction.challenge_ind,
     }
     if transaction.erro is not None:
         return {**base, "status": "error", **_error(transaction.erro)}

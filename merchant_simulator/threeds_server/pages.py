@@ -13,6 +13,7 @@ __all__ = [
     "error_page",
     "method_done_page",
     "notify_done_page",
+    "recent_page",
 ]
 
 _STYLE = """
@@ -25,6 +26,8 @@ h1{font-size:1.3rem;margin:0 0 8px}p{color:#555}
 border-radius:50%;animation:s 1s linear infinite}@keyframes s{to{transform:rotate(360deg)}}
 .frame{margin:16px auto;border:1px solid #ddd;border-radius:8px;background:#fff;display:block}
 button{background:#c2185b;color:#fff;border:0;border-radius:6px;padding:10px 18px;font-size:1rem}
+table{border-collapse:collapse;width:100%;font-size:.85rem;text-align:left}
+th,td{padding:6px 8px;border-bottom:1px solid #ddd}code{font-size:.8rem}
 .full main{max-width:none;margin:0;padding:0;border-radius:0;box-shadow:none}
 """
 
@@ -125,3 +128,30 @@ def notify_done_page(return_url: str) -> str:
 def error_page(message: str, *, status_hint: str = "") -> str:
     body = f"<h1>Paiement impossible</h1><p>{escape(message)}</p><p>{escape(status_hint)}</p>"
     return _page("Erreur", body)
+
+
+_COLUMNS = (
+    ("at", "Date (UTC)"), ("card", "Carte"), ("amount", "Montant"),
+    ("messageVersion", "Version"), ("status", "État"), ("transStatus", "transStatus"),
+    ("transStatusReason", "Motif"), ("challengeCancel", "challengeCancel"),
+    ("errorCode", "Erreur"),
+)  # fmt: skip
+
+
+def recent_page(rows: list[dict[str, str]]) -> str:
+    """The recent transactions (values already HTML-escaped), newest first."""
+    head = "".join(f'<th scope="col">{label}</th>' for _, label in _COLUMNS)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{row[key]}</td>" for key, _ in _COLUMNS) + "</tr>" for row in rows
+    )
+    table = (
+        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        if rows
+        else "<p>Aucune transaction pour l'instant : payez sur la boutique.</p>"
+    )
+    text = (
+        "<h1>Serveur 3DS (simulateur)</h1><p>Les dernières authentifications, la plus récente "
+        "d'abord. API : <code>POST /api/transactions</code>, "
+        "<code>GET /api/transactions/{id}</code>.</p>"
+    )
+    return _page("Serveur 3DS · transactions", text + table)

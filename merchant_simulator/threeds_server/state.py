@@ -44,6 +44,7 @@ class Transaction:
     return_url: str
     session_data: str
     created_at: datetime
+    challenge_ind: str = ""  # the merchant's threeDSRequestorChallengeInd (else the config's)
     version: str = ""
     method_url: str | None = None
     method: str = "none"

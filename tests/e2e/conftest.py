@@ -20,7 +20,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from acs.demo import CAMILLE_LOGIN
+from acs.demo import CAMILLE_LOGIN, add_reset_route, with_demo_risk
 from acs.web import create_app
 from merchant_simulator.demo import MerchantDemo, start_merchant_demo
 from merchant_simulator.idp import RunningIdp, start_idp
@@ -46,7 +46,7 @@ async def idp(clock) -> AsyncIterator[RunningIdp]:
 @pytest.fixture
 async def acs_server(settings, keyring, clock, demo_data, idp) -> AsyncIterator[AcsServer]:
     """The real ACS on 127.0.0.1 (a socket bound first, so its URL is known to the settings),
-    taking the ``idp``'s tokens."""
+    taking the ``idp``'s tokens, with the demo's risk settings."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
@@ -54,7 +54,9 @@ async def acs_server(settings, keyring, clock, demo_data, idp) -> AsyncIterator[
         settings.identity_provider, issuer=idp.url, jwks_url=idp.jwks_url, jwks_file=""
     )
     served = dataclasses.replace(settings, public_base_url=url, identity_provider=provider)
+    served = with_demo_risk(served)  # as acs demo runs it
     app = create_app(served, keys=keyring, clock=clock)
+    add_reset_route(app)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
     await runner.setup()
     await web.SockSite(runner, sock).start()

@@ -3,9 +3,12 @@
     acs demo &                                  # then, once it prints its URLs:
     python -m tests.e2e.readme_screenshots      # writes docs/screenshots/*.png
 
+With other ports: ``python -m tests.e2e.readme_screenshots SHOP_URL PHONE_BASE_URL``
+(e.g. ``http://127.0.0.1:18100 http://127.0.0.1:18103``).
+
 It shoots the new phone's "Connexion à Banxo", then buys the baskets (41,99 €) with Camille's
-card and approves on the phone page, shooting the checkout, the challenge window and the phone
-on the way.
+card and approves on the phone page, shooting the checkout, the challenge window, the phone's
+operation and its result, and the shop's result on the way.
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ from pathlib import Path
 
 from tests.simulator.conftest import CHROMIUM, CHROMIUM_ARGS
 
-SHOP, PHONE = "http://127.0.0.1:8100", "http://127.0.0.1:8103/phone/1"
-NEW_PHONE = "http://127.0.0.1:8103/phone/2"
+SHOP, PHONES = (
+    sys.argv[1:3] + ["http://127.0.0.1:8100", "http://127.0.0.1:8103"][len(sys.argv[1:3]) :]
+)
+PHONE, NEW_PHONE = f"{PHONES}/phone/1", f"{PHONES}/phone/2"
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
@@ -41,7 +46,9 @@ async def main() -> int:
         await shop.click("#checkout")
         await shop.fill("#card_number", "4970 1000 0000 0014")
         await shop.fill("#expiry", "12/29")
+        await shop.fill("#cvv", "123")
         await shop.fill("#holder", "Camille Martin")
+        await shop.focus("#pay")
         await shop.screenshot(path=OUT / "checkout.png")
         await shop.click("#pay")
         await shop.frame_locator("#challenge").locator("#heading").wait_for()
@@ -52,6 +59,7 @@ async def main() -> int:
         for digit in "4826":
             await phone.click(f"#keypad [data-digit='{digit}']")
         await phone.wait_for_selector("#result")
+        await phone.screenshot(path=OUT / "phone-result.png")
         await shop.wait_for_url(f"{SHOP}/commande/*")
         await shop.screenshot(path=OUT / "result.png")
         await browser.close()

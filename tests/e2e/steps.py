@@ -9,6 +9,7 @@ from merchant_simulator.demo import MerchantDemo
 
 TIMEOUT_MS = 20_000
 BASKETS, TSHIRT = "baskets-cuir", "tshirt-bio"  # 41,99 € (SP-50) and 20 € (low value)
+JACKET = "veste-lin"  # 89 €: the merchant asks for the acquirer TRA exemption
 CAMILLE_CARD, LOUIS_CARD = "4970 1000 0000 0014", "4970 1000 0000 0022"
 
 
@@ -34,6 +35,7 @@ async def pay(
     await page.click("#checkout")
     await page.fill("#card_number", card)
     await page.fill("#expiry", "12/29")
+    await page.fill("#cvv", "123")
     await page.fill("#holder", "Camille Martin")
     await page.click("#pay")
     return page

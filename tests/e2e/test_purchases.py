@@ -47,12 +47,12 @@ async def test_app_approval_with_the_code(camille, context, artifacts) -> None:
     await snap(shop, artifacts, "challenge-oob")
     await phone.wait_for_selector("#operation")
     assert await phone.text_content("#op-merchant") == "showroomprive.com"
-    assert await phone.text_content("#op-amount") == "41,99 €"
+    assert await phone.text_content("#op-amount") == "41,99\u00a0€"
     assert re.fullmatch(r"29/11/2026 à \d\d:\d\d", await phone.text_content("#op-date") or "")
     await snap(phone, artifacts, "phone-operation")
     await type_code(phone, CODE)
     await phone.wait_for_selector("#result.approved")
-    assert await phone.text_content("#result-title") == "Opération validée"
+    assert await phone.text_content("#result-title") == "Paiement validé"
     title, _ = await verdict(shop, camille)
     assert title == "Paiement accepté"
 
@@ -86,11 +86,12 @@ async def test_refusal_declares_fraud_and_blocks_the_card(
     await phone.wait_for_selector("#result.refused")
     assert await phone.text_content("#result-title") == "Opération annulée"
     message = await phone.text_content("#result-message") or ""
-    assert "L'opération de 41,99 € sur showroomprive.com a été refusée" in message
+    assert "L'opération de 41,99\u00a0€ sur showroomprive.com a bien été refusée" in message
     await snap(phone, artifacts, "phone-refused")
-    title, _ = await verdict(shop, camille)
+    title, body = await verdict(shop, camille)
     await snap(shop, artifacts, "refused-result")
-    assert title == "Opération annulée"
+    assert title == "Paiement refusé par vous"
+    assert "déclaration de fraude" in body and "opposition" in body
     async with acs_server.app[SESSIONS]() as session:
         declarations = (await session.scalars(select(FraudDeclarationRow))).all()
     assert [(d.customer_id, d.amount_minor, d.payee, d.card_opposed) for d in declarations] == [
@@ -98,7 +99,7 @@ async def test_refusal_declares_fraud_and_blocks_the_card(
     ]
     again = await pay(context, camille, product=TSHIRT)
     title, body = await verdict(again, camille)
-    assert title == "Paiement refusé"
+    assert title == "Paiement refusé par votre banque"
     assert "suspicion de fraude" in body
 
 
@@ -130,8 +131,8 @@ async def test_cancel_on_the_challenge_page(camille, context, artifacts) -> None
     await frame.get_by_role("button", name="Annuler le paiement").click()
     title, body = await verdict(shop, camille)
     await snap(shop, artifacts, "cancelled-result")
-    assert title == "Opération annulée"
-    assert "L'authentification n'a pas été réalisée." in body
+    assert title == "Paiement annulé"
+    assert "Vous avez annulé l'authentification." in body
     await phone.wait_for_selector("#no-operation", timeout=PHONE_CLOSED_MS)
     assert "annulée" in (await phone.text_content("#notice") or "")
 
@@ -146,8 +147,8 @@ async def test_challenge_timeout(camille, acs_server, clock, context, artifacts)
     await snap(shop, artifacts, "challenge-before-timeout")
     clock.advance(seconds=acs_server.app[SETTINGS].challenge_timeout_seconds + 1)
     title, body = await verdict(shop, camille)
-    assert title == "Opération annulée"
-    assert "Délai d'authentification dépassé." in body
+    assert title == "Délai dépassé"
+    assert "pas été faite à temps" in body
     await phone.wait_for_selector("#no-operation", timeout=PHONE_CLOSED_MS)
 
 
@@ -171,3 +172,25 @@ async def test_challenge_window_sizes(
     await type_code(phone, CODE)
     title, _ = await verdict(shop, merchant)
     assert title == "Paiement accepté"
+
+
+async def test_sms_codes_all_wrong(merchant, acs_server, context, artifacts) -> None:
+    """Every SMS code attempt wrong (otp_max_attempts): the shop says the code was wrong and
+    what to do, not that the cardholder refused or cancelled."""
+    shop = await pay(context, merchant, card=LOUIS_CARD)
+    frame = await challenge(shop)
+    await frame.get_by_text("Code reçu par SMS").first.wait_for()
+    [text] = await sms_inbox(acs_server.url, "+33698765432", "otp")
+    code = re.search(r"\b\d{6}\b", text).group(0)
+    wrong = "000000" if code != "000000" else "111111"
+    attempts = acs_server.app[SETTINGS].otp_max_attempts
+    for left in range(attempts - 1, -1, -1):
+        await frame.locator("#code").fill(wrong)
+        await frame.get_by_role("button", name="Valider").click()
+        if left:
+            await frame.get_by_text(f"Il vous reste {left} essai").wait_for()
+    title, body = await verdict(shop, merchant)
+    await snap(shop, artifacts, "wrong-codes-result")
+    assert title == "Code incorrect : paiement refusé"
+    assert await shop.get_attribute("#outcome", "data-outcome") == "wrong_codes"
+    assert "code reçu par SMS" in body

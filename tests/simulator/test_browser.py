@@ -16,6 +16,7 @@ async def test_frictionless_low_value_purchase_in_chromium(merchant, browser, ar
     await page.click("#checkout")
     await page.fill("#card_number", "4970 1000 0000 0014")
     await page.fill("#expiry", "12/29")
+    await page.fill("#cvv", "123")
     await page.fill("#holder", "Camille Martin")
     await page.click("#pay")
     await page.wait_for_url(f"{merchant.shop_url}/commande/*", timeout=TIMEOUT_MS)

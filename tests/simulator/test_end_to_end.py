@@ -39,6 +39,7 @@ async def start_checkout(session, merchant, pan: str, product: str) -> aiohttp.C
         "produit": product,
         "card_number": pan,
         "expiry": "12/29",
+        "cvv": "123",
         "holder": "Camille Martin",
         **BROWSER_FIELDS,
     }
@@ -56,7 +57,7 @@ async def pay(session, merchant, pan: str, product: str) -> tuple[str, str]:
 
 
 def verdict(page: str) -> str:
-    found = re.search(r'<h1 id="verdict">([^<]*)</h1>\s*<p>([^<]*)</p>', page)
+    found = re.search(r'<h1 id="verdict">([^<]*)</h1>\s*<p id="verdict-detail">([^<]*)</p>', page)
     assert found, page
     return unescape(f"{found.group(1)} — {found.group(2)}")
 
@@ -73,7 +74,7 @@ async def test_card_opposed_for_fraud_is_refused(merchant, web_browser) -> None:
     """4970100000000030 (opposed for fraud) is refused with the fraud reason in French."""
     _, page = await pay(web_browser, merchant, "4970100000000030", "tshirt-bio")
     assert verdict(page) == (
-        "Paiement refusé — Paiement bloqué par votre banque : suspicion de fraude."
+        "Paiement refusé par votre banque — Paiement bloqué par votre banque : suspicion de fraude."
     )
 
 
@@ -106,7 +107,8 @@ async def test_challenge_opens_the_acs_in_an_iframe(merchant, web_browser) -> No
 
 
 async def test_final_cres_n_after_a_challenge_reads_as_cancelled(merchant, web_browser) -> None:
-    """The ACS page's final CRes (N) posted to notificationURL leads to 'Opération annulée'."""
+    """The ACS page's final CRes (N, no reason) posted to notificationURL leads to 'Paiement
+    non authentifié' (the RReq, with its reason, has not arrived)."""
     _, page = await pay(web_browser, merchant, "4970100000000014", "baskets-cuir")
     fields = dict(re.findall(r'name="(creq|threeDSSessionData)" value="([^"]*)"', page))
     creq = decode_json(fields["creq"])
@@ -124,7 +126,7 @@ async def test_final_cres_n_after_a_challenge_reads_as_cancelled(merchant, web_b
         landing = await response.text()
     result_url = re.search(r'<a href="([^"]+)" target="_top">', landing).group(1)
     async with web_browser.get(unescape(result_url)) as response:
-        assert verdict(await response.text()).startswith("Opération annulée")
+        assert verdict(await response.text()).startswith("Paiement non authentifié")
 
 
 async def test_cres_with_other_session_data_is_refused(merchant, web_browser) -> None:
@@ -201,3 +203,50 @@ async def test_rreq_through_the_ds_decides_the_outcome(merchant, web_browser) ->
     async with web_browser.get(api) as response:
         outcome = await response.json()
     assert (outcome["status"], outcome["transStatus"], outcome["eci"]) == ("done", "Y", "05")
+
+
+async def test_threeds_server_root_lists_recent_transactions(merchant, web_browser) -> None:
+    """GET / on the 3DS Server: its recent transactions, masked card and outcome (HTML, and
+    JSON on request)."""
+    await pay(web_browser, merchant, "4970100000000030", "tshirt-bio")
+    async with web_browser.get(f"{merchant.threeds_server_url}/") as response:
+        page = await response.text()
+    assert response.content_type == "text/html"
+    assert "•••• 0030" in page and "4970100000000030" not in page
+    headers = {"Accept": "application/json"}
+    async with web_browser.get(f"{merchant.threeds_server_url}/", headers=headers) as response:
+        [row] = (await response.json())["transactions"]
+    assert (row["transStatus"], row["transStatusReason"]) == ("N", "11")
+
+
+async def test_jacket_asks_for_acquirer_tra(merchant, web_browser) -> None:
+    """The jacket's AReq carries threeDSRequestorChallengeInd 05; the ACS answers Y without a
+    challenge and the shop names the exemption."""
+    _, page = await pay(web_browser, merchant, "4970100000000014", "veste-lin")
+    [transaction] = merchant.transactions.all()
+    assert transaction.areq["threeDSRequestorChallengeInd"] in ("05", ["05"])
+    assert verdict(page).startswith("Paiement accepté — Le marchand a demandé l'exemption")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("card_number", "4970 1000 0000 0015", "Numéro de carte invalide : un chiffre"),
+        ("card_number", "4970 1000", "Numéro de carte incomplet"),
+        ("cvv", "12", "Cryptogramme invalide"),
+        ("expiry", "13/29", "Date d'expiration invalide"),
+    ],
+)
+async def test_checkout_form_errors_in_french(
+    merchant, web_browser, field: str, value: str, message: str
+) -> None:
+    """A wrong digit (Luhn), a short number, a bad CVV or expiry: 400, the form again with a
+    French message, the field marked invalid, the CVV never written back."""
+    form = {"produit": "tshirt-bio", "card_number": "4970 1000 0000 0014", "expiry": "12/29",
+            "cvv": "123", "holder": "Camille Martin", **BROWSER_FIELDS, field: value}  # fmt: skip
+    async with web_browser.post(f"{merchant.shop_url}/paiement", data=form) as response:
+        page = unescape(await response.text())
+    assert response.status == 400
+    assert message in page
+    assert re.search(rf'id="{field}"[^>]*aria-invalid="true"', page)
+    assert 'value="123"' not in page and 'value="12"' not in page
