@@ -58,7 +58,7 @@ async def test_the_oob_page_says_who_what_when_and_how_long(client, fake_ds, cam
     assert "Visa •••• 0014" in page and "showroomprive.com" in page and "41,99 €" in page
     assert "Ouvrez l'appli Banxo sur votre téléphone et validez ce paiement." in page
     assert 'class="spinner"' in page and "Temps restant : " in page and "min" in page
-    assert "Besoin d'aide ? Appelez Banxo au 09 69 39 99 00" in page
+    assert "Besoin d'aide ? Appelez Banxo au 01 99 00 39 99" in page
     logo = await client.get("/3ds/static/banxo-logo.svg")
     assert logo.status == 200 and logo.content_type == "image/svg+xml"
     assert (await client.get("/3ds/static/../config.py")).status == 404

@@ -41,7 +41,7 @@ LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
 BABEL_LOCALE = {"fr": "fr_FR", "en": "en_GB"}
 BANK_TIME_ZONE = ZoneInfo("Europe/Paris")
-BANK_HELP_PHONE = "09 69 39 99 00"  # Banxo's card help line (demo bank)
+BANK_HELP_PHONE = "01 99 00 39 99"  # the demo bank's card help line (ARCEP fiction range)
 
 
 def _translations(language: str) -> Translations:
