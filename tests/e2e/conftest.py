@@ -44,9 +44,18 @@ async def idp(clock) -> AsyncIterator[RunningIdp]:
 
 
 @pytest.fixture
-async def acs_server(settings, keyring, clock, demo_data, idp) -> AsyncIterator[AcsServer]:
+def demo_risk() -> bool:
+    """The ACS runs with the demo's risk settings (no issuer TRA, as ``acs demo``); a module
+    that shows the TRA exemption overrides this with False."""
+    return True
+
+
+@pytest.fixture
+async def acs_server(
+    settings, keyring, clock, demo_data, idp, demo_risk
+) -> AsyncIterator[AcsServer]:
     """The real ACS on 127.0.0.1 (a socket bound first, so its URL is known to the settings),
-    taking the ``idp``'s tokens, with the demo's risk settings."""
+    taking the ``idp``'s tokens, with the demo's risk settings unless ``demo_risk`` is False."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
@@ -54,7 +63,8 @@ async def acs_server(settings, keyring, clock, demo_data, idp) -> AsyncIterator[
         settings.identity_provider, issuer=idp.url, jwks_url=idp.jwks_url, jwks_file=""
     )
     served = dataclasses.replace(settings, public_base_url=url, identity_provider=provider)
-    served = with_demo_risk(served)  # as acs demo runs it
+    if demo_risk:
+        served = with_demo_risk(served)  # as acs demo runs it
     app = create_app(served, keys=keyring, clock=clock)
     add_reset_route(app)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)

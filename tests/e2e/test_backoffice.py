@@ -53,6 +53,12 @@ async def accessible(page, name: str) -> None:
         await page.screenshot(path=str(SHOTS / f"backoffice-{name}.png"), full_page=True)
 
 
+@pytest.fixture
+def demo_risk() -> bool:
+    """The default risk settings: the fraud-rate monitor steers the issuer's TRA exemption."""
+    return False
+
+
 async def test_an_advisor_lifts_the_delay_and_enrols_face_to_face(context, acs_server, ines):
     page = await context.new_page()
     url = acs_server.url

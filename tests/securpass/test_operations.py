@@ -92,7 +92,7 @@ def test_sp50_challenge_for_the_phone(issued, clock) -> None:
     challenge, state = issued
     wire = challenge.to_wire()
     assert read_operation(wire)["summary"]["payee"] == "showroomprive.com"
-    assert display_amount(wire["summary"]) == "41,99 €"
+    assert display_amount(wire["summary"]) == "41,99\u00a0€"  # the phone: no-break space
     assert len(challenge.nonce) == 43 and state.nonce == challenge.nonce
     assert state.status == OperationStatus.PENDING and state.expires_at == clock.now() + TTL
     assert wire["expires_at"] == "2026-11-29T09:05:00Z"
